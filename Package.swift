@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The layout is the architecture (data flows one way):
+//   PlateauCore  – everything but the terminal: generate, discover, read, parse, aggregate, analyse
+//   CNcursesW    – system-library binding of ncursesw (wide characters)
+//   PlateauTUI   – the in-memory frame, widgets and the ncurses backend (sole importer of CNcursesW)
+//   plateau      – the executable: argument parsing, wiring and exit codes only
+let package = Package(
+    name: "plateau",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "plateau", targets: ["plateau"]),
+        .library(name: "PlateauCore", targets: ["PlateauCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
+        .target(
+            name: "PlateauCore",
+            dependencies: ["CZlib"],
+            // Hot byte loops live in classes (writers, parsers): dynamic exclusivity checks cost
+            // ~25 % of generation time (perf). Static checks still run; release builds only.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
+        .target(
+            name: "PlateauTUI",
+            dependencies: ["PlateauCore", "CNcursesW"]
+        ),
+        .executableTarget(
+            name: "plateau",
+            dependencies: [
+                "PlateauCore", "PlateauTUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PlateauCoreTests", dependencies: ["PlateauCore"]),
+        .testTarget(name: "PlateauTUITests", dependencies: ["PlateauTUI", "PlateauCore"]),
+        .testTarget(name: "PlateauCLITests", dependencies: ["PlateauCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,73 @@
+/// Recognises an input's format from its first bytes (never from its name): a CSV header's
+/// column names, a JSON object's keys, or syslog message tags. Works on decompressed bytes.
+public enum FormatSniffer {
+    /// How many bytes of the (decompressed) start of a file the sniffer looks at.
+    public static let sniffLength = 64 * 1024
+
+    public static func sniff(_ bytes: some Collection<UInt8>) -> InputFormat? {
+        var data = Array(bytes.prefix(sniffLength))
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
+        var lines = data.split(separator: 0x0A, maxSplits: 64, omittingEmptySubsequences: true).map { line -> ArraySlice<UInt8> in
+            var l = line
+            while let last = l.last, last == 0x0D || last == 0x20 || last == 0x09 { l.removeLast() }
+            while let first = l.first, first == 0x20 || first == 0x09 { l.removeFirst() }
+            return l
+        }
+        lines.removeAll { $0.isEmpty || $0.first == UInt8(ascii: "#") }
+        guard let first = lines.first else { return nil }
+        if first.first == UInt8(ascii: "{") || first.first == UInt8(ascii: "[") {
+            for line in lines.prefix(16) { if let f = sniffJSON(line) { return f } }
+            return nil
+        }
+        if let f = sniffCSVHeader(first) { return f }
+        for line in lines.prefix(64) where contains(line, "%ASA-") || contains(line, "%FTD-") { return .asaSyslog }
+        return nil
+    }
+
+    static func sniffJSON(_ line: ArraySlice<UInt8>) -> InputFormat? {
+        let l = Array(line)
+        if contains(l, "\"startDateTime\"") && (contains(l, "\"groupCall\"") || contains(l, "\"peerToPeer\"") || contains(l, "callRecords")) {
+            return .teamsCallRecords
+        }
+        if contains(l, "zscalernss-web") { return .zscalerNSSJSON }
+        if contains(l, "\"SessionStatus\"") { return .zpaUserStatus }
+        if contains(l, "\"ConnectionID\"") { return .zpaUserActivity }
+        if (contains(l, "\"login\"") || contains(l, "\"user\"")) && (contains(l, "\"time\"") || contains(l, "\"datetime\"") || contains(l, "\"epochtime\"")) {
+            return .zscalerNSSJSON
+        }
+        return nil
+    }
+
+    static func sniffCSVHeader(_ line: ArraySlice<UInt8>) -> InputFormat? {
+        let columns = Set(line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { field -> String in
+            var f = Array(field)
+            while let c = f.first, c == 0x20 || c == 0x22 { f.removeFirst() }
+            while let c = f.last, c == 0x20 || c == 0x22 { f.removeLast() }
+            return String(decoding: f, as: UTF8.self).lowercased()
+        })
+        func has(_ names: String...) -> Bool { names.contains { columns.contains($0) } }
+        if has("business_unit") && has("user_id", "upn") { return .directory }
+        if has("report date") && has("meetings") { return .teamsUserCounts }
+        if has("user principal name") && has("last activity date") { return .teamsUserActivity }
+        if has("time", "datetime", "epochtime") && has("login", "user") && has("location", "department", "dept") { return .zscalerNSSCSV }
+        if has("user", "username", "upn") && has("start", "logon_start", "logonstartdate") { return .sessionsCSV }
+        return nil
+    }
+
+    @inline(__always)
+    static func contains(_ hay: some Collection<UInt8>, _ needle: StaticString) -> Bool {
+        let n = needle.withUTF8Buffer { Array($0) }
+        let h = Array(hay)
+        guard n.count <= h.count, let f = n.first else { return false }
+        var i = 0
+        while i <= h.count - n.count {
+            if h[i] == f {
+                var j = 1
+                while j < n.count && h[i + j] == n[j] { j += 1 }
+                if j == n.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+}

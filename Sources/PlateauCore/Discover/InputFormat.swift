@@ -1,0 +1,13 @@
+/// The input formats of FORMATS.md, by the names the contract uses.
+public enum InputFormat: String, CaseIterable, Sendable, Codable {
+    case directory
+    case teamsCallRecords = "teams-callrecords"
+    case teamsUserActivity = "teams-user-activity"
+    case teamsUserCounts = "teams-user-counts"
+    case zscalerNSSCSV = "zscaler-nss-csv"
+    case zscalerNSSJSON = "zscaler-nss-json"
+    case zpaUserStatus = "zpa-user-status"
+    case zpaUserActivity = "zpa-user-activity"
+    case asaSyslog = "asa-syslog"
+    case sessionsCSV = "sessions-csv"
+}

@@ -1,0 +1,91 @@
+import CNcursesW
+import Foundation
+import Synchronization
+
+/// Set from signal handlers (SIGINT, SIGTERM, SIGHUP); the event loop polls it.
+let terminationSignal = Atomic<Int32>(0)
+
+/// The only place that talks to ncurses: starts and restores the terminal, flushes frames
+/// (only the cells that changed since the last one), and reads keys with a timeout.
+public final class NcursesTerminal {
+    public private(set) var width = 0, height = 0
+    private var previous: Frame?
+    private let useColor: Bool
+    private var active = false
+
+    public init() {
+        setlocale(LC_ALL, "")
+        initscr()
+        raw()          // Ctrl-C arrives as a key; SIGINT from elsewhere still stops us cleanly
+        noecho()
+        keypad(plateau_stdscr(), true)
+        curs_set(0)
+        active = true
+        let env = ProcessInfo.processInfo.environment
+        let noColor = env["NO_COLOR"].map { !$0.isEmpty } ?? false
+        useColor = !noColor && has_colors() && env["TERM"] != "dumb"
+        if useColor {
+            start_color()
+            use_default_colors()
+            init_pair(Int16(Color.accent.rawValue), Int16(COLOR_CYAN), -1)
+            init_pair(Int16(Color.muted.rawValue), Int16(COLOR_WHITE), -1)
+            init_pair(Int16(Color.good.rawValue), Int16(COLOR_GREEN), -1)
+            init_pair(Int16(Color.warning.rawValue), Int16(COLOR_YELLOW), -1)
+            init_pair(Int16(Color.critical.rawValue), Int16(COLOR_RED), -1)
+            init_pair(Int16(Color.title.rawValue), Int16(COLOR_BLUE), -1)
+        }
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig) { s in terminationSignal.store(s, ordering: .relaxed) }
+        }
+        updateSize()
+    }
+
+    public var terminationRequested: Bool { terminationSignal.load(ordering: .relaxed) != 0 }
+
+    public func updateSize() {
+        width = Int(plateau_maxx(plateau_stdscr()))
+        height = Int(plateau_maxy(plateau_stdscr()))
+    }
+
+    /// Writes the cells that differ from the previous frame, then refreshes once.
+    public func draw(_ frame: Frame) {
+        let full = previous == nil || previous!.width != frame.width || previous!.height != frame.height
+        if full { erase() }
+        for y in 0..<frame.height {
+            for x in 0..<frame.width {
+                let c = frame[x, y]
+                if !full, let p = previous, p[x, y] == c { continue }
+                // The bottom-right cell cannot be written without scrolling on many terminals.
+                if y == frame.height - 1 && x == frame.width - 1 { continue }
+                var attrs = attr_t(0)
+                if c.style.bold { attrs |= plateau_a_bold() }
+                if c.style.reverse { attrs |= plateau_a_reverse() }
+                if !useColor && c.style.color == .muted { attrs |= plateau_a_dim() }
+                let pair = useColor && c.style.color != .normal ? Int16(c.style.color.rawValue) : 0
+                _ = plateau_put_wchar(Int32(y), Int32(x), wchar_t(bitPattern: c.scalar.value), attrs, pair)
+            }
+        }
+        refresh()
+        previous = frame
+    }
+
+    public enum Input: Equatable { case key(Int32), resize, timeout }
+
+    /// Waits up to `milliseconds` for a key.
+    public func read(timeout milliseconds: Int32) -> Input {
+        wtimeout(plateau_stdscr(), milliseconds)
+        let k = wgetch(plateau_stdscr())
+        if k == ERR { return .timeout }
+        if k == plateau_key_resize() { updateSize(); previous = nil; return .resize }
+        return .key(k)
+    }
+
+    /// Restores the terminal; safe to call more than once.
+    public func end() {
+        guard active else { return }
+        active = false
+        endwin()
+    }
+
+    deinit { end() }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import PlateauCore
+
+/// Parses the command line, runs the command, and maps every outcome to an exit code:
+/// 0 success, 64 usage (EX_USAGE), 66 unreadable input (EX_NOINPUT), 1 anything else.
+/// Errors are one line on stderr, never a stack trace.
+@main
+enum Entry {
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try Plateau.parseAsRoot()
+        } catch {
+            let code = Plateau.exitCode(for: error)
+            if code == .success {
+                print(Plateau.fullMessage(for: error))
+                exit(0)
+            }
+            fail(Plateau.message(for: error), code: 64)
+        }
+        do {
+            try command.run()
+        } catch let e as ExitCode {
+            exit(e.rawValue)
+        } catch let e as CleanExit {
+            print(Plateau.fullMessage(for: e))
+            exit(0)
+        } catch let e as UsageError {
+            fail(e.message, code: 64)
+        } catch let e as IOError {
+            fail(e.description, code: 66)
+        } catch {
+            fail(String(describing: error), code: 1)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        let line = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? "error"
+        FileHandle.standardError.write(Data("plateau: \(line.replacingOccurrences(of: "Error: ", with: ""))\n".utf8))
+        exit(code)
+    }
+}
+
+/// A usage error found after parsing (a bad date, an unknown feed name).
+struct UsageError: Error { let message: String }
+
+struct Plateau: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plateau",
+        abstract: "Collaboration-usage telemetry: daily users, meetings and session peaks per business unit.",
+        discussion: """
+        plateau reads the logs organisations export (Teams call records and usage reports, Zscaler \
+        NSS and ZPA logs, Cisco ASA VPN syslog, virtual-desktop sessions), resolves every record \
+        to a person and a business unit, and shows the daily series and their plateaus.
+
+        Without a subcommand, plateau opens the live dashboard (`plateau watch`) on ./SampleLogs.
+        """,
+        subcommands: [Watch.self, Generate.self],
+        defaultSubcommand: Watch.self
+    )
+}
