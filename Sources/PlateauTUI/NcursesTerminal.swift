@@ -34,9 +34,15 @@ public final class NcursesTerminal {
             init_pair(Int16(Color.critical.rawValue), Int16(COLOR_RED), -1)
             init_pair(Int16(Color.title.rawValue), Int16(COLOR_BLUE), -1)
         }
+        // A parent may have left these blocked (an inherited signal mask): unblock them, or
+        // SIGTERM would never reach the handler and the terminal would never be restored.
+        var mask = sigset_t()
+        sigemptyset(&mask)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
+            sigaddset(&mask, sig)
             signal(sig) { s in terminationSignal.store(s, ordering: .relaxed) }
         }
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         updateSize()
     }
 

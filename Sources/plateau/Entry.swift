@@ -21,17 +21,19 @@ enum Entry {
         }
         do {
             try command.run()
-        } catch let e as ExitCode {
-            exit(e.rawValue)
-        } catch let e as CleanExit {
-            print(Plateau.fullMessage(for: e))
-            exit(0)
         } catch let e as UsageError {
             fail(e.message, code: 64)
         } catch let e as IOError {
             fail(e.description, code: 66)
         } catch {
-            fail(String(describing: error), code: 1)
+            // Help and version requests, and ArgumentParser's own errors, arrive here too.
+            let code = Plateau.exitCode(for: error)
+            if code == .success {
+                print(Plateau.fullMessage(for: error))
+                exit(0)
+            }
+            if error is ExitCode { exit(code.rawValue) }
+            fail(Plateau.message(for: error), code: code == .validationFailure ? 64 : 1)
         }
     }
 

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// Drives the real dashboard in a tmux pane: what it draws, how it resizes, and that every
+/// way out (q, Ctrl-C, SIGTERM) leaves the terminal restored (tmux's `alternate_on` is 0
+/// again, which only happens when ncurses' endwin ran).
+@Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")))
+struct TmuxTests {
+    let socket = "plateau-test-\(UUID().uuidString.prefix(8))"
+
+    @discardableResult
+    func tmux(_ args: String...) throws -> String {
+        // posix_spawn + waitpid rather than Foundation's Process, whose waitUntilExit can hang
+        // when the child (the tmux client) forks a daemon (the tmux server). Output goes
+        // through a file: the server would keep a pipe open for ever.
+        let path = NSTemporaryDirectory() + "\(socket)-\(UUID().uuidString)"
+        defer { unlink(path) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + args
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, &cargs, environ) == 0 else { return "" }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    /// Polls `condition` until it holds (up to ~10 s): waiting for an event, not for a time.
+    func eventually(_ what: String, _ condition: () throws -> Bool) throws {
+        for _ in 0..<200 {
+            if try condition() { return }
+            usleep(50_000)
+        }
+        Issue.record("timed out waiting for \(what)")
+    }
+
+    func screen() throws -> [String] { try tmux("capture-pane", "-p", "-t", "s").split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+    func format(_ f: String) throws -> String { try tmux("display-message", "-p", "-t", "s", f).trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    func start(_ dir: String, env: String = "") throws {
+        try tmux("new-session", "-d", "-s", "s", "-x", "100", "-y", "30", "cat")
+        try tmux("set-option", "-g", "remain-on-exit", "on")
+        try tmux("respawn-pane", "-k", "-t", "s", "\(env) LANG=C.UTF-8 TERM=xterm-256color exec \(CLITests.binary) watch \(dir)")
+        try eventually("the dashboard") { try screen().joined().contains("recognised") }
+    }
+
+    func sampleDirectory() throws -> String {
+        let dir = NSTemporaryDirectory() + "plateau-tmux-" + UUID().uuidString
+        let r = try CLITests.run(["generate", "--out", dir, "--scale", "0.005", "--from", "2020-03-16", "--to", "2020-03-17", "--quiet"])
+        #expect(r.code == 0)
+        return dir
+    }
+
+    @Test func drawsResizesAndQuitsCleanly() throws {
+        let dir = try sampleDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir); _ = try? tmux("kill-server") }
+        try start(dir)
+        let s = try screen()
+        #expect(s[0].contains("plateau"))
+        #expect(s.contains { $0.contains("zscaler-nss-csv") && $0.contains("proxy/nss-web-2020-03-16.csv") })
+        #expect(s.contains { $0.contains("asa-syslog") })
+        #expect(try format("#{alternate_on}") == "1")
+        try tmux("resize-window", "-t", "s", "-x", "80", "-y", "24")
+        try eventually("the 80×24 layout") { let l = try screen(); return l.count >= 24 && l[23].contains("q quit") }
+        try tmux("send-keys", "-t", "s", "q")
+        try eventually("exit") { try format("#{pane_dead}") == "1" }
+        #expect(try format("#{pane_dead_signal}").isEmpty)   // it exited, it did not crash
+        #expect(try format("#{alternate_on}") == "0")
+    }
+
+    @Test(arguments: ["C-c", "SIGTERM"])
+    func everyWayOutRestoresTheTerminal(_ how: String) throws {
+        let dir = try sampleDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir); _ = try? tmux("kill-server") }
+        try start(dir, env: "NO_COLOR=1")
+        if how == "SIGTERM" {
+            let pid = Int32(try format("#{pane_pid}"))!
+            kill(pid, SIGTERM)
+        } else {
+            try tmux("send-keys", "-t", "s", how)
+        }
+        try eventually("exit") { try format("#{pane_dead}") == "1" }
+        #expect(try format("#{alternate_on}") == "0")
+    }
+}
