@@ -18,8 +18,8 @@ public struct Scenario: Sendable {
     public static let proxyOffice = Level(before: 0.58, during: 0.05)
     public static let privateAccess = Level(before: 12_300.0 / 160_000, during: 18_200.0 / 160_000)
     /// VPN demand: with ~85 % of a day's users connected at the busiest instant, these give
-    /// peaks of about 1,900 before and 9,000 during.
-    public static let vpn = Level(before: 2_250.0 / 160_000, during: 10_800.0 / 160_000)
+    /// peaks of about 1,700 before and 8,500 during (68 % and 85 % of the licences).
+    public static let vpn = Level(before: 1_950.0 / 160_000, during: 10_000.0 / 160_000)
     /// The week before most lockdowns, people tried working from home: demand beyond the
     /// 2,500 licences of the time, so the VPN saturates.
     public static let vpnRehearsal = 3_600.0 / 160_000

@@ -151,7 +151,7 @@ final class MeetingsFeed: DailyFeed {
         list.append(contentsOf: chosen.sorted().prefix(n - 1))
         let start = b.zones[bu].utc(day, (rng.unit() < 0.5 ? 10 : 16) * 3600)
         if planted {
-            g.events.append("\(day.iso): a \(list.count)-person live event organised by \(unit.name) (town hall; the largest meeting of the range).")
+            g.events.append("\(day.iso): a \(list.count)-person live event organised by \(unit.name) (\(Scenario.townHall.size) people at --scale 1; a town hall, the largest meeting of the range).")
         }
         return Meeting(id: 2_000_000, start: start, end: start + Int64(3_600 + rng.below(1_800)), participants: list)
     }
