@@ -24,7 +24,7 @@ public struct InputsView: Sendable {
         let recognised = inputs.filter { $0.format != nil }.count
         let total = inputs.reduce(Int64(0)) { $0 + $1.size }
         f.put(" \(title)", x: 0, y: 0, style: Style(color: .title, bold: true, reverse: true))
-        let summary = "\(inputs.count) files · \(recognised) recognised · \(Self.human(total)) "
+        let summary = "\(inputs.count) files · \(recognised) recognised · \(humanBytes(total)) "
         f.put(summary, x: max(title.count + 3, width - summary.count), y: 0, style: Style(color: .title, reverse: true))
         f.put("Inputs under " + roots.joined(separator: ", "), x: 1, y: 1, style: Style(color: .muted), maxWidth: width - 2)
 
@@ -38,7 +38,7 @@ public struct InputsView: Sendable {
             let y = 4 + i
             let name = input.format?.rawValue ?? "unknown"
             f.put(name, x: 1, y: y, style: Style(color: input.format == nil ? .warning : .accent), maxWidth: formatWidth)
-            f.put(Self.human(input.size).leftPadded(sizeWidth), x: 2 + formatWidth, y: y)
+            f.put(humanBytes(input.size).leftPadded(sizeWidth), x: 2 + formatWidth, y: y)
             let shown = input.path.hasPrefix(commonPrefix) ? String(input.path.dropFirst(commonPrefix.count)) : input.path
             f.put(shown, x: 3 + formatWidth + sizeWidth, y: y, maxWidth: width - 4 - formatWidth - sizeWidth)
         }
@@ -48,15 +48,6 @@ public struct InputsView: Sendable {
         f.fill(y: height - 1, style: Style(color: .muted, reverse: true))
         f.put(footer, x: 0, y: height - 1, style: Style(color: .muted, reverse: true))
         return f
-    }
-
-    static func human(_ n: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var v = Double(n), i = 0
-        while v >= 1000 && i < units.count - 1 { v /= 1000; i += 1 }
-        if i == 0 { return "\(n) B" }
-        let tenths = Int((v * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) \(units[i])"
     }
 }
 

@@ -76,7 +76,7 @@ struct Generate: ParsableCommand {
         let bytes = summary.files.reduce(Int64(0)) { $0 + $1.bytes }
         let lines = summary.files.reduce(0) { $0 + $1.lines }
         if !quiet {
-            FileHandle.standardError.write(Data("plateau: wrote \(summary.files.count) files, \(lines) lines, \(ProgressMeter.human(bytes)) on disk, \(summary.people) people, into \(out)\n".utf8))
+            FileHandle.standardError.write(Data("plateau: wrote \(summary.files.count) files, \(lines) lines, \(humanBytes(bytes)) on disk, \(summary.people) people, into \(out)\n".utf8))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PlateauCore
 
 /// A one-line progress display on stderr, drawn only when stderr is a terminal:
 /// work done of total, bytes, rate and time left, redrawn at most 5 times a second.
@@ -23,19 +24,12 @@ final class ProgressMeter {
         let rate = Double(bytes) / elapsed
         let left = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
         let pct = total > 0 ? Int(100 * done / total) : 0
-        let line = "\(done)/\(total) \(unit) (\(pct)%)  \(Self.human(bytes))  \(Self.human(Int64(rate)))/s  \(Int(left.rounded()))s left"
+        let line = "\(done)/\(total) \(unit) (\(pct)%)  \(humanBytes(bytes))  \(humanBytes(Int64(rate)))/s  \(Int(left.rounded()))s left"
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
         drew = true
     }
 
     func finish() {
         if drew { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    static func human(_ n: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var v = Double(n), i = 0
-        while v >= 1000 && i < units.count - 1 { v /= 1000; i += 1 }
-        return i == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[i])
     }
 }

@@ -58,14 +58,6 @@ struct Behaviour {
 
     /// About 0.4 % of people are missing from the directory export.
     func inDirectory(_ p: Int) -> Bool { draws.unit(.directory, p) >= 0.004 }
-
-    /// About 3 % of people type their UPN with capitals (and the logs keep it so).
-    func upnAsLogged(_ p: Int) -> String {
-        let upn = population.upn(p)
-        guard draws.unit(.mixedCase, p) < 0.03 else { return upn }
-        return upn.split(separator: ".", omittingEmptySubsequences: false)
-            .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: ".")
-    }
 }
 
 extension Draws.Stream {

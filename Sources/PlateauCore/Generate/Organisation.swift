@@ -141,15 +141,12 @@ public struct Population: Sendable {
     }
 
     /// The account name (UPN local part): `first.last`, with a number when the pair repeats.
+    /// The account name (UPN local part): `first.last`, with a number when the pair repeats.
     public func account(_ p: Int) -> String {
-        let f = firstNames.count, pairs = firstNames.count * lastNames.count
-        // p ↦ (p·7919 + offset) mod pairs is a bijection on each block of `pairs` people
-        // (7919 is a prime coprime with the number of pairs): names spread, and never repeat
-        // within a round; later rounds carry a number, as real directories do.
-        let k = (p % pairs * 7_919 + Int(draws.seed % 9_973)) % pairs
-        let round = p / pairs
-        let name = "\(firstNames[k % f]).\(lastNames[k / f])"
-        return round == 0 ? name : "\(name)\(round + 1)"
+        let m = MemoryOutput(), w = ByteWriter(m)
+        writeAccount(p, w)
+        try? w.flush()
+        return String(decoding: m.bytes, as: UTF8.self)
     }
 
     public func upn(_ p: Int) -> String { "\(account(p))@\(Organisation.domain)" }
@@ -199,6 +196,9 @@ extension Population {
     @inline(__always)
     public func writeAccount(_ p: Int, _ w: ByteWriter, capitals: Bool = false) {
         let f = firstNames.count, pairs = firstNames.count * lastNames.count
+        // p ↦ (p·7919 + offset) mod pairs is a bijection on each block of `pairs` people
+        // (7919 is a prime coprime with the number of pairs): names spread, and never repeat
+        // within a round; later rounds carry a number, as real directories do.
         let k = (p % pairs * 7_919 + Int(draws.seed % 9_973)) % pairs
         let first = firstNameBytes[k % f], last = lastNameBytes[k / f]
         if capitals {

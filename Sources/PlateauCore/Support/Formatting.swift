@@ -1,0 +1,9 @@
+/// Human-readable sizes for status lines: `999 B`, `1.2 MB`, `4.7 GB` (decimal units).
+public func humanBytes(_ n: Int64) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB"]
+    var v = Double(n), i = 0
+    while v >= 1000 && i < units.count - 1 { v /= 1000; i += 1 }
+    if i == 0 { return "\(n) B" }
+    let tenths = Int((v * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10) \(units[i])"
+}
