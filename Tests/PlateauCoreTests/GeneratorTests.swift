@@ -136,6 +136,49 @@ struct GeneratorTests {
         #expect(level > 8_000 && level < 10_000, "remote users before, at scale 1: \(level)")
     }
 
+    /// The events SampleLogs/README.md promises are in the logs: the UK & Ireland meeting
+    /// outage on 04-02, Iberia's missing proxy feed on 04-15/16, the 2,000-person town hall
+    /// (at scale 1) on 03-19, organised by Corporate.
+    @Test func plantedEventsAreInTheLogs() throws {
+        let t = TempDir(), p = TempDir()
+        defer { t.cleanup(); p.cleanup() }
+        _ = try generate(t.path, scale: 0.05, from: "2020-03-19", to: "2020-04-02", feeds: [.directory, .meetings])
+        _ = try generate(p.path, scale: 0.05, from: "2020-04-14", to: "2020-04-17", feeds: [.proxy], proxyLines: 1)
+
+        var unitOf: [String: String] = [:]
+        for row in try lines(t.path + "/directory/people.csv").dropFirst() {
+            let f = row.split(separator: ",")
+            unitOf[String(f[0])] = String(f[f.count - 2])
+        }
+        let records = try listFiles(t.path + "/teams/callrecords").filter { $0.hasPrefix("callrecords-") }
+            .flatMap { try lines(t.path + "/teams/callrecords/" + $0) }
+        func ukMeetingUsers(_ day: String) -> Int {
+            var users = Set<String>()
+            for r in records where r.contains("\"startDateTime\":\"\(day)") && r.contains("groupCall") {
+                for part in r.components(separatedBy: "{\"user\":{\"id\":\"").dropFirst() {
+                    let id = String(part.prefix(36))
+                    if unitOf[id] == "UK & Ireland" { users.insert(id) }
+                }
+            }
+            return users.count
+        }
+        let normal = ukMeetingUsers("2020-04-01"), outage = ukMeetingUsers("2020-04-02")
+        #expect(normal > 60)
+        #expect(Double(outage) < 0.2 * Double(normal), "UK meeting users \(normal) → \(outage)")
+
+        let townHall = records.filter { $0.contains("\"startDateTime\":\"2020-03-19") }
+            .max { $0.components(separatedBy: "\"displayName\":null}}").count < $1.components(separatedBy: "\"displayName\":null}}").count }!
+        #expect(townHall.components(separatedBy: "\"displayName\":null}}").count - 1 == 100)   // 2,000 × 0.05
+        let organizer = String(townHall.components(separatedBy: "\"organizer\":{\"user\":{\"id\":\"")[1].prefix(36))
+        #expect(unitOf[organizer] == "Corporate")
+
+        func iberiaLines(_ day: String) throws -> Int {
+            try lines(p.path + "/proxy/nss-web-\(day).csv").filter { $0.contains("\",\"Iberia\",\"") }.count
+        }
+        #expect(try iberiaLines("2020-04-14") > 50 && iberiaLines("2020-04-17") > 50)
+        #expect(try iberiaLines("2020-04-15") == 0 && iberiaLines("2020-04-16") == 0)
+    }
+
     /// The VPN never admits more sessions than the licences in force, and saturates in the
     /// week of 2020-03-09 (sessions refused with 113029).
     @Test func vpnSessionsNeverExceedTheLicences() throws {

@@ -111,11 +111,7 @@ def main(root):
             mon, day, year, hh, mm, ss = m.groups()
             t = datetime(int(year or 2020), months[mon], int(day), int(hh), int(mm), int(ss))
             if "-113039:" in line: events.append((t, 1))
-            elif "-113019:" in line and "LAN-to-LAN" not in line:
-                dur = re.search(r"Duration: (?:(\d+)d )?(\d+)h:(\d+)m:(\d+)s", line)
-                d_, h_, m_, s_ = (int(x or 0) for x in dur.groups())
-                start = t - timedelta(days=d_, hours=h_, minutes=m_, seconds=s_)
-                events.append((t, -1))
+            elif "-113019:" in line and "LAN-to-LAN" not in line: events.append((t, -1))
             elif "-113029:" in line: refused[t.date()] += 1
     events.sort(key=lambda e: (e[0], e[1]))
     open_, peak = 0, defaultdict(int)

@@ -141,7 +141,6 @@ public struct Population: Sendable {
     }
 
     /// The account name (UPN local part): `first.last`, with a number when the pair repeats.
-    /// The account name (UPN local part): `first.last`, with a number when the pair repeats.
     public func account(_ p: Int) -> String {
         let m = MemoryOutput(), w = ByteWriter(m)
         writeAccount(p, w)
@@ -202,7 +201,7 @@ extension Population {
         let k = (p % pairs * 7_919 + Int(draws.seed % 9_973)) % pairs
         let first = firstNameBytes[k % f], last = lastNameBytes[k / f]
         if capitals {
-            w.byte(first[0] &- 32); w.bytes(Array(first[1...])); w.byte(46); w.byte(last[0] &- 32); w.bytes(Array(last[1...]))
+            w.byte(first[0] &- 32); w.bytes(first[1...]); w.byte(46); w.byte(last[0] &- 32); w.bytes(last[1...])
         } else {
             w.bytes(first); w.byte(46); w.bytes(last)
         }

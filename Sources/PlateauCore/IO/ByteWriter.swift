@@ -32,6 +32,8 @@ public final class ByteWriter {
 
     public func bytes(_ b: [UInt8]) { buffer.append(contentsOf: b) }
 
+    public func bytes(_ b: ArraySlice<UInt8>) { buffer.append(contentsOf: b) }
+
     /// A decimal integer.
 
     public func int(_ v: Int) {
