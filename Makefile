@@ -10,10 +10,17 @@ APT_DEPS := libncurses-dev zlib1g-dev
 APT_TEST_DEPS := tmux
 SAMPLE_SCALE ?= 0.025
 BENCH_DIR ?= .build/bench-data
+# make bench compares plateau with DuckDB, pip-installed into this virtual env.
+BENCH_VENV ?= .build/bench-venv
+DUCKDB_VERSION ?= 2.0.1
+# GNU time for peak RSS (the bench falls back on python's getrusage without it), and python3-venv
+# when python3 cannot make a virtual env (evaluated by `make bench` only).
+BENCH_APT_DEPS = time $(if $(shell python3 -c 'import ensurepip, venv' 2>/dev/null && echo ok),,python3-venv)
 
 .DEFAULT_GOAL := run
-.PHONY: run build deps test-deps test bench samplelogs install clean
+.PHONY: run build deps test-deps bench-deps test bench samplelogs install clean
 
+# $(1): Debian packages; $(2): what to do when some are missing and we are not root (default: stop).
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -21,7 +28,7 @@ define apt_install
 	    echo "installing:$$missing"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) || exit 1; \
 	  else \
-	    echo "plateau needs:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
+	    echo "plateau needs:$$missing"; echo "run: sudo apt-get install -y$$missing"; $(or $(2),exit 1); \
 	  fi; \
 	fi
 endef
@@ -31,6 +38,9 @@ deps:
 
 test-deps:
 	$(call apt_install,$(APT_DEPS) $(APT_TEST_DEPS))
+
+bench-deps:
+	$(call apt_install,$(BENCH_APT_DEPS),echo "make bench goes on without them")
 
 build: deps
 	$(SWIFT) build -c release --product plateau
@@ -44,10 +54,12 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## Measures the generator on multi-gigabyte logs (figures on stdout).
-bench: build
+## Measures the generator on multi-gigabyte logs, then wc -l, DuckDB and `plateau snapshot` side by
+## side on a 2 GB proxy CSV set and a 1M-meeting call-records set, generated once into $(BENCH_DIR)
+## (figures on stdout). Not part of `make test`.
+bench: build bench-deps
 	@mkdir -p $(BENCH_DIR)
-	@bash Tests/bench/bench.sh $(BIN) $(BENCH_DIR)
+	@BENCH_VENV=$(BENCH_VENV) DUCKDB_VERSION=$(DUCKDB_VERSION) bash Tests/bench/bench.sh $(BIN) $(BENCH_DIR)
 
 ## Regenerates SampleLogs/ with the generator (deterministic).
 samplelogs: build

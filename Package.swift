@@ -15,13 +15,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
         .target(
             name: "PlateauCore",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", .product(name: "TOMLKit", package: "TOMLKit")],
             // Hot byte loops live in classes (writers, parsers): dynamic exclusivity checks cost
             // ~25 % of generation time (perf). Static checks still run; release builds only.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]

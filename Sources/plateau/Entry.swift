@@ -10,7 +10,7 @@ enum Entry {
     static func main() {
         var command: ParsableCommand
         do {
-            command = try Plateau.parseAsRoot()
+            command = try Plateau.parseAsRoot(rewritingSnapshotFlag(Array(CommandLine.arguments.dropFirst())))
         } catch {
             let code = Plateau.exitCode(for: error)
             if code == .success {
@@ -25,6 +25,8 @@ enum Entry {
             fail(e.message, code: 64)
         } catch let e as IOError {
             fail(e.description, code: 66)
+        } catch let e as ConfigError {
+            fail(e.description, code: 64)
         } catch {
             // Help and version requests, and ArgumentParser's own errors, arrive here too.
             let code = Plateau.exitCode(for: error)
@@ -35,6 +37,16 @@ enum Entry {
             if error is ExitCode { exit(code.rawValue) }
             fail(Plateau.message(for: error), code: code == .validationFailure ? 64 : 1)
         }
+    }
+
+    /// `plateau [options] --snapshot [args]` is `plateau snapshot [options] [args]`.
+    static func rewritingSnapshotFlag(_ args: [String]) -> [String] {
+        guard let i = args.firstIndex(of: "--snapshot") else { return args }
+        let subcommands: Set<String> = ["watch", "generate", "snapshot", "help"]
+        if let first = args.first, subcommands.contains(first) { return args }
+        var rest = args
+        rest.remove(at: i)
+        return ["snapshot"] + rest
     }
 
     static func fail(_ message: String, code: Int32) -> Never {
@@ -58,7 +70,7 @@ struct Plateau: ParsableCommand {
 
         Without a subcommand, plateau opens the live dashboard (`plateau watch`) on ./SampleLogs.
         """,
-        subcommands: [Watch.self, Generate.self],
+        subcommands: [Watch.self, Snapshot.self, Generate.self],
         defaultSubcommand: Watch.self
     )
 }

@@ -15,16 +15,34 @@ final class ProgressMeter {
         self.unit = unit
     }
 
+    /// Counted work (files, days): `done` of `total`, with `bytes` written so far.
     func update(done: Int64, total: Int64, bytes: Int64) {
-        guard enabled else { return }
-        let now = Date()
-        guard now.timeIntervalSince(lastDraw) >= 0.2 || done == total else { return }
-        lastDraw = now
-        let elapsed = max(now.timeIntervalSince(started), 0.001)
+        guard enabled, due(done == total) else { return }
+        let elapsed = max(Date().timeIntervalSince(started), 0.001)
         let rate = Double(bytes) / elapsed
         let left = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
         let pct = total > 0 ? Int(100 * done / total) : 0
-        let line = "\(done)/\(total) \(unit) (\(pct)%)  \(humanBytes(bytes))  \(humanBytes(Int64(rate)))/s  \(Int(left.rounded()))s left"
+        draw("\(done)/\(total) \(unit) (\(pct)%)  \(humanBytes(bytes))  \(humanBytes(Int64(rate)))/s  \(Int(left.rounded()))s left")
+    }
+
+    /// Bytes read of a known total.
+    func bytes(done: Int64, total: Int64) {
+        guard enabled, due(false) else { return }
+        let elapsed = max(Date().timeIntervalSince(started), 0.001)
+        let rate = Double(done) / elapsed
+        let left = rate > 0 ? Double(max(0, total - done)) / rate : 0
+        let pct = total > 0 ? Int(100 * min(done, total) / total) : 0
+        draw("reading \(humanBytes(done)) of \(humanBytes(total)) (\(pct)%)  \(humanBytes(Int64(rate)))/s  \(Int(left.rounded()))s left")
+    }
+
+    private func due(_ force: Bool) -> Bool {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDraw) >= 0.2 else { return false }
+        lastDraw = now
+        return true
+    }
+
+    private func draw(_ line: String) {
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
         drew = true
     }

@@ -6,12 +6,23 @@ public struct DiscoveredInput: Sendable, Equatable {
     public let size: Int64
     public let compressed: Bool
     public let format: InputFormat?
+    /// The index of the plateau.toml `[[source]]` that claims the file, if one does.
+    public var custom: Int? = nil
+    /// The file exists but could not be opened.
+    public var unreadable = false
+
+    public init(path: String, size: Int64, compressed: Bool, format: InputFormat?, custom: Int? = nil, unreadable: Bool = false) {
+        self.unreadable = unreadable
+        self.path = path; self.size = size; self.compressed = compressed; self.format = format; self.custom = custom
+    }
 }
 
 /// Walks PATHs (files or directories, recursively, hidden entries skipped), in a stable
 /// (sorted) order, and sniffs each file's format from its (decompressed) first bytes.
 public enum InputDiscovery {
-    public static func discover(_ paths: [String]) throws -> [DiscoveredInput] {
+    /// `custom` sources are tried before the built-in formats; files in `exclude` (the config
+    /// and rules files in use) are not inputs.
+    public static func discover(_ paths: [String], custom: [CustomSource] = [], exclude: Set<String> = []) throws -> [DiscoveredInput] {
         var found: [DiscoveredInput] = []
         let fm = FileManager.default
         for root in paths {
@@ -19,10 +30,12 @@ public enum InputDiscovery {
             guard fm.fileExists(atPath: root, isDirectory: &isDir) else {
                 throw IOError(path: root, "no such file or directory")
             }
-            if !isDir.boolValue { found.append(try inspect(root)); continue }
+            if !isDir.boolValue { found.append(try inspect(root, custom: custom)); continue }
             var files: [String] = []
             walk(root, &files)
-            for f in files.sorted() { found.append(try inspect(f)) }
+            for f in files.sorted() where !exclude.contains(FileInfo.canonical(f)) {
+                found.append(try inspect(f, custom: custom))
+            }
         }
         return found
     }
@@ -38,10 +51,13 @@ public enum InputDiscovery {
     }
 
     /// Reads the first bytes of a file (gunzipping when it starts with the gzip magic) and sniffs them.
-    public static func inspect(_ path: String) throws -> DiscoveredInput {
+    public static func inspect(_ path: String, custom: [CustomSource] = []) throws -> DiscoveredInput {
         let attrs = try? FileManager.default.attributesOfItem(atPath: path)
         let size = (attrs?[.size] as? NSNumber)?.int64Value ?? 0
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw IOError(path: path, "cannot be read") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            // An unreadable file is reported as an input that could not be read, not fatal.
+            return DiscoveredInput(path: path, size: size, compressed: false, format: nil, custom: nil, unreadable: true)
+        }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: FormatSniffer.sniffLength)) ?? Data()
         let gz = head.count >= 2 && head[head.startIndex] == 0x1F && head[head.startIndex + 1] == 0x8B
@@ -58,6 +74,9 @@ public enum InputDiscovery {
             }
         } else {
             sample = [UInt8](head)
+        }
+        if let c = CustomSourceSniffer.claim(sample, custom) {
+            return DiscoveredInput(path: path, size: size, compressed: gz, format: nil, custom: c)
         }
         return DiscoveredInput(path: path, size: size, compressed: gz, format: FormatSniffer.sniff(sample))
     }

@@ -75,7 +75,7 @@ public final class GzipDecoder {
     }
 
     /// Decompresses `input`, calling `sink` with each decompressed piece.
-    public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
         guard let base = input.baseAddress, input.count > 0 else { return }
         stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
@@ -95,7 +95,7 @@ public final class GzipDecoder {
                 let rc = inflate(&stream, Z_NO_FLUSH)
                 return (rc, buf.count - Int(stream.avail_out))
             }
-            if produced > 0 { try out.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+            if produced > 0 { try out.withUnsafeMutableBytes { try sink(UnsafeMutableRawBufferPointer(rebasing: $0[0..<produced])) } }
             switch rc {
             case Z_OK: continue
             case Z_STREAM_END: atMemberEnd = true

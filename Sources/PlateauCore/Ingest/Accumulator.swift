@@ -1,0 +1,152 @@
+/// One meeting, deduplicated on its id: the day it starts, the organizer's BU, its length and
+/// how many distinct people took part.
+public struct MeetingFact: Sendable, Equatable {
+    public var day: Int32
+    public var bu: UInt16
+    public var seconds: Int32
+    public var participants: Int32
+}
+
+/// A session of a session source, [start, end); `end` nil while open. `tag` separates
+/// sessions that share person and start (the VPN's client IP, a ZPA session id).
+public struct SessionFact: Sendable, Hashable {
+    public var person: UInt64
+    public var bu: UInt16
+    public var start: Int64
+    public var end: Int64?
+    public var tag: UInt64 = 0
+}
+
+/// A ZPA client session put together from status records (authentication and
+/// un-authentication times) and activity records (its connections), keyed by SessionID.
+public struct ZPASession: Sendable, Equatable {
+    public var person: UInt64
+    public var bu: UInt16
+    public var authenticated: Int64?
+    public var unauthenticated: Int64?
+    public var firstConnection: Int64?
+    public var lastConnectionEnd: Int64?
+    public var openConnection = false
+
+    mutating func merge(_ o: ZPASession) {
+        if bu == BusinessUnits.unassigned { bu = o.bu }
+        authenticated = min2(authenticated, o.authenticated)
+        unauthenticated = max2(unauthenticated, o.unauthenticated)
+        firstConnection = min2(firstConnection, o.firstConnection)
+        lastConnectionEnd = max2(lastConnectionEnd, o.lastConnectionEnd)
+        openConnection = openConnection || o.openConnection
+    }
+}
+
+@inline(__always) func min2(_ a: Int64?, _ b: Int64?) -> Int64? { guard let a else { return b }; guard let b else { return a }; return min(a, b) }
+@inline(__always) func max2(_ a: Int64?, _ b: Int64?) -> Int64? { guard let a else { return b }; guard let b else { return a }; return max(a, b) }
+
+/// Everything parsed so far, before it becomes daily numbers. Parsers add to one
+/// accumulator per thread; accumulators merge (union of sets, dedupe on record ids), so
+/// files and chunks of files parse in parallel and the result does not depend on the order.
+public final class Accumulator: @unchecked Sendable {
+    /// Distinct-people facts: (metric, BU, day) × person.
+    public var facts = FactSet(capacity: 1 << 14)
+    /// Call-record meetings by id hash.
+    public var meetings: [UInt64: MeetingFact] = [:]
+    /// Records that repeated a meeting already seen (same id).
+    public var duplicateMeetings = 0
+    /// Usage-report rows: (day, person) → (BU, meetings organised that day). Keyed by person
+    /// so the same report read twice counts once.
+    public var organized: [DayPerson: OrganizedCount] = [:]
+    /// Organisation-wide meeting users from the user-counts report: day → value.
+    public var orgMeetingUsers: [Int: Int] = [:]
+    /// Sessions of VPN (ended, from 113019), VDI and custom session sources.
+    public var sessions: [Set<SessionFact>] = Array(repeating: [], count: SessionFamily.allCases.count)
+    /// VPN session starts (113039), paired with the ended sessions at the end.
+    public var vpnStarts: Set<SessionFact> = []
+    /// ZPA sessions by SessionID hash.
+    public var zpa: [UInt64: ZPASession] = [:]
+    /// Meetings known from per-participant rows (custom sources): id → meeting and people.
+    public var participations: [UInt64: (meeting: MeetingFact, people: Set<UInt64>)] = [:]
+    /// Newest time stamp seen per session family (open sessions stay open up to it).
+    public var newest: [Int64?] = Array(repeating: nil, count: SessionFamily.allCases.count)
+    /// Newest time stamp of any record.
+    public var newestRecord: Int64?
+
+    public struct DayPerson: Hashable, Sendable { public var day: Int; public var person: UInt64 }
+    public struct OrganizedCount: Sendable, Equatable { public var bu: UInt16; public var count: Int }
+
+    public init() {}
+
+    // MARK: adding facts (called by parsers)
+
+    @inline(__always)
+    public func user(_ metric: Metric, day: Int, _ p: Person) {
+        facts.insert(group: Fact.group(metric, bu: p.bu, day: day), person: p.key)
+    }
+
+    @inline(__always)
+    public func saw(_ t: Int64) {
+        if let n = newestRecord { if t > n { newestRecord = t } } else { newestRecord = t }
+    }
+
+    @inline(__always)
+    public func saw(_ t: Int64, family: SessionFamily) {
+        saw(t)
+        if let n = newest[family.rawValue] { if t > n { newest[family.rawValue] = t } } else { newest[family.rawValue] = t }
+    }
+
+    public func meeting(id: UInt64, _ m: MeetingFact) {
+        if let old = meetings[id] {
+            duplicateMeetings += 1
+            if m.participants > old.participants { meetings[id]!.participants = m.participants }
+        } else {
+            meetings[id] = m
+        }
+    }
+
+    public func organized(day: Int, _ p: Person, count: Int) {
+        let k = DayPerson(day: day, person: p.key)
+        if let old = organized[k], old.count >= count { return }
+        organized[k] = OrganizedCount(bu: p.bu, count: count)
+    }
+
+    public func participation(id: UInt64, _ m: MeetingFact, person: UInt64) {
+        if participations[id] == nil {
+            participations[id] = (m, [person])
+        } else {
+            participations[id]!.people.insert(person)
+            // The meeting lasts from its first start to its last end among the rows.
+            let old = participations[id]!.meeting
+            if m.seconds > old.seconds && m.day == old.day { participations[id]!.meeting.seconds = m.seconds }
+        }
+    }
+
+    public func session(_ family: SessionFamily, _ s: SessionFact) {
+        sessions[family.rawValue].insert(s)
+    }
+
+    public func zpaSession(id: UInt64, _ s: ZPASession) {
+        if zpa[id] == nil { zpa[id] = s } else { zpa[id]!.merge(s) }
+    }
+
+    // MARK: merging
+
+    /// Adds everything `other` holds; duplicates (same meeting id, same session, same fact)
+    /// count once.
+    public func merge(_ other: Accumulator) {
+        if other.facts.count > facts.count { swap(&facts, &other.facts) }
+        facts.formUnion(other.facts)
+        duplicateMeetings += other.duplicateMeetings
+        for (id, m) in other.meetings { meeting(id: id, m) }
+        for (k, v) in other.organized { if let old = organized[k], old.count >= v.count { continue }; organized[k] = v }
+        for (d, v) in other.orgMeetingUsers { orgMeetingUsers[d] = max(orgMeetingUsers[d] ?? 0, v) }
+        for f in 0..<sessions.count { sessions[f].formUnion(other.sessions[f]) }
+        vpnStarts.formUnion(other.vpnStarts)
+        for (id, p) in other.participations {
+            if participations[id] == nil { participations[id] = p } else {
+                participations[id]!.people.formUnion(p.people)
+                if p.meeting.seconds > participations[id]!.meeting.seconds { participations[id]!.meeting.seconds = p.meeting.seconds }
+            }
+        }
+        for (id, s) in other.zpa { zpaSession(id: id, s) }
+        for f in 0..<newest.count { newest[f] = max2(newest[f], other.newest[f]) }
+        newestRecord = max2(newestRecord, other.newestRecord)
+    }
+}

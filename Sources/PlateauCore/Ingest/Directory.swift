@@ -1,0 +1,147 @@
+import Synchronization
+
+/// Business units by small integer id. Ids are handed out under a lock as names are first
+/// seen (directory rows first, then departments carried by logs), and are stable for one run.
+public final class BusinessUnits: Sendable {
+    public static let all: UInt16 = 0
+    public static let unassigned: UInt16 = 1
+    public static let allName = "ALL"
+    public static let unassignedName = "UNASSIGNED"
+
+    private let state = Mutex<(names: [String], ids: [String: UInt16])>(
+        ([allName, unassignedName], [allName: 0, unassignedName: 1]))
+
+    public init() {}
+
+    /// The id of a BU name (trimmed; an empty name is UNASSIGNED).
+    public func id(_ name: String) -> UInt16 {
+        var n = name.trimmingSpaces
+        if n.isEmpty { return BusinessUnits.unassigned }
+        // A unit literally called ALL must not merge with the whole-group series.
+        if n == BusinessUnits.allName { n = "ALL (business unit)" }
+        return state.withLock { s in
+            if let id = s.ids[n] { return id }
+            let id = UInt16(truncatingIfNeeded: min(s.names.count, Int(UInt16.max)))
+            s.names.append(n)
+            s.ids[n] = id
+            return id
+        }
+    }
+
+    public func name(_ id: UInt16) -> String { state.withLock { $0.names[Int(id)] } }
+    public var names: [String] { state.withLock { $0.names } }
+    public var count: Int { state.withLock { $0.names.count } }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+}
+
+/// Who is who: identifiers (GUIDs and UPNs, case-insensitive) to a person and a BU, built
+/// from directory rows. Read-only once built, shared by every parser thread.
+public struct Directory: Sendable {
+    public struct Entry: Sendable, Equatable { public var person: UInt32; public var bu: UInt16 }
+
+    public private(set) var byIdentifier: [UInt64: Entry] = [:]
+    /// UPN local parts (before `@`) for bare VPN account names; a local part two people
+    /// share is ambiguous and maps to neither.
+    public private(set) var byLocalPart: [UInt64: Entry] = [:]
+    private var ambiguousLocalParts: Set<UInt64> = []
+    public private(set) var people = 0
+    public let hasher: IdentityHasher
+
+    public init(hasher: IdentityHasher) { self.hasher = hasher }
+
+    /// Adds one directory row. Both keys name the same person; a key already known keeps its
+    /// first row (a later duplicate row adds nothing).
+    public mutating func add(userID: Bytes?, upn: Bytes?, bu: UInt16) {
+        let idKey = userID.flatMap { $0.count > 0 ? hasher.hash($0) : nil }
+        let upnKey = upn.flatMap { $0.count > 0 ? hasher.hash($0) : nil }
+        let existing = idKey.flatMap { byIdentifier[$0] } ?? upnKey.flatMap { byIdentifier[$0] }
+        let entry = existing ?? Entry(person: UInt32(truncatingIfNeeded: people), bu: bu)
+        if existing == nil { people += 1 }
+        if let k = idKey, byIdentifier[k] == nil { byIdentifier[k] = entry }
+        if let k = upnKey, byIdentifier[k] == nil { byIdentifier[k] = entry }
+        if let u = upn, let at = u.firstIndex(of: ASCII.at), at > 0 {
+            let local = hasher.hash(u.slice(0..<at))
+            if ambiguousLocalParts.contains(local) { return }
+            if let other = byLocalPart[local], other.person != entry.person {
+                byLocalPart[local] = nil
+                ambiguousLocalParts.insert(local)
+            } else {
+                byLocalPart[local] = entry
+            }
+        }
+    }
+
+    @inline(__always)
+    public func lookup(_ identifier: Bytes) -> Entry? { byIdentifier[hasher.hash(identifier)] }
+}
+
+/// A person as the aggregates see them: a 64-bit key, and the BU they count for.
+public struct Person: Sendable, Equatable {
+    public var key: UInt64
+    public var bu: UInt16
+}
+
+/// Resolves log identities to people (FORMATS.md §1): the directory by GUID or UPN
+/// (case-insensitive), bare account names by UPN local part, then the log's own department,
+/// then UNASSIGNED. One per parser thread (it caches department names).
+public final class Resolver {
+    public let directory: Directory
+    public let units: BusinessUnits
+    private var departments: [UInt64: UInt16] = [:]
+
+    public init(directory: Directory, units: BusinessUnits) {
+        self.directory = directory
+        self.units = units
+    }
+
+    /// Directory people are keyed by their directory index (tagged in the top bit); others by
+    /// the hash of their identifier.
+    @inline(__always)
+    static func key(_ e: Directory.Entry) -> UInt64 { 0x8000_0000_0000_0000 | UInt64(e.person) }
+
+    @inline(__always)
+    public func resolve(_ identifier: Bytes, department: Bytes? = nil) -> Person {
+        let h = directory.hasher.hash(identifier)
+        if let e = directory.byIdentifier[h] { return Person(key: Resolver.key(e), bu: e.bu) }
+        return Person(key: h & 0x7FFF_FFFF_FFFF_FFFF, bu: department.map(bu(named:)) ?? BusinessUnits.unassigned)
+    }
+
+    /// Tries each identifier in turn (e.g. a `User Id` then a `User Principal Name`).
+    public func resolve(any identifiers: [Bytes], department: Bytes? = nil) -> Person? {
+        for id in identifiers where id.count > 0 {
+            if let e = directory.lookup(id) { return Person(key: Resolver.key(e), bu: e.bu) }
+        }
+        guard let first = identifiers.first(where: { $0.count > 0 }) else { return nil }
+        return resolve(first, department: department)
+    }
+
+    /// A VPN account name: a whole UPN, else a UPN's local part.
+    public func resolveAccount(_ name: Bytes) -> Person {
+        let h = directory.hasher.hash(name)
+        if let e = directory.byIdentifier[h] { return Person(key: Resolver.key(e), bu: e.bu) }
+        if name.firstIndex(of: ASCII.at) == nil, let e = directory.byLocalPart[h] {
+            return Person(key: Resolver.key(e), bu: e.bu)
+        }
+        return Person(key: h & 0x7FFF_FFFF_FFFF_FFFF, bu: BusinessUnits.unassigned)
+    }
+
+    /// The BU of a department name carried by a log line.
+    public func bu(named name: Bytes) -> UInt16 {
+        let t = name.trimmed()
+        if t.count == 0 || t.equalsIgnoringCase("unknown") || t.equalsIgnoringCase("not available")
+            || t.equalsIgnoringCase("none") || t.equalsIgnoringCase("n/a") { return BusinessUnits.unassigned }
+        let h = directory.hasher.hash(t, lowercase: false)
+        if let id = departments[h] { return id }
+        let id = units.id(t.string)
+        departments[h] = id
+        return id
+    }
+}

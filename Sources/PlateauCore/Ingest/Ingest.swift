@@ -1,0 +1,196 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Synchronization
+
+/// read → parse → resolve → accumulate, for a list of discovered inputs. Directories are read
+/// first (everything else resolves through them); then every other file — and every large
+/// uncompressed file's byte ranges — parses in parallel, one accumulator per thread, merged
+/// at the end.
+public struct Ingest {
+    public var settings: IngestSettings
+    public var workers = max(1, System.coreCount)
+    /// Uncompressed files larger than this are read as several ranges in parallel.
+    public var splitSize: Int64 = 48 << 20
+
+    public init(settings: IngestSettings) { self.settings = settings }
+
+    struct Unit: Sendable {
+        var input: Int
+        var path: String
+        var format: InputFormat?
+        var custom: Int?
+        var compressed: Bool
+        var range: Range<Int64>?
+        var header: [UInt8]?
+        var part: Int
+        var modified: Int64?
+    }
+
+    public func run(_ discovered: [DiscoveredInput], progress: IngestProgress? = nil) -> IngestResult {
+        let settings = self.settings
+        var reports = discovered.map { d in
+            InputReport(path: d.path, format: d.custom.map { settings.customSources[$0].name } ?? d.format?.rawValue, size: d.size)
+        }
+        for (i, d) in discovered.enumerated() where d.format == nil && d.custom == nil {
+            reports[i].account.fileError = d.unreadable ? "cannot be read" : "no known format; skipped"
+        }
+        let units = BusinessUnits()
+        // Phase 1: the directory.
+        let builder = DirectoryBuilder(hasher: settings.hasher, units: units)
+        for (i, d) in discovered.enumerated() where d.format == .directory {
+            let ctx = ParseContext(resolver: Resolver(directory: builder.directory, units: units), settings: settings)
+            var parser = DirectoryParser(builder: builder)
+            let u = Unit(input: i, path: d.path, format: .directory, compressed: d.compressed, part: 0)
+            reports[i].account = Ingest.readUnit(u, parser: &parser, ctx: ctx, progress: progress)
+        }
+        let directory = builder.directory
+
+        // Phase 2: everything else, in parallel.
+        var plan: [Unit] = []
+        for (i, d) in discovered.enumerated() where d.format != .directory && (d.format != nil || d.custom != nil) {
+            let modified = FileInfo.modificationTime(d.path)
+            if !d.compressed, d.size > splitSize, Ingest.splittable(d), let header = FileInfo.firstLine(d.path) {
+                var start: Int64 = 0, part = 0
+                while start < d.size {
+                    let end = min(d.size, start + splitSize)
+                    plan.append(Unit(input: i, path: d.path, format: d.format, custom: d.custom, compressed: false,
+                                     range: start..<end, header: part == 0 ? nil : header, part: part, modified: modified))
+                    start = end; part += 1
+                }
+            } else {
+                plan.append(Unit(input: i, path: d.path, format: d.format, custom: d.custom, compressed: d.compressed,
+                                 part: 0, modified: modified))
+            }
+        }
+        // Largest first, so the last unit to finish is a small one.
+        let order = plan.indices.sorted { a, b in
+            let sa: Int64 = plan[a].range.map { $0.upperBound - $0.lowerBound } ?? discovered[plan[a].input].size
+            let sb: Int64 = plan[b].range.map { $0.upperBound - $0.lowerBound } ?? discovered[plan[b].input].size
+            return sa != sb ? sa > sb : a < b
+        }
+        let next = Atomic<Int>(0)
+        let accounts = Mutex<[Int: FileAccount]>([:])
+        let accumulators = Mutex<[Accumulator]>([])
+        let planned = plan
+        let workerCount = max(1, min(workers, plan.count))
+        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+            let acc = Accumulator()
+            let ctx = ParseContext(acc: acc, resolver: Resolver(directory: directory, units: units), settings: settings)
+            while true {
+                let k = next.add(1, ordering: .relaxed).oldValue
+                guard k < order.count else { break }
+                let u = planned[order[k]]
+                ctx.fileModified = u.modified
+                let account = Ingest.read(u, ctx: ctx, progress: progress)
+                accounts.withLock { $0[order[k]] = account }
+            }
+            accumulators.withLock { $0.append(acc) }
+        }
+        // Chunks of one file add up in order, their line numbers offset by the lines before.
+        let done = accounts.withLock { $0 }
+        var lineOffsets: [Int: Int] = [:]
+        for (k, u) in plan.enumerated() {
+            guard let a = done[k] else { continue }
+            let off = lineOffsets[u.input, default: 0]
+            reports[u.input].account.append(a, lineOffset: off)
+            lineOffsets[u.input] = off + a.lines
+        }
+        let all = accumulators.withLock { $0 }
+        let merged = all.first ?? Accumulator()
+        for a in all.dropFirst() { merged.merge(a) }
+        return IngestResult(inputs: reports, accumulator: merged, units: units, directory: directory, settings: settings)
+    }
+
+    static func splittable(_ d: DiscoveredInput) -> Bool {
+        if d.custom != nil { return true }
+        switch d.format {
+        case .zscalerNSSCSV, .zscalerNSSJSON, .zpaUserStatus, .zpaUserActivity, .sessionsCSV, .teamsUserActivity: return true
+        default: return false  // syslog keeps year state; call records may be one JSON document
+        }
+    }
+
+    /// Reads one unit with the parser its format calls for.
+    static func read(_ u: Unit, ctx: ParseContext, progress: IngestProgress?) -> FileAccount {
+        if let c = u.custom {
+            var p = CustomSourceParser(ctx.settings.customSources[c], settings: ctx.settings)
+            return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        }
+        switch u.format {
+        case .zscalerNSSCSV: var p = NSSCSVParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .zscalerNSSJSON: var p = NSSJSONParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .teamsCallRecords: var p = CallRecordsParser(); return readDocument(u, parser: &p, ctx: ctx, progress: progress)
+        case .teamsUserActivity: var p = TeamsUserActivityParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .teamsUserCounts: var p = TeamsUserCountsParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .zpaUserStatus: var p = ZPAUserStatusParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .zpaUserActivity: var p = ZPAUserActivityParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .asaSyslog:
+            var p = ASASyslogParser(settings: ctx.settings, fileModified: u.modified)
+            return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .sessionsCSV: var p = SessionsCSVParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .directory, .none: return FileAccount()
+        }
+    }
+
+    /// Line-oriented reading: frame, parse, account.
+    static func readUnit<P: RecordParser>(_ u: Unit, parser: inout P, ctx: ParseContext, progress: IngestProgress?) -> FileAccount {
+        var account = FileAccount()
+        var framer = LineFramer()
+        if var h = u.header { h.withUnsafeMutableBytes { parser.adoptHeader($0, ctx) } }
+        do {
+            try FileReader.read(u.path, compressed: u.compressed, range: u.range, progress: { progress?.add($0) }) { chunk in
+                framer.feed(chunk, { line, n in account.count(parser.parse(line, number: n, ctx), line: n) },
+                            overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })
+            }
+        } catch {
+            account.fileError = "\(error)"
+        }
+        framer.finish({ line, n in account.count(parser.parse(line, number: n, ctx), line: n) },
+                      overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })
+        return account
+    }
+}
+
+public enum System {
+    public static var coreCount: Int {
+        #if canImport(Glibc)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 2
+        #endif
+    }
+}
+
+extension Ingest {
+    /// JSON-document reading (call records: JSON lines, Graph pages, arrays): each element
+    /// object is a record, accounted on the line where it starts; lines that start no element
+    /// are structure (headers).
+    static func readDocument<P: RecordParser>(_ u: Unit, parser: inout P, ctx: ParseContext, progress: IngestProgress?) -> FileAccount {
+        var account = FileAccount()
+        var splitter = JSONDocumentSplitter()
+        var elementLines = Set<Int>()
+        var elements = 0
+        func handle(_ e: JSONDocumentSplitter.Event) {
+            switch e {
+            case .element(let line, let n):
+                elements += 1; elementLines.insert(n)
+                account.countElement(parser.parse(line, number: n, ctx), line: n)
+            case .skipped(let reason, let n):
+                elements += 1; elementLines.insert(n)
+                account.countElement(.skipped(reason), line: n)
+            }
+        }
+        do {
+            try FileReader.read(u.path, compressed: u.compressed, range: u.range, progress: { progress?.add($0) }) { chunk in
+                splitter.feed(chunk, handle)
+            }
+        } catch {
+            account.fileError = "\(error)"
+        }
+        splitter.finish(handle)
+        account.lines = splitter.physicalLines
+        account.headers = max(0, splitter.physicalLines - elementLines.count)
+        return account
+    }
+}

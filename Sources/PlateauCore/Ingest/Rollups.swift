@@ -1,0 +1,220 @@
+/// Daily numbers per metric × BU (and ALL), the shared "holder" every presentation reads.
+public struct Rollups: Sendable {
+    /// BU names by id (id 0 is ALL, 1 UNASSIGNED).
+    public var units: [String]
+    /// metric → BU id → day → value. Count metrics hold integers; a median may be fractional.
+    public var values: [Metric: [UInt16: [Int: Double]]] = [:]
+    /// The metrics that have a source among the inputs, in contract order.
+    public var metrics: [Metric] = []
+    public var firstDay: Int?
+    public var lastDay: Int?
+    public var newestRecord: Int64?
+    /// Call records that repeated a meeting id already seen (counted once).
+    public var duplicateMeetings = 0
+
+    public func value(_ m: Metric, bu: UInt16, day: Int) -> Double? { values[m]?[bu]?[day] }
+
+    /// BU ids that have a value for `m`, ALL first, then by name, UNASSIGNED last.
+    public func businessUnits(_ m: Metric) -> [UInt16] {
+        let ids = Array((values[m] ?? [:]).keys)
+        return ids.sorted { a, b in Rollups.order(a, units[Int(a)]) < Rollups.order(b, units[Int(b)]) }
+    }
+
+    static func order(_ id: UInt16, _ name: String) -> (Int, String) {
+        id == BusinessUnits.all ? (0, "") : id == BusinessUnits.unassigned ? (2, "") : (1, name)
+    }
+}
+
+/// Turns accumulated facts into rollups: distinct counts per cell and across the group,
+/// session users and peaks by a sweep over [start, end), meeting medians and maxima.
+public enum RollupBuilder {
+    public static func build(_ r: IngestResult) -> Rollups {
+        let acc = r.accumulator
+        let tz = r.settings.timezone
+        var out = Rollups(units: r.units.names)
+        out.newestRecord = acc.newestRecord
+        out.duplicateMeetings = acc.duplicateMeetings
+        var facts = acc.facts
+        var present = Set<Metric>()
+        for (d, _) in acc.orgMeetingUsers { _ = d; present.insert(.meetingsUsers) }
+
+        func set(_ m: Metric, _ bu: UInt16, _ day: Int, _ v: Double) { out.values[m, default: [:]][bu, default: [:]][day] = v }
+        func add(_ m: Metric, _ bu: UInt16, _ day: Int, _ v: Double) { out.values[m, default: [:]][bu, default: [:]][day, default: 0] += v }
+
+        // Sessions: users on every day a session overlaps, and the daily peaks.
+        for family in SessionFamily.allCases {
+            let sessions = SessionAssembly.sessions(family, acc, maxOpen: r.settings.maxSessionSeconds)
+            guard !sessions.isEmpty else { continue }
+            present.insert(family.users); present.insert(family.peak); present.insert(.remoteUsers)
+            for s in sessions {
+                var day = tz.localDay(s.start)
+                let last = tz.localDay(s.end - 1)
+                while day <= last {
+                    let p = Person(key: s.person, bu: s.bu)
+                    facts.insert(group: Fact.group(family.users, bu: p.bu, day: day), person: p.key)
+                    facts.insert(group: Fact.group(.remoteUsers, bu: p.bu, day: day), person: p.key)
+                    day += 1
+                }
+            }
+            for (key, peak) in PeakSweep.peaks(sessions, tz: tz) { set(family.peak, key.bu, key.day, Double(peak)) }
+        }
+
+        // Distinct people per cell, and across the organisation: one counter per group.
+        var counts: [UInt64: Int] = [:]
+        counts.reserveCapacity(1 << 12)
+        var across = FactSet(capacity: facts.count / 2 + 16)
+        facts.forEach { g, person in
+            counts[g, default: 0] += 1
+            across.insert(group: g & ~(0xFFFF << 32), person: person)  // BU 0 is ALL
+        }
+        across.forEach { g, _ in counts[g, default: 0] += 1 }
+        for (g, n) in counts {
+            let (m, bu, day) = Fact.unpack(g)
+            set(m, bu, day, Double(n))
+            present.insert(m)
+            if m == .proxyUsers { present.insert(.proxyRemoteUsers) }
+            if m == .proxyRemoteUsers || m == .privateAccessUsers || m == .vpnUsers || m == .vdiUsers { present.insert(.remoteUsers) }
+        }
+        // The org-wide user-counts report fills the days no per-person record covers.
+        for (day, v) in acc.orgMeetingUsers where (out.values[.meetingsUsers]?[BusinessUnits.all]?[day] ?? 0) == 0 {
+            set(.meetingsUsers, BusinessUnits.all, day, Double(v))
+        }
+
+        // Meetings: count, median length and largest per (day, organizer BU) and ALL.
+        struct Cell: Hashable { var day: Int; var bu: UInt16 }
+        var minutes: [Cell: [Double]] = [:]
+        var largest: [Cell: Int32] = [:]
+        var meetings = acc.meetings
+        for (id, p) in acc.participations where meetings[id] == nil {
+            var m = p.meeting
+            m.participants = Int32(clamping: p.people.count)
+            meetings[id] = m
+        }
+        for (_, m) in meetings {
+            for bu in [m.bu, BusinessUnits.all] {
+                let c = Cell(day: Int(m.day), bu: bu)
+                minutes[c, default: []].append(Double(m.seconds) / 60)
+                largest[c] = max(largest[c] ?? 0, m.participants)
+            }
+        }
+        if !meetings.isEmpty || !acc.organized.isEmpty {
+            present.formUnion([.meetingsUsers, .meetingsCount])
+        }
+        if !meetings.isEmpty { present.formUnion([.meetingsMedianMinutes, .meetingsMaxParticipants]) }
+        for (c, list) in minutes {
+            set(.meetingsCount, c.bu, c.day, Double(list.count))
+            set(.meetingsMedianMinutes, c.bu, c.day, median(list))
+        }
+        for (c, n) in largest { set(.meetingsMaxParticipants, c.bu, c.day, Double(n)) }
+        // Usage-report organised meetings count where no call record covers that BU and day
+        // (the same meetings would otherwise be counted twice).
+        var organized: [Cell: Int] = [:]
+        for (k, v) in acc.organized { organized[Cell(day: k.day, bu: v.bu), default: 0] += v.count }
+        for (c, n) in organized where minutes[c] == nil {
+            set(.meetingsCount, c.bu, c.day, Double(n))
+            add(.meetingsCount, BusinessUnits.all, c.day, Double(n))
+        }
+
+        // The range, and zeros where a present metric has no value on a day.
+        var first = Int.max, last = Int.min
+        for (_, byBU) in out.values { for (_, byDay) in byBU { for d in byDay.keys { first = min(first, d); last = max(last, d) } } }
+        guard first <= last else { return out }
+        out.firstDay = first; out.lastDay = last
+        out.metrics = Metric.allCases.filter { present.contains($0) }
+        for m in out.metrics where m != .meetingsMedianMinutes {
+            var bus = Set(out.values[m.population]?.keys ?? [:].keys)
+            bus.formUnion(out.values[m]?.keys ?? [:].keys)
+            bus.insert(BusinessUnits.all)
+            for bu in bus { for d in first...last where out.values[m]?[bu]?[d] == nil { set(m, bu, d, 0) } }
+        }
+        return out
+    }
+
+    public static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        guard !s.isEmpty else { return 0 }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
+
+/// A session with both ends known, as the sweep needs it.
+public struct ClosedSession: Sendable, Equatable {
+    public var person: UInt64
+    public var bu: UInt16
+    public var start: Int64
+    public var end: Int64
+}
+
+/// Puts sessions together from what the parsers saw (FORMATS.md, "Sessions and concurrency").
+public enum SessionAssembly {
+    public static func sessions(_ family: SessionFamily, _ acc: Accumulator, maxOpen: Int64) -> [ClosedSession] {
+        let newest = acc.newest[family.rawValue]
+        var out: [ClosedSession] = []
+        func close(_ person: UInt64, _ bu: UInt16, _ start: Int64, _ end: Int64?) {
+            var e: Int64
+            if let end { e = end } else {
+                // Open: up to the newest stamp of the source, never longer than the maximum.
+                e = min(max(newest ?? start, start), start + maxOpen)
+            }
+            if e <= start { e = start + 1 }  // open at least at its own start instant
+            out.append(ClosedSession(person: person, bu: bu, start: start, end: e))
+        }
+        for s in acc.sessions[family.rawValue] { close(s.person, s.bu, s.start, s.end) }
+        if family == .vpn {
+            // A 113039 start is the same session as a 113019 end of that person and address
+            // whose start (end − duration) is within a few seconds, or that covers it.
+            struct Key: Hashable { var person: UInt64; var tag: UInt64 }
+            var ended: [Key: [(Int64, Int64)]] = [:]
+            for s in acc.sessions[family.rawValue] { if let e = s.end { ended[Key(person: s.person, tag: s.tag), default: []].append((s.start, e)) } }
+            for s in acc.vpnStarts {
+                let matched = ended[Key(person: s.person, tag: s.tag)]?.contains { $0.0 - 5 <= s.start && s.start <= $0.1 } ?? false
+                if !matched { close(s.person, s.bu, s.start, nil) }
+            }
+        }
+        if family == .privateAccess {
+            for (_, z) in acc.zpa {
+                guard let start = z.authenticated ?? z.firstConnection else { continue }
+                let end = z.authenticated != nil ? z.unauthenticated : (z.openConnection ? nil : z.lastConnectionEnd)
+                close(z.person, z.bu, start, end.map { max($0, start) })
+            }
+        }
+        return out
+    }
+}
+
+/// The most sessions open at one instant, per local day and BU (and ALL), by a sweep over
+/// start (+1) and end (−1) events; at equal instants ends go first, so a session ending when
+/// another starts does not overlap it. A session spanning midnight counts on both days.
+public enum PeakSweep {
+    public struct Key: Hashable, Sendable { public var day: Int; public var bu: UInt16 }
+
+    public static func peaks(_ sessions: [ClosedSession], tz: TimeZoneRules) -> [Key: Int] {
+        var events: [(t: Int64, delta: Int8, bu: UInt16)] = []
+        events.reserveCapacity(sessions.count * 2)
+        for s in sessions { events.append((s.start, 1, s.bu)); events.append((s.end, -1, s.bu)) }
+        events.sort { $0.t != $1.t ? $0.t < $1.t : $0.delta < $1.delta }
+        var open: [UInt16: Int] = [:]
+        var all = 0
+        var peaks: [Key: Int] = [:]
+        var day: Int? = nil
+        func note(_ bu: UInt16, _ d: Int, _ v: Int) {
+            let k = Key(day: d, bu: bu)
+            if v > peaks[k] ?? 0 { peaks[k] = v } else if peaks[k] == nil { peaks[k] = v }
+        }
+        for e in events {
+            let d = tz.localDay(e.t)
+            if let cur = day, d > cur, all > 0 {
+                // Sessions still open carry into each following day.
+                for dd in (cur + 1)...d {
+                    for (bu, n) in open where n > 0 { note(bu, dd, n) }
+                    if all > 0 { note(BusinessUnits.all, dd, all) }
+                }
+            }
+            day = d
+            open[e.bu, default: 0] += Int(e.delta)
+            all += Int(e.delta)
+            if e.delta > 0 { note(e.bu, d, open[e.bu]!); note(BusinessUnits.all, d, all) }
+        }
+        return peaks
+    }
+}

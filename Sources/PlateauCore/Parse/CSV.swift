@@ -1,0 +1,85 @@
+/// RFC 4180 fields of one CSV line, split in place: quoted fields lose their quotes and have
+/// doubled quotes collapsed inside the line buffer, so no field is copied.
+public struct CSVFields {
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var base: UnsafeMutableRawPointer?
+    public private(set) var count = 0
+
+    public init() { starts.reserveCapacity(64); ends.reserveCapacity(64) }
+
+    /// Splits `line`; false when a quoted field is not closed.
+    @inline(__always)
+    public mutating func split(_ line: Line) -> Bool {
+        count = 0
+        base = line.baseAddress
+        let n = line.count
+        var i = 0
+        var ok = true
+        while true {
+            var s = i, e = i
+            if i < n && line[i] == ASCII.quote {
+                // Quoted: collapse "" in place, stop at the closing quote.
+                var r = i + 1, w = i + 1
+                var closed = false
+                while r < n {
+                    let c = line[r]
+                    if c == ASCII.quote {
+                        if r + 1 < n && line[r + 1] == ASCII.quote { line[w] = ASCII.quote; w += 1; r += 2; continue }
+                        closed = true; r += 1; break
+                    }
+                    if w != r { line[w] = c }
+                    w += 1; r += 1
+                }
+                if !closed { ok = false }
+                s = i + 1; e = w
+                // Anything between the closing quote and the comma is tolerated and dropped.
+                while r < n && line[r] != ASCII.comma { r += 1 }
+                i = r
+            } else {
+                while i < n && line[i] != ASCII.comma { i += 1 }
+                e = i
+            }
+            append(s, e)
+            if i >= n { break }
+            i += 1  // the comma
+            if i == n { append(n, n); break }
+        }
+        return ok
+    }
+
+    @inline(__always)
+    private mutating func append(_ s: Int, _ e: Int) {
+        if count < starts.count { starts[count] = s; ends[count] = e } else { starts.append(s); ends.append(e) }
+        count += 1
+    }
+
+    /// Field `i` (empty when the line has fewer fields).
+    @inline(__always)
+    public subscript(_ i: Int) -> Bytes {
+        guard i >= 0, i < count, let b = base else { return Bytes(start: nil, count: 0) }
+        return Bytes(start: b + starts[i], count: ends[i] - starts[i])
+    }
+}
+
+/// Column positions found by header name (case-insensitive, first match of the candidate
+/// spellings), never by position: vendors add columns over time.
+public struct CSVHeader: Sendable {
+    public let names: [String]
+
+    public init(_ fields: CSVFields) {
+        var names: [String] = []
+        for i in 0..<fields.count {
+            names.append(fields[i].trimmed().string.lowercased())
+        }
+        self.names = names
+    }
+
+    /// The index of the first column named any of `candidates`, or nil.
+    public func index(_ candidates: String...) -> Int? { index(of: candidates) }
+
+    public func index(of candidates: [String]) -> Int? {
+        for c in candidates { if let i = names.firstIndex(of: c.lowercased()) { return i } }
+        return nil
+    }
+}

@@ -1,0 +1,131 @@
+/// `teams-callrecords` (FORMATS.md §2a): one Graph `callRecord` object, as
+/// `JSONDocumentSplitter` cuts it out of a JSON-lines file, a Graph page or an array.
+///
+/// A `groupCall` is a meeting: it counts once (by `id`) on the local day of its start, for
+/// the organizer's BU, with its length and the number of distinct participants listed; each
+/// participant is a meeting user of that day in their own BU. `peerToPeer` calls and other
+/// types are ignored. Keys match case-insensitively.
+public struct CallRecordsParser: RecordParser {
+    /// Participants of the record being read, reused from one record to the next.
+    private var people: [Person] = []
+    private var keys: [UInt64] = []
+
+    static let peerToPeer = Reason("peer-to-peer call")
+    static let unknownType = Reason("call record of an unknown type (not groupCall)")
+    static let noType = Reason("no call type")
+    static let noID = Reason("no id")
+    static let noStart = Reason("no start time")
+    static let noEnd = Reason("no end time")
+    static let endsBeforeStart = Reason("ends before it starts")
+
+    public init() {}
+
+    public mutating func parse(_ line: Line, number: Int, _ ctx: ParseContext) -> LineOutcome {
+        var s = JSONScanner(line)
+        var id: Bytes?, type: Bytes?, start: Bytes?, end: Bytes?, organizer: Bytes?
+        people.removeAll(keepingCapacity: true)
+        do throws(JSONError) {
+            try s.enterRoot()
+            while let k = try s.nextKey() {
+                switch k.count {
+                case 2 where k.equalsIgnoringCase("id"): id = try s.string()
+                case 4 where k.equalsIgnoringCase("type"): type = try s.string()
+                case 13 where k.equalsIgnoringCase("startDateTime"): start = try s.string()
+                case 11 where k.equalsIgnoringCase("endDateTime"): end = try s.string()
+                case 9 where k.equalsIgnoringCase("organizer"):
+                    if let o = try CallRecordsParser.identity(&s, v2: false) { organizer = o }
+                case 12 where k.equalsIgnoringCase("organizer_v2"):
+                    if let o = try CallRecordsParser.identity(&s, v2: true), organizer == nil { organizer = o }
+                case 12 where k.equalsIgnoringCase("participants"):
+                    try participants(&s, v2: false, ctx)
+                case 15 where k.equalsIgnoringCase("participants_v2"):
+                    try participants(&s, v2: true, ctx)
+                default: break
+                }
+            }
+            try s.finish()
+        } catch {
+            return .skipped(error.reason)
+        }
+
+        guard let type, type.count > 0 else { return .skipped(CallRecordsParser.noType) }
+        if type.equalsIgnoringCase("peerToPeer") { return .ignored(CallRecordsParser.peerToPeer) }
+        guard type.equalsIgnoringCase("groupCall") else { return .ignored(CallRecordsParser.unknownType) }
+        guard let id = id?.trimmed(), id.count > 0 else { return .skipped(CallRecordsParser.noID) }
+        guard let startText = start, startText.count > 0 else { return .skipped(CallRecordsParser.noStart) }
+        guard let endText = end, endText.count > 0 else { return .skipped(CallRecordsParser.noEnd) }
+        let t0: Int64, t1: Int64
+        do throws(TimeError) {
+            t0 = try TimeParsing.iso8601(startText.trimmed(), zone: ctx.settings.timezone)
+            t1 = try TimeParsing.iso8601(endText.trimmed(), zone: ctx.settings.timezone)
+        } catch {
+            return .skipped(error.reason)
+        }
+        guard t1 >= t0 else { return .skipped(CallRecordsParser.endsBeforeStart) }
+
+        let day = ctx.day(t0)
+        let bu: UInt16
+        if let organizer {
+            bu = ctx.resolver.resolve(organizer).bu
+        } else {
+            bu = people.first?.bu ?? BusinessUnits.unassigned
+        }
+        keys.removeAll(keepingCapacity: true)
+        for p in people {
+            ctx.acc.user(.meetingsUsers, day: day, p)
+            keys.append(p.key)
+        }
+        keys.sort()
+        var distinct = 0
+        for j in keys.indices where j == 0 || keys[j] != keys[j - 1] { distinct += 1 }
+        ctx.acc.meeting(id: ctx.settings.hasher.hash(id),
+                        MeetingFact(day: Int32(truncatingIfNeeded: day), bu: bu, seconds: Int32(clamping: t1 - t0),
+                                    participants: Int32(clamping: distinct)))
+        ctx.acc.saw(t0)
+        return .record
+    }
+
+    /// The user id of an identity set: `{"user":{"id":...}}` (v1, `organizer`,
+    /// `participants[]`) or `{"id":...,"identity":{"user":{"id":...}}}` (v2, the `_v2`
+    /// spellings). Nil when the value holds none (`null`, a guest or phone number without a
+    /// user, ...).
+    static func identity(_ s: inout JSONScanner, v2: Bool) throws(JSONError) -> Bytes? {
+        guard try s.enterObject() else { return nil }
+        var direct: Bytes?, nested: Bytes?
+        while let k = try s.nextKey() {
+            if v2 && k.equalsIgnoringCase("id") {
+                direct = try s.string()
+            } else if k.equalsIgnoringCase("user") {
+                if let u = try userID(&s) { nested = u }
+            } else if v2 && k.equalsIgnoringCase("identity") {
+                guard try s.enterObject() else { continue }
+                while let k2 = try s.nextKey() {
+                    if k2.equalsIgnoringCase("user"), let u = try userID(&s) { nested = u }
+                }
+            }
+        }
+        if let d = direct?.trimmed(), d.count > 0 { return d }
+        if let n = nested?.trimmed(), n.count > 0 { return n }
+        return nil
+    }
+
+    /// `{"id":...}` of a `user` member.
+    static func userID(_ s: inout JSONScanner) throws(JSONError) -> Bytes? {
+        guard try s.enterObject() else { return nil }
+        var id: Bytes?
+        while let k = try s.nextKey() {
+            if k.equalsIgnoringCase("id") { id = try s.string() }
+        }
+        return id
+    }
+
+    /// Resolves each participant of a `participants`/`participants_v2` array into `people`.
+    mutating func participants(_ s: inout JSONScanner, v2: Bool, _ ctx: ParseContext) throws(JSONError) {
+        guard try s.enterArray() else { return }
+        while try s.nextElement() {
+            if let id = try CallRecordsParser.identity(&s, v2: v2) {
+                people.append(ctx.resolver.resolve(id))
+            }
+        }
+    }
+}

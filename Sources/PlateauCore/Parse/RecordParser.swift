@@ -1,0 +1,80 @@
+/// A line is handed to a parser as a mutable slice of the read buffer (terminator and CR
+/// removed), so fields can be unescaped in place without copying.
+public typealias Line = UnsafeMutableRawBufferPointer
+
+/// A parser of one input format. One instance reads one file (or one chunk of a large file)
+/// line by line and adds what it finds to the context's accumulator. To plug in a new
+/// format: conform to this protocol and add one line to `ParserRegistry.make`.
+public protocol RecordParser {
+    /// Parses one line; `number` is 1-based within the file (or chunk).
+    mutating func parse(_ line: Line, number: Int, _ ctx: ParseContext) -> LineOutcome
+    /// Chunks after the first of a split file get the file's header line first.
+    mutating func adoptHeader(_ line: Line, _ ctx: ParseContext)
+}
+
+extension RecordParser {
+    public mutating func adoptHeader(_ line: Line, _ ctx: ParseContext) {}
+}
+
+/// What every parser of one thread shares: where facts go, who is who, and the settings.
+public final class ParseContext {
+    public let acc: Accumulator
+    public let resolver: Resolver
+    public let settings: IngestSettings
+    /// The file being read (for year-less syslog stamps: its modification time).
+    public var fileModified: Int64?
+
+    public init(acc: Accumulator = Accumulator(), resolver: Resolver, settings: IngestSettings) {
+        self.acc = acc
+        self.resolver = resolver
+        self.settings = settings
+    }
+
+    @inline(__always) public var tz: TimeZoneRules { settings.timezone }
+    @inline(__always) public func day(_ t: Int64) -> Int { settings.timezone.localDay(t) }
+}
+
+/// The ingest settings that come from the command line and plateau.toml.
+public struct IngestSettings: Sendable {
+    /// The zone whose calendar dates are the days (`--tz`).
+    public var timezone: TimeZoneRules = .utc
+    /// NSS locations that mean off-network (lower-cased hashes).
+    public var remoteLocations: Set<UInt64>
+    /// Zones of sources whose stamps carry no offset (syslog: default `timezone`).
+    public var sourceZones: [String: TimeZoneRules] = [:]
+    /// The year of year-less syslog stamps, per source name (`vpn`) or for all (`*`).
+    public var sourceYears: [String: Int] = [:]
+    /// A session whose end was never seen is closed after this long.
+    public var maxSessionSeconds: Int64 = 24 * 3600
+    public var customSources: [CustomSource] = []
+    public let hasher: IdentityHasher
+
+    public init(hasher: IdentityHasher = IdentityHasher(), remoteLocations: [String] = ["Road Warrior"]) {
+        self.hasher = hasher
+        self.remoteLocations = Set(remoteLocations.map { hasher.hash($0) })
+    }
+
+    public mutating func setRemoteLocations(_ names: [String]) {
+        remoteLocations = Set(names.map { hasher.hash($0.trimmingSpaces) })
+    }
+
+    /// The zone of stamps without an offset for a source family (`vpn`, `proxy`, ...).
+    public func zone(for source: String) -> TimeZoneRules { sourceZones[source] ?? timezone }
+    public func year(for source: String) -> Int? { sourceYears[source] ?? sourceYears["*"] }
+}
+
+/// Common reasons, shared so tallies group them.
+public enum Reasons {
+    public static let badTime = Reason("bad time stamp")
+    public static let noTime = Reason("no time stamp")
+    public static let impossibleDate = Reason("impossible date")
+    public static let missingUser = Reason("no user")
+    public static let missingColumns = Reason("missing columns")
+    public static let unterminatedQuote = Reason("unterminated quoted field")
+    public static let truncatedJSON = Reason("truncated JSON")
+    public static let malformedJSON = Reason("malformed JSON")
+    public static let notAnObject = Reason("JSON value is not an object")
+    public static let noHeader = Reason("no header line")
+    public static let lineTooLong = Reason("line longer than the 16 MiB limit")
+    public static let binary = Reason("binary data")
+}

@@ -1,0 +1,147 @@
+/// The review week: an ISO week and its dates.
+public struct ReviewWeek: Sendable, Equatable {
+    public var year: Int, week: Int
+    public var monday: CivilDate
+    public var iso: String { "\(year)-W\(week < 10 ? "0" : "")\(week)" }
+    public var sunday: CivilDate { monday.adding(days: 6) }
+
+    public init(containing d: CivilDate) {
+        monday = d.adding(days: 1 - d.isoWeekday)
+        (year, week) = monday.isoWeek
+    }
+
+    /// `2020-W13`; nil when malformed or the week does not exist in that year.
+    public init?(iso text: String) {
+        let parts = text.uppercased().split(separator: "-W")
+        guard parts.count == 2, let y = Int(parts[0]), let w = Int(parts[1]), parts[1].count == 2, (1...53).contains(w) else { return nil }
+        // Week 1 holds January 4th.
+        let jan4 = CivilDate(year: y, month: 1, day: 4)
+        let m = jan4.adding(days: 1 - jan4.isoWeekday).adding(days: 7 * (w - 1))
+        guard m.isoWeek == (y, w) else { return nil }
+        monday = m; year = y; week = w
+    }
+
+    /// The last full ISO week (Monday … Sunday) inside [first, last], if any.
+    public static func lastFull(first: Int, last: Int) -> ReviewWeek? {
+        let l = CivilDate(daysSinceEpoch: last)
+        let sunday = l.isoWeekday == 7 ? l : l.adding(days: -l.isoWeekday)
+        let monday = sunday.adding(days: -6)
+        guard monday.day >= first else { return nil }
+        return ReviewWeek(containing: monday)
+    }
+}
+
+/// What a snapshot shows, beyond the rollups.
+public struct SnapshotOptions: Sendable {
+    public var timezone: String = "UTC"
+    public var organisation: String?
+    public var minGroup = 5
+    public var week: ReviewWeek?
+    public var businessDays: Set<Int> = [1, 2, 3, 4, 5]
+    public init() {}
+}
+
+/// `--format json`: the `plateau.snapshot/1` schema of DESIGN.md.
+public enum SnapshotJSON {
+    public static func render(_ r: Rollups, inputs: [InputReport], options o: SnapshotOptions) -> [UInt8] {
+        let out = MemoryOutput()
+        let w = ByteWriter(out)
+        let sup = Suppression(r, minGroup: o.minGroup)
+        w.ascii("{\"schema\":\"plateau.snapshot/1\",")
+        if let org = o.organisation { w.ascii("\"organisation\":"); w.jsonString(org); w.byte(44) }
+        w.ascii("\"timezone\":"); w.jsonString(o.timezone)
+        w.ascii(",\"range\":")
+        if let f = r.firstDay, let l = r.lastDay {
+            w.ascii("{\"from\":\""); w.isoDate(CivilDate(daysSinceEpoch: f)); w.ascii("\",\"to\":\""); w.isoDate(CivilDate(daysSinceEpoch: l)); w.ascii("\"}")
+        } else { w.ascii("null") }
+        let week = o.week ?? r.firstDay.flatMap { f in r.lastDay.flatMap { ReviewWeek.lastFull(first: f, last: $0) } }
+        w.ascii(",\"week\":")
+        if let week {
+            w.ascii("{\"iso\":\""); w.text(week.iso); w.ascii("\",\"from\":\""); w.isoDate(week.monday)
+            w.ascii("\",\"to\":\""); w.isoDate(week.sunday); w.ascii("\"}")
+        } else { w.ascii("null") }
+        w.ascii(",\"min_group\":"); w.int(o.minGroup)
+        w.ascii(",\"inputs\":[")
+        for (i, input) in inputs.enumerated() {
+            if i > 0 { w.byte(44) }
+            let a = input.account
+            w.ascii("\n{\"path\":"); w.jsonString(input.path)
+            w.ascii(",\"format\":"); if let f = input.format { w.jsonString(f) } else { w.ascii("null") }
+            w.ascii(",\"bytes\":"); w.int(Int(input.size))
+            w.ascii(",\"lines\":"); w.int(a.lines)
+            w.ascii(",\"records\":"); w.int(a.records)
+            w.ascii(",\"ignored\":"); w.int(a.ignoredCount)
+            w.ascii(",\"skipped\":"); w.int(a.skipped)
+            w.ascii(",\"headers\":"); w.int(a.headers)
+            if !a.ignored.isEmpty {
+                w.ascii(",\"ignored_reasons\":{")
+                for (k, (reason, n)) in a.ignored.sorted(by: { $0.key < $1.key }).enumerated() {
+                    if k > 0 { w.byte(44) }
+                    w.jsonString(reason); w.byte(58); w.int(n)
+                }
+                w.byte(125)
+            }
+            if !a.skippedReasons.isEmpty {
+                w.ascii(",\"skipped_reasons\":{")
+                for (k, (reason, n)) in a.skippedReasons.sorted(by: { $0.key < $1.key }).enumerated() {
+                    if k > 0 { w.byte(44) }
+                    w.jsonString(reason); w.byte(58); w.int(n)
+                }
+                w.byte(125)
+            }
+            w.ascii(",\"examples\":[")
+            for (k, e) in a.examples.enumerated() {
+                if k > 0 { w.byte(44) }
+                w.jsonString("\(input.path):\(e.line): \(e.reason)")
+            }
+            w.byte(93)
+            if let err = a.fileError { w.ascii(",\"error\":"); w.jsonString(err) }
+            w.byte(125)
+        }
+        w.ascii("],\n\"series\":[")
+        var firstSeries = true
+        if let first = r.firstDay, let last = r.lastDay {
+            for m in r.metrics {
+                for bu in r.businessUnits(m) {
+                    if !firstSeries { w.byte(44) }
+                    firstSeries = false
+                    w.ascii("\n{\"metric\":\""); w.text(m.rawValue); w.ascii("\",\"bu\":"); w.jsonString(r.units[Int(bu)])
+                    w.ascii(",\"baseline\":null,\"plateau\":null,\"ratio\":null,\"onset\":null,\"ramp_days\":null,\"end\":null")
+                    w.ascii(",\"week_value\":"); number(w, week.flatMap { weekValue(r, sup, m, bu, $0.monday, o.businessDays) })
+                    w.ascii(",\"previous_week_value\":")
+                    number(w, week.flatMap { weekValue(r, sup, m, bu, $0.monday.adding(days: -7), o.businessDays) })
+                    w.ascii(",\"days\":[")
+                    for day in first...last {
+                        if day > first { w.byte(44) }
+                        w.ascii("{\"date\":\""); w.isoDate(CivilDate(daysSinceEpoch: day)); w.ascii("\",\"value\":")
+                        if sup.isSuppressed(m, bu: bu, day: day) { w.ascii("null,\"suppressed\":true}") }
+                        else { number(w, r.value(m, bu: bu, day: day)); w.byte(125) }
+                    }
+                    w.ascii("]}")
+                }
+            }
+        }
+        w.ascii("],\n\"alerts\":[]}\n")
+        try? w.flush()
+        return out.bytes
+    }
+
+    /// The median business-day value of the week starting `monday` (suppressed days left out).
+    public static func weekValue(_ r: Rollups, _ sup: Suppression, _ m: Metric, _ bu: UInt16, _ monday: CivilDate, _ business: Set<Int>) -> Double? {
+        var xs: [Double] = []
+        for i in 0..<7 {
+            let d = monday.adding(days: i)
+            guard business.contains(d.isoWeekday), let v = sup.value(r, m, bu: bu, day: d.day) else { continue }
+            xs.append(v)
+        }
+        return xs.isEmpty ? nil : RollupBuilder.median(xs)
+    }
+
+    static func number(_ w: ByteWriter, _ v: Double?) {
+        guard let v, v.isFinite else { w.ascii("null"); return }
+        if v == v.rounded() && abs(v) < 1e15 { w.int(Int(v)); return }
+        let tenths = Int((v * 10).rounded())
+        if tenths < 0 { w.byte(45) }
+        w.int(abs(tenths) / 10); w.byte(46); w.int(abs(tenths) % 10)
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import PlateauCore
+
+/// Options every reading command takes (DESIGN.md, "Commands").
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Time zone whose calendar days are counted (IANA name; default: the config's, else TZ, else UTC).", valueName: "ZONE"))
+    var tz: String?
+
+    @Option(name: .long, help: ArgumentHelp("plateau.toml to use (default: plateau.toml in the first PATH, else $XDG_CONFIG_HOME/plateau/plateau.toml).", valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Privacy threshold: cells of 1 to K-1 people are suppressed.", valueName: "K"))
+    var minGroup: Int = 5
+
+    @Flag(name: .long, help: "No progress line.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Report every skipped-line example and unknown file on stderr.")
+    var verbose = false
+
+    func validate() throws {
+        guard minGroup >= 1 else { throw ValidationError("--min-group must be at least 1") }
+    }
+}
+
+/// Config, time zone, discovery and ingest, as every reading command does them.
+struct Pipeline {
+    let config: PlateauConfig
+    let timezone: TimeZoneRules
+    let inputs: [InputReport]
+    let rollups: Rollups
+
+    static func run(paths: [String], options: CommonOptions) throws -> Pipeline {
+        let env = ProcessInfo.processInfo.environment
+        var config = PlateauConfig()
+        if let path = PlateauConfig.locate(explicit: options.config, paths: paths, environment: env) {
+            config = try PlateauConfig.load(path: path)
+        }
+        let zoneName = options.tz ?? config.timezone ?? env["TZ"].flatMap { TimeZoneRules(identifier: $0) != nil ? $0 : nil } ?? "UTC"
+        guard let tz = TimeZoneRules(identifier: zoneName) else {
+            throw UsageError(message: "--tz: unknown time zone '\(zoneName)'")
+        }
+        var exclude = Set<String>()
+        if let p = config.path {
+            exclude.insert(FileInfo.canonical(p))
+            exclude.insert(FileInfo.canonical((p as NSString).deletingLastPathComponent + "/rules.toml"))
+        }
+        let t0 = Date()
+        let discovered = try InputDiscovery.discover(paths, custom: config.customSources, exclude: exclude)
+        let t1 = Date()
+        let total = discovered.reduce(Int64(0)) { $0 + $1.size }
+        let progress = IngestProgress(totalBytes: total)
+        let meter = ProgressMeter(enabled: !options.quiet, unit: "bytes")
+        let ingest = Ingest(settings: config.settings(timezone: tz))
+        let result: IngestResult = withProgress(progress, meter) { ingest.run(discovered, progress: progress) }
+        let t2 = Date()
+        let rollups = RollupBuilder.build(result)
+        let t3 = Date()
+        if options.verbose {
+            let secs = max(t2.timeIntervalSince(t1), 0.001)
+            let lines = result.inputs.reduce(0) { $0 + $1.account.lines }
+            warn(String(format: "%d files (%@) found in %.2f s; read %d lines in %.2f s (%@/s, %.0f lines/s); rollups in %.2f s",
+                        discovered.count, humanBytes(total), t1.timeIntervalSince(t0), lines, secs,
+                        humanBytes(Int64(Double(total) / secs)), Double(lines) / secs, t3.timeIntervalSince(t2)))
+            for input in result.inputs {
+                if let e = input.account.fileError { warn("\(input.path): \(e)") }
+                for ex in input.account.examples { warn("\(input.path):\(ex.line): \(ex.reason)") }
+            }
+        }
+        return Pipeline(config: config, timezone: tz, inputs: result.inputs, rollups: rollups)
+    }
+
+    /// Runs `work` while a thread redraws the progress line.
+    static func withProgress<T>(_ progress: IngestProgress, _ meter: ProgressMeter, _ work: () -> T) -> T {
+        guard meter.enabled else { return work() }
+        let stop = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        let box = MeterBox(meter)
+        Thread.detachNewThread {
+            while stop.wait(timeout: .now() + 0.2) == .timedOut {
+                box.meter.bytes(done: progress.bytesDone, total: progress.totalBytes)
+            }
+            done.signal()
+        }
+        let r = work()
+        stop.signal()
+        done.wait()
+        meter.finish()
+        return r
+    }
+}
+
+final class MeterBox: @unchecked Sendable {
+    let meter: ProgressMeter
+    init(_ m: ProgressMeter) { meter = m }
+}
+
+func warn(_ s: String) {
+    FileHandle.standardError.write(Data("plateau: \(s)\n".utf8))
+}
