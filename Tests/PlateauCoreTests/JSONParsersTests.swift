@@ -910,6 +910,20 @@ struct JSONParsersHostileInputTests {
             let outs = all(Array(rec[0..<n]))
             if outs.contains(where: { $0 != .skipped(Reasons.truncatedJSON) }) { Issue.record("prefix \(n): \(outs)"); break }
         }
+        // Time stamps shaped to trip a text-stamp reader: a long day, a stamp cut after the hour.
+        for stamp in ["Mon Mar 123456789012 12", "Mon Mar 99999999999999999999999 12:00:00 2020", "Mon Mar 1234567890123 12",
+                      "Mon Mar 1 12", "Mon Mar  1 12:00:00 202", "Mon Mar 001 12:00:00 2020", "Mon Mar 23 09:14:02 2020 "] {
+            let n = #"{"time":"\#(stamp)","login":"a@x"}"#, z = #"{"Username":"a@x","SessionID":"s","LogTimestamp":"\#(stamp)"}"#
+            let expected: LineOutcome = stamp.hasPrefix("Mon Mar 23") ? .record : .skipped(Reasons.badTime)
+            #expect(w.parse(&nss, n) == expected, "\(stamp)")
+            #expect(w.parse(&st, z) == expected, "\(stamp)")
+        }
+        let alphabet = Array("Mon Mar 0123456789: ".utf8)
+        for _ in 0..<5000 {
+            let stamp = String(decoding: (0..<Int(rng.next() % 30)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }, as: UTF8.self)
+            _ = w.parse(&nss, #"{"time":"\#(stamp)","login":"a@x"}"#)
+            _ = w.parse(&ac, #"{"Username":"a@x","LogTimestamp":"\#(stamp)","TimestampConnectionStart":"\#(stamp)"}"#)
+        }
         // A 10 MB line and wrong types everywhere.
         let huge = #"{"id":"h","type":"groupCall","login":""# + String(repeating: "y", count: 10 << 20) + #"","participants":5,"organizer":"o","event":[1],"SAMLAttributes":{"a":1},"Username":7}"#
         let outs = all(Array(huge.utf8))

@@ -9,6 +9,7 @@
 #      `wc -l` (the floor), DuckDB (the same daily-distinct-users query, 2 threads) and
 #      `plateau snapshot`, and prints one table with plateau/DuckDB ratios against the target
 #      (plateau >= 1.5x DuckDB's throughput at <= 1/3 of its peak memory).
+#      When both ran, it checks that plateau and DuckDB agree on every (day, BU) proxy-user count.
 # A plateau or DuckDB failure is reported in its row; the bench goes on.
 #
 # Usage: bench.sh PLATEAU_BINARY WORK_DIR

@@ -15,6 +15,10 @@ public struct SessionFact: Sendable, Hashable {
     public var start: Int64
     public var end: Int64?
     public var tag: UInt64 = 0
+
+    public init(person: UInt64, bu: UInt16, start: Int64, end: Int64?, tag: UInt64 = 0) {
+        self.person = person; self.bu = bu; self.start = start; self.end = end; self.tag = tag
+    }
 }
 
 /// A ZPA client session put together from status records (authentication and

@@ -300,10 +300,10 @@ public struct JSONDocumentSplitter {
 
         case .afterValue:
             if c == ASCII.comma {
-                expect = arrays & (1 << UInt64(depth - 1)) != 0 ? .value : .key
+                expect = inArray ? .value : .key
                 return i + 1
             }
-            if c == (arrays & (1 << UInt64(depth - 1)) != 0 ? 0x5D : 0x7D) { return close(chunk, i, emit) }
+            if c == (inArray ? 0x5D : 0x7D) { return close(chunk, i, emit) }
             return fail(problem, chunk, i, emit)
 
         case .element:
@@ -317,6 +317,10 @@ public struct JSONDocumentSplitter {
             return startValue(chunk, i, emit, problem)
         }
     }
+
+    /// The innermost open container is an array.
+    @inline(__always)
+    private var inArray: Bool { depth > 0 && arrays & (1 << UInt64(depth - 1)) != 0 }
 
     @inline(__always)
     private static func startsValue(_ c: UInt8) -> Bool {

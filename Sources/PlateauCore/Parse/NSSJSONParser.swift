@@ -79,7 +79,7 @@ public struct NSSJSONParser: RecordParser {
                 t = lastInstant
                 day = lastDay
             } else {
-                do throws(TimeError) { t = try TimeParsing.any(text, zone: rules) } catch { return .skipped(error.reason) }
+                do throws(TimeError) { t = try TextStamp.parse(text, zone: rules) } catch { return .skipped(error.reason) }
                 day = ctx.day(t)
                 lastTime.removeAll(keepingCapacity: true)
                 lastTime.append(contentsOf: text)
@@ -108,5 +108,26 @@ public struct NSSJSONParser: RecordParser {
         }
         ctx.acc.saw(t)
         return .record
+    }
+}
+
+/// Time stamps of JSON records in any spelling `TimeParsing.any` knows, with the shape of a
+/// text stamp (`Mon Mar 23 09:14:02 2020`) checked first: `TimeParsing.nss` reads the day's
+/// digits without a bound and indexes past a short stamp, which must not trap on garbage.
+enum TextStamp {
+    @inline(__always)
+    static func parse(_ b: Bytes, zone: TimeZoneRules) throws(TimeError) -> Int64 {
+        let t = b.trimmed()
+        guard t.count > 0 else { throw .malformed }
+        if !ASCII.isDigit(t[0]) {
+            // Www Mmm [ d]d hh:mm:ss yyyy: a 1- or 2-digit day, then 14 bytes.
+            guard t.count == 23 || t.count == 24 else { throw .malformed }
+            var i = 8
+            if t[i] == ASCII.space { i += 1 }
+            var k = i
+            while k < t.count, ASCII.isDigit(t[k]) { k += 1 }
+            guard k > i, k - i <= 2, k + 14 == t.count else { throw .malformed }
+        }
+        return try TimeParsing.any(t, zone: zone)
     }
 }

@@ -140,7 +140,7 @@ enum ZPA {
     @inline(__always)
     static func logTime(_ b: Bytes?) throws(TimeError) -> Int64? {
         guard let t = b?.trimmed(), t.count > 0 else { return nil }
-        return try TimeParsing.any(t, zone: .utc)
+        return try TextStamp.parse(t, zone: .utc)
     }
 
     /// The session's key: its `SessionID` (case matters: it is base64), or without one the

@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+@testable import PlateauCore
+
+/// Discover, ingest and roll up `paths` the way the CLI does.
+func ingest(_ paths: [String], settings: IngestSettings = IngestSettings(), workers: Int = 2,
+            splitSize: Int64 = 48 << 20) throws -> (IngestResult, Rollups) {
+    var i = Ingest(settings: settings)
+    i.workers = workers
+    i.splitSize = splitSize
+    let result = i.run(try InputDiscovery.discover(paths, custom: settings.customSources))
+    return (result, RollupBuilder.build(result))
+}
+
+/// Every cell of the rollups, by names (BU ids depend on the order names were first seen).
+func cells(_ r: Rollups) -> [String: Double] {
+    var out: [String: Double] = [:]
+    for (m, byBU) in r.values { for (bu, byDay) in byBU { for (d, v) in byDay { out["\(m.rawValue)|\(r.units[Int(bu)])|\(d)"] = v } } }
+    return out
+}
+
+func write(_ path: String, _ text: String) throws {
+    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+}
+
+let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../SampleLogs").standardized.path
+
+@Suite(.serialized) struct IngestTests {
+    /// A small organisation over two weeks around the onsets, uncompressed, all feeds.
+    static let data: String = {
+        let dir = TempDir()
+        _ = try? generate(dir.path, scale: 0.01, from: "2020-03-09", to: "2020-03-22", proxyLines: 2)
+        return dir.path
+    }()
+
+    func paris() -> IngestSettings {
+        var s = IngestSettings()
+        s.timezone = TimeZoneRules(identifier: "Europe/Paris")!
+        s.sourceYears["vpn"] = 2020
+        s.sourceZones["vpn"] = TimeZoneRules(identifier: "Europe/Paris")!
+        return s
+    }
+
+    @Test func everyLineIsAccountedForOnce() throws {
+        let (result, _) = try ingest([Self.data], settings: paris())
+        #expect(result.inputs.count > 20)
+        for input in result.inputs where input.format != nil && input.format != "teams-callrecords" {
+            let a = input.account
+            #expect(a.lines == a.records + a.ignoredCount + a.skipped + a.headers, "\(input.path)")
+            // Physical lines, counted on bytes (Swift's Character "\r\n" would hide CRLF ends).
+            let bytes = try contents(input.path)
+            let physical = bytes.filter { $0 == 0x0A }.count + (bytes.last.map { $0 != 0x0A } ?? false ? 1 : 0)
+            #expect(a.lines == physical, "\(input.path) \(a)")
+        }
+    }
+
+    @Test func rangesThreadsAndOrderDoNotChangeTheNumbers() throws {
+        let (wholeResult, whole) = try ingest([Self.data], settings: paris(), workers: 1)
+        let (splitResult, split) = try ingest([Self.data], settings: paris(), workers: 2, splitSize: 4096)
+        #expect(cells(whole) == cells(split))
+        #expect(!cells(whole).isEmpty)
+        // The accounting adds up the same, file by file, with the same example line numbers.
+        for (a, b) in zip(wholeResult.inputs, splitResult.inputs) {
+            #expect(a.account.lines == b.account.lines && a.account.records == b.account.records, "\(a.path)")
+            #expect(a.account.examples == b.account.examples, "\(a.path)")
+        }
+    }
+
+    @Test func theSampleLogsDefectsAreReportedWhereTheReadmeSays() throws {
+        let (result, r) = try ingest([sampleLogsDirectory], settings: paris())
+        let readme = try String(contentsOfFile: sampleLogsDirectory + "/README.md", encoding: .utf8)
+        // | `proxy/nss-web-2020-03-24.csv.gz` | 539 | an impossible date (Feb 30) |
+        var planted: [(String, Int)] = []
+        for line in readme.split(separator: "\n") where line.hasPrefix("| `") {
+            let cols = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            if cols.count >= 2, let n = Int(cols[1]) { planted.append((String(cols[0].dropFirst().dropLast()), n)) }
+        }
+        #expect(planted.count == 6)
+        for (file, n) in planted {
+            let input = result.inputs.first { $0.path.hasSuffix("/" + file) }
+            #expect(input?.account.examples.contains { $0.line == n } == true, "\(file):\(n)")
+        }
+        // Nothing else is skipped anywhere.
+        #expect(result.inputs.reduce(0) { $0 + $1.account.skipped } == planted.count)
+        // The Graph page repeats 25 meetings of 2020-03-17: they count once.
+        #expect(result.accumulator.duplicateMeetings == 25)
+        // The unknown README is reported, not read.
+        #expect(result.inputs.first { $0.path.hasSuffix("README.md") }?.format == nil)
+        #expect(r.metrics == Metric.allCases)
+    }
+
+    @Test func aDuplicatedExportCountsOnce() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let src = Self.data + "/teams/callrecords"
+        let file = try FileManager.default.contentsOfDirectory(atPath: src).sorted().first { $0.hasSuffix(".jsonl") }!
+        try FileManager.default.createDirectory(atPath: dir.path + "/a", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: src + "/" + file, toPath: dir.path + "/a/" + file)
+        let (_, once) = try ingest([dir.path + "/a"])
+        try FileManager.default.copyItem(atPath: src + "/" + file, toPath: dir.path + "/a/copy-" + file)
+        let (twiceResult, twice) = try ingest([dir.path + "/a"])
+        #expect(cells(once) == cells(twice))
+        #expect(twiceResult.accumulator.duplicateMeetings > 0)
+    }
+
+    @Test func badFilesAreReportedAndNeverStopTheRest() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        var rng = SplitMix64(seed: 99)
+        let garbage = (0..<200_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        try Data(garbage).write(to: URL(fileURLWithPath: dir.path + "/garbage.bin"))
+        try write(dir.path + "/empty.csv", "")
+        // A valid proxy log with a 10 MB line in the middle.
+        let header = "\"datetime\",\"user\",\"department\",\"location\"\n"
+        let ok = "\"Mon Mar 23 09:14:02 2020\",\"a@x.example\",\"Ops\",\"Road Warrior\"\n"
+        try write(dir.path + "/proxy.csv", header + ok + String(repeating: "z", count: 10 << 20) + "\n" + ok.replacingOccurrences(of: "a@", with: "b@"))
+        // A JSON-lines proxy log whose second line is binary and third is cut short.
+        try write(dir.path + "/nss.jsonl", "{\"time\":\"Mon Mar 23 09:14:02 2020\",\"login\":\"c@x.example\",\"location\":\"HQ\",\"dept\":\"Ops\"}\n\u{01}\u{02}\u{7F}\n{\"time\":\"Mon Mar 23 09:1\n")
+        // A gzip file cut short.
+        let gz = dir.path + "/cut.csv.gz"
+        let out = try GzipOutput(FileOutput(path: gz))
+        var text = header
+        for i in 0..<30_000 { text += "\"Mon Mar 23 10:00:00 2020\",\"u\(i)@x.example\",\"Ops\",\"HQ\"\n" }
+        try Array(text.utf8).withUnsafeBytes { try out.write($0) }
+        try out.close()
+        let full = try Data(contentsOf: URL(fileURLWithPath: gz))
+        try full.prefix(full.count / 2).write(to: URL(fileURLWithPath: gz))
+
+        let (result, r) = try ingest([dir.path])
+        func account(_ name: String) -> FileAccount? { result.inputs.first { $0.path.hasSuffix("/" + name) }?.account }
+        #expect(result.inputs.first { $0.path.hasSuffix("garbage.bin") }?.format == nil)
+        #expect(account("empty.csv")?.lines == 0)
+        let p = try #require(account("proxy.csv"))
+        #expect(p.records == 2 && p.skipped == 1 && p.headers == 1 && p.lines == 4)
+        let n = try #require(account("nss.jsonl"))
+        #expect(n.records == 1 && n.skipped == 2 && n.examples.map(\.line) == [2, 3])
+        let c = try #require(account("cut.csv.gz"))
+        #expect(c.fileError != nil && c.records > 0 && c.records < 30_000)
+        let day = CivilDate(year: 2020, month: 3, day: 23).day
+        #expect(r.value(.proxyRemoteUsers, bu: BusinessUnits.all, day: day) == 2)
+        #expect(r.value(.proxyUsers, bu: BusinessUnits.all, day: day) == Double(3 + c.records))
+    }
+
+    @Test func customSourcesMapOtherExports() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        try write(dir.path + "/webex.csv", """
+        Meeting Number,Attendee Email,Join Time,Leave Time,Host Email
+        111,ann@x.example,2020-03-23T09:00:00Z,2020-03-23T09:30:00Z,ann@x.example
+        111,bob@x.example,2020-03-23T09:01:00Z,2020-03-23T09:45:00Z,ann@x.example
+        222,bob@x.example,2020-03-24T09:00:00Z,2020-03-24T10:00:00Z,bob@x.example
+
+        """)
+        try write(dir.path + "/gw.jsonl", """
+        {"who":"cid@x.example","from":"2020-03-23T08:00:00Z","to":"2020-03-23T12:00:00Z","unit":"Field"}
+        {"who":"dan@x.example","from":"2020-03-23T11:00:00Z","to":"","unit":"Field"}
+
+        """)
+        let config = try PlateauConfig.parse("""
+        [[source]]
+        name = "webex"
+        kind = "meeting"
+        [source.columns]
+        meeting = "Meeting Number"
+        user = "Attendee Email"
+        start = "Join Time"
+        end = "Leave Time"
+        organizer = "Host Email"
+
+        [[source]]
+        name = "gateway"
+        kind = "session"
+        format = "jsonl"
+        family = "vpn"
+        [source.columns]
+        user = "who"
+        start = "from"
+        end = "to"
+        department = "unit"
+        """, path: "p.toml")
+        let (result, r) = try ingest([dir.path], settings: config.settings(timezone: .utc))
+        #expect(result.inputs.map(\.format) == ["gateway", "webex"])
+        let d = CivilDate(year: 2020, month: 3, day: 23).day
+        #expect(r.value(.meetingsUsers, bu: BusinessUnits.all, day: d) == 2)
+        #expect(r.value(.meetingsCount, bu: BusinessUnits.all, day: d) == 1)
+        #expect(r.value(.meetingsMaxParticipants, bu: BusinessUnits.all, day: d) == 2)
+        #expect(r.value(.meetingsCount, bu: BusinessUnits.all, day: d + 1) == 1)
+        let field = UInt16(r.units.firstIndex(of: "Field")!)
+        #expect(r.value(.vpnUsers, bu: field, day: d) == 2)
+        // dan's open session lasts to the newest stamp of the source (12:00): both overlap at 11:00.
+        #expect(r.value(.vpnPeakSessions, bu: field, day: d) == 2)
+        #expect(r.value(.remoteUsers, bu: BusinessUnits.all, day: d) == 2)
+    }
+
+    @Test func directoryResolvesGuidsUPNsAndBareNames() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        try write(dir.path + "/people.csv", """
+        user_id,upn,display_name,business_unit,country
+        5D2F0A7E-1B2C-4D3E-9F00-AA11BB22CC33,JDoe@Corp.example,Jane Doe,France Networks,FR
+        11111111-1b2c-4d3e-9f00-aa11bb22cc33,amy@corp.example,Amy,Italy,IT
+
+        """)
+        try write(dir.path + "/vpn.log", """
+        <166>Mar 25 2020 08:01:02 asa-vpn-01 : %ASA-6-113039: Group <GP> User <jdoe> IP <198.51.100.42> AnyConnect parent session started.
+        <164>Mar 25 2020 15:33:17 asa-vpn-01 : %ASA-4-113019: Group = GP, Username = jdoe, IP = 198.51.100.42, Session disconnected. Session Type: SSL, Duration: 7h:32m:15s, Bytes xmt: 1, Bytes rcv: 2, Reason: User Requested
+        <166>Mar 25 2020 09:00:00 asa-vpn-01 : %ASA-6-113039: Group <GP> User <stranger> IP <198.51.100.7> AnyConnect parent session started.
+
+        """)
+        try write(dir.path + "/proxy.csv", """
+        "datetime","user","department","location"
+        "Wed Mar 25 09:14:02 2020","jdoe@corp.EXAMPLE","Wrong Dept","Road Warrior"
+        "Wed Mar 25 09:14:03 2020","zed@corp.example","Own Dept","Road Warrior"
+
+        """)
+        var s = IngestSettings()
+        s.sourceYears["vpn"] = 2020
+        let (_, r) = try ingest([dir.path], settings: s)
+        let d = CivilDate(year: 2020, month: 3, day: 25).day
+        func bu(_ n: String) -> UInt16 { UInt16(r.units.firstIndex(of: n)!) }
+        #expect(r.value(.vpnUsers, bu: bu("France Networks"), day: d) == 1)
+        #expect(r.value(.vpnUsers, bu: BusinessUnits.unassigned, day: d) == 1)
+        #expect(r.value(.proxyUsers, bu: bu("France Networks"), day: d) == 1)
+        #expect(r.value(.proxyUsers, bu: bu("Own Dept"), day: d) == 1)
+        #expect(r.units.contains("Wrong Dept") == false)
+        // jdoe is one person across VPN and proxy: remote.users counts 3 people, not 4.
+        #expect(r.value(.remoteUsers, bu: BusinessUnits.all, day: d) == 3)
+    }
+}
