@@ -21,10 +21,11 @@ extension Reasons {
 ///   at end of input; when a raw line break interrupts one of its strings, numbers or
 ///   literals; when a syntax error falls on the first byte of a line (the line before ended
 ///   mid-record); and when a one-line record (its first key on the line of its `{`) is still
-///   open at the end of its line and the next line starts with `{` (a record that another
-///   record's line follows: pretty printers put a `{` that opens a record on a line of its own). Reading resumes at that
-///   next line, inside the page or array the record belonged to. Any other syntax error in
-///   a record reports it as `Reasons.malformedJSON` and resumes at the next line.
+///   open at the end of its line and the next line starts with `{` (pretty printers put the
+///   `{` of a nested object after its key or alone on a line, never a key after it). Reading
+///   resumes at that next line, inside the page or array the record belonged to. Any other
+///   syntax error in a record reports it as `Reasons.malformedJSON` and resumes at the next
+///   line.
 /// - A page or array still open at end of input, with no error reported inside it, is
 ///   reported once as truncated on its last line.
 /// - A record longer than `maxRecordBytes` is not buffered: it is read past and reported
@@ -32,6 +33,9 @@ extension Reasons {
 ///
 /// Several events can name the same line (a one-line page holds many records).
 /// `physicalLines` counts `\n` bytes, plus one for a last unterminated, non-empty line.
+/// The grammar is checked as bytes go by (that is how a cut record is told from a long one);
+/// number spellings only loosely, which the parser's `JSONScanner` pass checks exactly. The
+/// `emit` callback must not touch the splitter.
 public struct JSONDocumentSplitter {
     public enum Event {
         /// A record's bytes (valid only during the callback; mutable so a parser can decode

@@ -214,7 +214,8 @@ public struct JSONScanner {
         return s.escaped ? decode(s.start, s.end) : slice(s.start, s.end)
     }
 
-    /// Reads the value in front of the scanner, whatever its kind.
+    /// Reads the value in front of the scanner, whatever its kind. (An escaped string over
+    /// read-only bytes whose scratch buffer is full comes back undecoded.)
     public mutating func value() throws(JSONError) -> Value {
         let k = try peekKind()
         let start = position
