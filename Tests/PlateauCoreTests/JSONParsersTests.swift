@@ -691,10 +691,8 @@ struct NSSJSONParserTests {
             w.fact(.proxyUsers, "ann@corp.example", "2020-03-23"),
             w.fact(.proxyUsers, "bob@corp.example", bu: iberia, "2020-03-23"),
             w.fact(.proxyRemoteUsers, "bob@corp.example", bu: iberia, "2020-03-23"),
-            w.fact(.remoteUsers, "bob@corp.example", bu: iberia, "2020-03-23"),
             w.fact(.proxyUsers, "ann@corp.example", "2020-03-24"),
             w.fact(.proxyRemoteUsers, "ann@corp.example", "2020-03-24"),
-            w.fact(.remoteUsers, "ann@corp.example", "2020-03-24"),
             w.fact(.proxyUsers, "cy@corp.example", bu: BusinessUnits.unassigned, "2020-03-25"),
         ])
         #expect(w.acc.newestRecord == 1_585_094_400)

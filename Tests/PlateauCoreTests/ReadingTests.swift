@@ -169,3 +169,23 @@ func frame(_ bytes: [UInt8], pieces: [Int], maxLine: Int = LineFramer.defaultMax
         #expect(nss("Mon Mar 23 09:14:02") == nil)
     }
 }
+
+@Suite struct TimeParsingHostileTests {
+    /// Long digit runs, cut stamps and random bytes never trap (a day of 12 digits once
+    /// overflowed and read past the end).
+    @Test func nssStampsNeverTrap() {
+        var rng = SplitMix64(seed: 5)
+        var cases = ["Mon Mar 123456789012 12", "Mon Mar 99999999999999999999 09:14:02 2020", "Mon Mar 23 09:14:0", "Mon Mar 2", "Mon Mar  ",
+                     "Mon Mar 23 09:14:02 20200", "Mon Mar 23 09:14:02 2150"]
+        for _ in 0..<5000 {
+            let base = Array("Mon Mar 23 09:14:02 2020".utf8)
+            var b = Array(base.prefix(rng.below(base.count + 1)))
+            for _ in 0..<rng.below(4) where !b.isEmpty { b[rng.below(b.count)] = UInt8(truncatingIfNeeded: rng.next()) }
+            cases.append(String(decoding: b, as: UTF8.self))
+        }
+        for c in cases {
+            let r: Int64? = Array(c.utf8).withUnsafeBytes { try? TimeParsing.nss($0, zone: .utc) }
+            if let r { #expect(r > 0 && r < 5_680_000_000, "\(c)") }
+        }
+    }
+}

@@ -10,6 +10,9 @@ public struct DiscoveredInput: Sendable, Equatable {
     public var custom: Int? = nil
     /// The file exists but could not be opened.
     public var unreadable = false
+    /// Call records written one object per line (not a Graph page or an array): such files
+    /// are read line by line and can be split into ranges.
+    public var jsonLines = false
 
     public init(path: String, size: Int64, compressed: Bool, format: InputFormat?, custom: Int? = nil, unreadable: Bool = false) {
         self.unreadable = unreadable
@@ -52,8 +55,9 @@ public enum InputDiscovery {
 
     /// Reads the first bytes of a file (gunzipping when it starts with the gzip magic) and sniffs them.
     public static func inspect(_ path: String, custom: [CustomSource] = []) throws -> DiscoveredInput {
-        let attrs = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attrs?[.size] as? NSNumber)?.int64Value ?? 0
+        // stat(2) follows symbolic links (attributesOfItem would give the link's own size).
+        var st = stat()
+        let size = stat(path, &st) == 0 ? Int64(st.st_size) : 0
         guard let handle = FileHandle(forReadingAtPath: path) else {
             // An unreadable file is reported as an input that could not be read, not fatal.
             return DiscoveredInput(path: path, size: size, compressed: false, format: nil, custom: nil, unreadable: true)
@@ -78,6 +82,8 @@ public enum InputDiscovery {
         if let c = CustomSourceSniffer.claim(sample, custom) {
             return DiscoveredInput(path: path, size: size, compressed: gz, format: nil, custom: c)
         }
-        return DiscoveredInput(path: path, size: size, compressed: gz, format: FormatSniffer.sniff(sample))
+        var found = DiscoveredInput(path: path, size: size, compressed: gz, format: FormatSniffer.sniff(sample))
+        if found.format == .teamsCallRecords { found.jsonLines = CallRecordsShape.isJSONLines(sample) }
+        return found
     }
 }

@@ -82,6 +82,8 @@ public final class Accumulator: @unchecked Sendable {
 
     @inline(__always)
     public func user(_ metric: Metric, day: Int, _ p: Person) {
+        // Days outside 1970 … 2149 cannot be stored; the time parsers never produce them.
+        guard Fact.days.contains(day) else { return }
         facts.insert(group: Fact.group(metric, bu: p.bu, day: day), person: p.key)
     }
 
@@ -135,8 +137,7 @@ public final class Accumulator: @unchecked Sendable {
     /// Adds everything `other` holds; duplicates (same meeting id, same session, same fact)
     /// count once.
     public func merge(_ other: Accumulator) {
-        if other.facts.count > facts.count { swap(&facts, &other.facts) }
-        facts.formUnion(other.facts)
+        facts.formUnion(consuming: &other.facts)
         duplicateMeetings += other.duplicateMeetings
         for (id, m) in other.meetings { meeting(id: id, m) }
         for (k, v) in other.organized { if let old = organized[k], old.count >= v.count { continue }; organized[k] = v }

@@ -7,6 +7,7 @@ public final class BusinessUnits: Sendable {
     public static let unassigned: UInt16 = 1
     public static let allName = "ALL"
     public static let unassignedName = "UNASSIGNED"
+    public static let maxUnits = 4096
 
     private let state = Mutex<(names: [String], ids: [String: UInt16])>(
         ([allName, unassignedName], [allName: 0, unassignedName: 1]))
@@ -21,7 +22,15 @@ public final class BusinessUnits: Sendable {
         if n == BusinessUnits.allName { n = "ALL (business unit)" }
         return state.withLock { s in
             if let id = s.ids[n] { return id }
-            let id = UInt16(truncatingIfNeeded: min(s.names.count, Int(UInt16.max)))
+            // Ids fit 12 bits (see Fact.group): past 4,094 names, further ones share one unit.
+            if s.names.count >= BusinessUnits.maxUnits - 1 {
+                let overflow = "OTHER (more than \(BusinessUnits.maxUnits - 2) business units)"
+                if let id = s.ids[overflow] { return id }
+                let id = UInt16(s.names.count)
+                s.names.append(overflow); s.ids[overflow] = id
+                return id
+            }
+            let id = UInt16(s.names.count)
             s.names.append(n)
             s.ids[n] = id
             return id
@@ -47,10 +56,10 @@ extension String {
 public struct Directory: Sendable {
     public struct Entry: Sendable, Equatable { public var person: UInt32; public var bu: UInt16 }
 
-    public private(set) var byIdentifier: [UInt64: Entry] = [:]
+    public private(set) var byIdentifier = IdentityMap()
     /// UPN local parts (before `@`) for bare VPN account names; a local part two people
     /// share is ambiguous and maps to neither.
-    public private(set) var byLocalPart: [UInt64: Entry] = [:]
+    public private(set) var byLocalPart = IdentityMap()
     private var ambiguousLocalParts: Set<UInt64> = []
     public private(set) var people = 0
     public let hasher: IdentityHasher
@@ -105,7 +114,8 @@ public final class Resolver {
     /// Directory people are keyed by their directory index (tagged in the top bit); others by
     /// the hash of their identifier.
     @inline(__always)
-    static func key(_ e: Directory.Entry) -> UInt64 { 0x8000_0000_0000_0000 | UInt64(e.person) }
+    static func key(_ e: Directory.Entry) -> UInt64 { directoryTag | UInt64(e.person) }
+    public static let directoryTag: UInt64 = 0x8000_0000_0000_0000
 
     @inline(__always)
     public func resolve(_ identifier: Bytes, department: Bytes? = nil) -> Person {

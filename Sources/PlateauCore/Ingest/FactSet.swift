@@ -1,75 +1,107 @@
-/// A set of (group, person) facts — "this person counts for this metric, day and BU" — as an
-/// open-addressing hash table with linear probing over two flat arrays. One probe per log
-/// line and no per-entry allocation: memory grows with distinct facts (16 bytes each at a
-/// load factor of at most 1/2), never with lines.
+/// A set of (group, person) facts — "this person counts for this metric, BU and day" — as
+/// open-addressing hash tables with linear probing over flat arrays: one probe per log line,
+/// no per-entry allocation, 12 bytes a slot at a load factor of at most 3/4. Memory grows
+/// with distinct facts, never with lines.
+///
+/// The facts are spread over 16 shards by hash, so two sets merge shard by shard (freeing
+/// each merged shard of the other set at once) and no table ever doubles the whole set.
 public struct FactSet: Sendable {
-    private var groups: [UInt64]
-    private var people: [UInt64]
-    private var mask: Int
-    public private(set) var count = 0
+    static let shardBits = 4
+    private var shards: [Shard]
 
-    /// `group` 0 marks an empty slot, so groups are never 0 (see `Fact.group`).
     public init(capacity: Int = 1024) {
-        var n = 16
-        while n < capacity * 2 { n <<= 1 }
-        groups = [UInt64](repeating: 0, count: n)
-        people = [UInt64](repeating: 0, count: n)
-        mask = n - 1
+        shards = (0..<(1 << FactSet.shardBits)).map { _ in Shard(capacity: capacity >> FactSet.shardBits) }
     }
+
+    public var count: Int { shards.reduce(0) { $0 + $1.count } }
 
     @inline(__always)
-    static func slot(_ group: UInt64, _ person: UInt64) -> Int {
-        Int(truncatingIfNeeded: splitmix64(group &* 0x9E37_79B9_7F4A_7C15 ^ person))
+    static func hash(_ group: UInt32, _ person: UInt64) -> UInt64 {
+        splitmix64(UInt64(group) &* 0x9E37_79B9_7F4A_7C15 ^ person)
     }
 
-    /// Inserts; returns true when the fact is new.
+    /// Inserts; returns true when the fact is new. `group` is never 0 (see `Fact.group`).
     @inline(__always) @discardableResult
-    public mutating func insert(group: UInt64, person: UInt64) -> Bool {
-        precondition(group != 0)
-        if (count + 1) * 2 > groups.count { grow() }
-        var i = FactSet.slot(group, person) & mask
-        return groups.withUnsafeMutableBufferPointer { g in
-            people.withUnsafeMutableBufferPointer { p in
-                while true {
-                    let cur = g[i]
-                    if cur == 0 { g[i] = group; p[i] = person; count += 1; return true }
-                    if cur == group && p[i] == person { return false }
-                    i = (i + 1) & mask
-                }
-            }
+    public mutating func insert(group: UInt32, person: UInt64) -> Bool {
+        let h = FactSet.hash(group, person)
+        return shards[Int(h >> (64 - UInt64(FactSet.shardBits)))].insert(group, person, h)
+    }
+
+    /// Adds every fact of `other`, emptying it shard by shard as it goes.
+    public mutating func formUnion(consuming other: inout FactSet) {
+        for i in 0..<shards.count {
+            if other.shards[i].count > shards[i].count { swap(&shards[i], &other.shards[i]) }
+            other.shards[i].forEach { g, p in _ = shards[i].insert(g, p, FactSet.hash(g, p)) }
+            other.shards[i] = Shard(capacity: 0)
         }
     }
 
-    private mutating func grow() {
-        let oldG = groups, oldP = people
-        let n = groups.count * 2
-        groups = [UInt64](repeating: 0, count: n)
-        people = [UInt64](repeating: 0, count: n)
-        mask = n - 1
-        count = 0
-        for i in 0..<oldG.count where oldG[i] != 0 { insert(group: oldG[i], person: oldP[i]) }
+    public func forEach(_ body: (UInt32, UInt64) -> Void) {
+        for s in shards { s.forEach(body) }
     }
 
-    public mutating func formUnion(_ other: FactSet) {
-        other.forEach { g, p in insert(group: g, person: p) }
-    }
+    struct Shard: Sendable {
+        var groups: [UInt32]
+        var people: [UInt64]
+        var mask: Int
+        var count = 0
 
-    public func forEach(_ body: (UInt64, UInt64) -> Void) {
-        for i in 0..<groups.count where groups[i] != 0 { body(groups[i], people[i]) }
+        init(capacity: Int) {
+            var n = 16
+            while n * 3 < capacity * 4 { n <<= 1 }
+            groups = [UInt32](repeating: 0, count: n)
+            people = [UInt64](repeating: 0, count: n)
+            mask = n - 1
+        }
+
+        @inline(__always)
+        mutating func insert(_ group: UInt32, _ person: UInt64, _ h: UInt64) -> Bool {
+            if (count + 1) * 4 > groups.count * 3 { grow() }
+            var i = Int(truncatingIfNeeded: h) & mask
+            let m = mask
+            let inserted: Bool = groups.withUnsafeMutableBufferPointer { g in
+                people.withUnsafeMutableBufferPointer { p in
+                    while true {
+                        let cur = g[i]
+                        if cur == 0 { g[i] = group; p[i] = person; return true }
+                        if cur == group && p[i] == person { return false }
+                        i = (i + 1) & m
+                    }
+                }
+            }
+            if inserted { count += 1 }
+            return inserted
+        }
+
+        mutating func grow() {
+            let oldG = groups, oldP = people
+            let n = groups.count * 2
+            groups = [UInt32](repeating: 0, count: n)
+            people = [UInt64](repeating: 0, count: n)
+            mask = n - 1
+            count = 0
+            for i in 0..<oldG.count where oldG[i] != 0 { _ = insert(oldG[i], oldP[i], FactSet.hash(oldG[i], oldP[i])) }
+        }
+
+        func forEach(_ body: (UInt32, UInt64) -> Void) {
+            for i in 0..<groups.count where groups[i] != 0 { body(groups[i], people[i]) }
+        }
     }
 }
 
-/// How a fact's group packs (metric, BU, day) into 64 bits: metric+1 in the top byte (so a
-/// group is never 0), the BU in the next 16 bits, the day (days since 1970, as UInt32 bits)
-/// in the low 32.
+/// How a fact's group packs (metric, BU, day) into 32 bits: metric+1 in the top 4 bits (so
+/// a group is never 0), the BU id in the next 12 (BusinessUnits caps ids below 4096), the
+/// day (days since 1970, 0 … 65535, i.e. up to 2149) in the low 16.
 public enum Fact {
+    public static let days = 0..<65_536
+
     @inline(__always)
-    public static func group(_ metric: Metric, bu: UInt16, day: Int) -> UInt64 {
-        UInt64(metric.index + 1) << 56 | UInt64(bu) << 32 | UInt64(UInt32(truncatingIfNeeded: day))
+    public static func group(_ metric: Metric, bu: UInt16, day: Int) -> UInt32 {
+        UInt32(metric.index + 1) << 28 | UInt32(bu & 0xFFF) << 16 | UInt32(truncatingIfNeeded: day) & 0xFFFF
     }
 
     @inline(__always)
-    public static func unpack(_ g: UInt64) -> (metric: Metric, bu: UInt16, day: Int) {
-        (Metric.allCases[Int(g >> 56) - 1], UInt16(truncatingIfNeeded: g >> 32), Int(Int32(bitPattern: UInt32(truncatingIfNeeded: g))))
+    public static func unpack(_ g: UInt32) -> (metric: Metric, bu: UInt16, day: Int) {
+        (Metric.allCases[Int(g >> 28) - 1], UInt16(truncatingIfNeeded: (g >> 16) & 0xFFF), Int(g & 0xFFFF))
     }
 }

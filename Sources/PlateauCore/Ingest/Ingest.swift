@@ -26,6 +26,7 @@ public struct Ingest {
         var header: [UInt8]?
         var part: Int
         var modified: Int64?
+        var jsonLines = false
     }
 
     public func run(_ discovered: [DiscoveredInput], progress: IngestProgress? = nil) -> IngestResult {
@@ -56,12 +57,13 @@ public struct Ingest {
                 while start < d.size {
                     let end = min(d.size, start + splitSize)
                     plan.append(Unit(input: i, path: d.path, format: d.format, custom: d.custom, compressed: false,
-                                     range: start..<end, header: part == 0 ? nil : header, part: part, modified: modified))
+                                     range: start..<end, header: part == 0 ? nil : header, part: part, modified: modified,
+                                     jsonLines: d.jsonLines))
                     start = end; part += 1
                 }
             } else {
                 plan.append(Unit(input: i, path: d.path, format: d.format, custom: d.custom, compressed: d.compressed,
-                                 part: 0, modified: modified))
+                                 part: 0, modified: modified, jsonLines: d.jsonLines))
             }
         }
         // Largest first, so the last unit to finish is a small one.
@@ -107,6 +109,7 @@ public struct Ingest {
         if d.custom != nil { return true }
         switch d.format {
         case .zscalerNSSCSV, .zscalerNSSJSON, .zpaUserStatus, .zpaUserActivity, .sessionsCSV, .teamsUserActivity: return true
+        case .teamsCallRecords: return d.jsonLines
         default: return false  // syslog keeps year state; call records may be one JSON document
         }
     }
@@ -120,7 +123,9 @@ public struct Ingest {
         switch u.format {
         case .zscalerNSSCSV: var p = NSSCSVParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
         case .zscalerNSSJSON: var p = NSSJSONParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
-        case .teamsCallRecords: var p = CallRecordsParser(); return readDocument(u, parser: &p, ctx: ctx, progress: progress)
+        case .teamsCallRecords:
+            if u.jsonLines { var p = CallRecordLinesParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress) }
+            var p = CallRecordsParser(); return readDocument(u, parser: &p, ctx: ctx, progress: progress)
         case .teamsUserActivity: var p = TeamsUserActivityParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
         case .teamsUserCounts: var p = TeamsUserCountsParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
         case .zpaUserStatus: var p = ZPAUserStatusParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)

@@ -51,21 +51,39 @@ public enum RollupBuilder {
                 let last = tz.localDay(s.end - 1)
                 while day <= last {
                     let p = Person(key: s.person, bu: s.bu)
-                    facts.insert(group: Fact.group(family.users, bu: p.bu, day: day), person: p.key)
-                    facts.insert(group: Fact.group(.remoteUsers, bu: p.bu, day: day), person: p.key)
+                    if Fact.days.contains(day) {
+                        facts.insert(group: Fact.group(family.users, bu: p.bu, day: day), person: p.key)
+                        facts.insert(group: Fact.group(.remoteUsers, bu: p.bu, day: day), person: p.key)
+                    }
                     day += 1
                 }
             }
             for (key, peak) in PeakSweep.peaks(sessions, tz: tz) { set(family.peak, key.bu, key.day, Double(peak)) }
         }
 
-        // Distinct people per cell, and across the organisation: one counter per group.
-        var counts: [UInt64: Int] = [:]
+        // remote.users is the union of the remote sources: proxy remote users join the
+        // session users added above.
+        var remote: [(UInt32, UInt64)] = []
+        facts.forEach { g, person in
+            if g >> 28 == UInt32(Metric.proxyRemoteUsers.index + 1) {
+                remote.append((g & 0x0FFF_FFFF | UInt32(Metric.remoteUsers.index + 1) << 28, person))
+            }
+        }
+        for (g, person) in remote { facts.insert(group: g, person: person) }
+        remote = []
+
+        // Distinct people per cell, and across the organisation. A directory person always
+        // counts for their directory BU, so they count once in ALL by adding the cells; only
+        // people known by a log's department alone can appear in several BUs, and they go
+        // through a set.
+        var counts: [UInt32: Int] = [:]
         counts.reserveCapacity(1 << 12)
-        var across = FactSet(capacity: facts.count / 2 + 16)
+        var across = FactSet(capacity: 1 << 10)
+        let allMask: UInt32 = ~(0xFFF << 16)  // BU 0 is ALL
         facts.forEach { g, person in
             counts[g, default: 0] += 1
-            across.insert(group: g & ~(0xFFFF << 32), person: person)  // BU 0 is ALL
+            if person & Resolver.directoryTag != 0 { counts[g & allMask, default: 0] += 1 }
+            else { across.insert(group: g & allMask, person: person) }
         }
         across.forEach { g, _ in counts[g, default: 0] += 1 }
         for (g, n) in counts {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// RFC 4180 fields of one CSV line, split in place: quoted fields lose their quotes and have
 /// doubled quotes collapsed inside the line buffer, so no field is copied.
 public struct CSVFields {
@@ -8,40 +12,62 @@ public struct CSVFields {
 
     public init() { starts.reserveCapacity(64); ends.reserveCapacity(64) }
 
-    /// Splits `line`; false when a quoted field is not closed.
+    /// Splits `line` into at most `maxFields` fields (the rest of the line is not looked at);
+    /// false when a quoted field is not closed.
     @inline(__always)
-    public mutating func split(_ line: Line) -> Bool {
+    public mutating func split(_ line: Line, maxFields: Int = Int.max) -> Bool {
         count = 0
         base = line.baseAddress
+        guard let p = line.baseAddress else { append(0, 0); return true }
         let n = line.count
         var i = 0
         var ok = true
         while true {
             var s = i, e = i
             if i < n && line[i] == ASCII.quote {
-                // Quoted: collapse "" in place, stop at the closing quote.
-                var r = i + 1, w = i + 1
-                var closed = false
-                while r < n {
-                    let c = line[r]
-                    if c == ASCII.quote {
-                        if r + 1 < n && line[r + 1] == ASCII.quote { line[w] = ASCII.quote; w += 1; r += 2; continue }
-                        closed = true; r += 1; break
-                    }
-                    if w != r { line[w] = c }
-                    w += 1; r += 1
+                s = i + 1
+                // Fast path: the closing quote, found with memchr, not followed by another.
+                var r = i + 1
+                var closedAt = -1
+                while r < n, let q = memchr(p + r, Int32(ASCII.quote), n - r) {
+                    let k = p.distance(to: UnsafeMutableRawPointer(q))
+                    if k + 1 < n && line[k + 1] == ASCII.quote { closedAt = -2; break }  // doubled: slow path
+                    closedAt = k
+                    break
                 }
-                if !closed { ok = false }
-                s = i + 1; e = w
+                if closedAt >= 0 {
+                    e = closedAt
+                    r = closedAt + 1
+                } else if closedAt == -1 {
+                    ok = false; e = n; r = n
+                } else {
+                    // Collapse "" in place, stop at the closing quote.
+                    var w = i + 1
+                    r = i + 1
+                    var closed = false
+                    while r < n {
+                        let c = line[r]
+                        if c == ASCII.quote {
+                            if r + 1 < n && line[r + 1] == ASCII.quote { line[w] = ASCII.quote; w += 1; r += 2; continue }
+                            closed = true; r += 1; break
+                        }
+                        if w != r { line[w] = c }
+                        w += 1; r += 1
+                    }
+                    if !closed { ok = false }
+                    e = w
+                }
                 // Anything between the closing quote and the comma is tolerated and dropped.
-                while r < n && line[r] != ASCII.comma { r += 1 }
+                if r < n, line[r] != ASCII.comma {
+                    if let c = memchr(p + r, Int32(ASCII.comma), n - r) { r = p.distance(to: UnsafeMutableRawPointer(c)) } else { r = n }
+                }
                 i = r
             } else {
-                while i < n && line[i] != ASCII.comma { i += 1 }
+                if i < n, let c = memchr(p + i, Int32(ASCII.comma), n - i) { i = p.distance(to: UnsafeMutableRawPointer(c)) } else { i = n }
                 e = i
             }
             append(s, e)
-            if i >= n { break }
+            if i >= n || count >= maxFields { break }
             i += 1  // the comma
             if i == n { append(n, n); break }
         }

@@ -129,3 +129,34 @@ public struct CallRecordsParser: RecordParser {
         }
     }
 }
+
+/// Tells JSON-lines call-record files from Graph pages and arrays by their first line: a
+/// complete object that is not a page (no top-level `value`).
+public enum CallRecordsShape {
+    public static func isJSONLines(_ sample: [UInt8]) -> Bool {
+        var bytes = ArraySlice(sample)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        while let f = bytes.first, f == 0x20 || f == 0x09 || f == 0x0D || f == 0x0A { bytes = bytes.dropFirst() }
+        guard bytes.first == 0x7B, let nl = bytes.firstIndex(of: 0x0A) else { return false }
+        var line = Array(bytes[bytes.startIndex..<nl])
+        return line.withUnsafeMutableBytes { raw -> Bool in
+            var s = JSONScanner(raw)
+            do {
+                try s.enterRoot()
+                while let k = try s.nextKey() { if k.equals("value") { return false } }
+                try s.finish()
+                return true
+            } catch { return false }
+        }
+    }
+}
+
+/// Call records one object per line: blank lines are structure, every other line a record.
+public struct CallRecordLinesParser: RecordParser {
+    private var inner = CallRecordsParser()
+    public init() {}
+    public mutating func parse(_ line: Line, number: Int, _ ctx: ParseContext) -> LineOutcome {
+        if Bytes(line).trimmed().count == 0 { return .header }
+        return inner.parse(line, number: number, ctx)
+    }
+}

@@ -56,7 +56,7 @@ public struct CustomSourceParser: RecordParser {
             let day = ctx.day(t)
             ctx.acc.user(.proxyUsers, day: day, p)
             let remote = source.allRemote || (get("location").map { ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash($0.trimmed())) } ?? false)
-            if remote { ctx.acc.user(.proxyRemoteUsers, day: day, p); ctx.acc.user(.remoteUsers, day: day, p) }
+            if remote { ctx.acc.user(.proxyRemoteUsers, day: day, p) }
             ctx.acc.saw(t)
             return .record
         case .session:

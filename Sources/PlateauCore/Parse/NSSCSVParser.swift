@@ -36,7 +36,7 @@ public struct NSSCSVParser: RecordParser {
         if header == nil {
             return readHeader(line) ? .header : .skipped(Reasons.noHeader)
         }
-        guard fields.split(line) else { return .skipped(Reasons.unterminatedQuote) }
+        guard fields.split(line, maxFields: width) else { return .skipped(Reasons.unterminatedQuote) }
         guard fields.count >= width else { return .skipped(Reasons.missingColumns) }
         let t: Int64
         if time >= 0 && fields[time].count > 0 {
@@ -67,7 +67,6 @@ public struct NSSCSVParser: RecordParser {
         ctx.acc.user(.proxyUsers, day: day, p)
         if location >= 0, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(fields[location].trimmed())) {
             ctx.acc.user(.proxyRemoteUsers, day: day, p)
-            ctx.acc.user(.remoteUsers, day: day, p)
         }
         ctx.acc.saw(t)
         return .record

@@ -104,7 +104,6 @@ public struct NSSJSONParser: RecordParser {
         ctx.acc.user(.proxyUsers, day: day, p)
         if let location, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(location.trimmed())) {
             ctx.acc.user(.proxyRemoteUsers, day: day, p)
-            ctx.acc.user(.remoteUsers, day: day, p)
         }
         ctx.acc.saw(t)
         return .record

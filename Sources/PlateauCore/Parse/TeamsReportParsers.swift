@@ -42,7 +42,7 @@ public struct TeamsUserActivityParser: RecordParser {
         guard fields.count >= width else { return .skipped(Reasons.missingColumns) }
         let dateText = fields[lastActivity].trimmed()
         if dateText.count == 0 { return .ignored(TeamsUserActivityParser.noMeetings) }
-        guard let date = CivilDate(iso: dateText.string) else {
+        guard let date = CivilDate(iso: dateText.string), TimeParsing.plausibleYears.contains(date.components.year) else {
             return .skipped(dateText.count == 10 ? Reasons.impossibleDate : Reasons.badTime)
         }
         guard let m = count(meetingCount), let a = count(attended), let o = count(organized) else {
@@ -85,7 +85,7 @@ public struct TeamsUserCountsParser: RecordParser {
         guard fields.split(line) else { return .skipped(Reasons.unterminatedQuote) }
         guard reportDate >= 0, meetings >= 0, fields.count > max(reportDate, meetings) else { return .skipped(Reasons.missingColumns) }
         let d = fields[reportDate].trimmed()
-        guard let date = CivilDate(iso: d.string) else { return .skipped(d.count == 10 ? Reasons.impossibleDate : Reasons.badTime) }
+        guard let date = CivilDate(iso: d.string), TimeParsing.plausibleYears.contains(date.components.year) else { return .skipped(d.count == 10 ? Reasons.impossibleDate : Reasons.badTime) }
         guard let v = fields[meetings].trimmed().parseInt() else { return .skipped(TeamsUserActivityParser.badCount) }
         ctx.acc.orgMeetingUsers[date.day] = max(ctx.acc.orgMeetingUsers[date.day] ?? 0, v)
         return .record

@@ -7,7 +7,7 @@ public enum TimeError: Error, Equatable {
 
 public enum TimeParsing {
     /// Years plateau accepts; anything else is a garbled stamp.
-    public static let plausibleYears = 1971...2199
+    public static let plausibleYears = 1971...2149
 
     @inline(__always)
     static func digits(_ b: Bytes, _ i: Int, _ n: Int) -> Int? {
@@ -83,10 +83,11 @@ public enum TimeParsing {
         var i = 8
         if b[i] == 0x20 { i += 1 }
         var d = 0
-        while i < b.count, ASCII.isDigit(b[i]) { d = d * 10 + Int(b[i] - 48); i += 1 }
-        guard i < b.count, b[i] == 0x20, let h = digits(b, i + 1, 2), b[i + 3] == 0x3A, let mi = digits(b, i + 4, 2),
+        while i < b.count, i < 10, ASCII.isDigit(b[i]) { d = d * 10 + Int(b[i] - 48); i += 1 }
+        // The rest is exactly ` hh:mm:ss yyyy`.
+        guard i + 14 == b.count, b[i] == 0x20, let h = digits(b, i + 1, 2), b[i + 3] == 0x3A, let mi = digits(b, i + 4, 2),
               b[i + 6] == 0x3A, let s = digits(b, i + 7, 2), i + 9 < b.count, b[i + 9] == 0x20,
-              let y = digits(b, i + 10, 4), i + 14 == b.count else { throw .malformed }
+              let y = digits(b, i + 10, 4) else { throw .malformed }
         let local = try civil(y, mo, d, h, mi, s)
         return zone.utc(localSeconds: local)
     }
