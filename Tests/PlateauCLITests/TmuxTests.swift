@@ -57,6 +57,35 @@ struct TmuxTests {
         return dir
     }
 
+    /// On a terminal, reading shows a progress line on stderr (bytes done of total, rate, time
+    /// left) and wipes it at the end; with --quiet nothing of the kind appears.
+    @Test func readingShowsProgressOnATerminal() throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../SampleLogs").standardized.path
+        let done = NSTemporaryDirectory() + "\(socket)-status"
+        defer { _ = try? tmux("kill-server"); unlink(done) }
+        // The pane stays open after the run (`exec cat`), its exit status goes to a file.
+        func run(_ extra: String) throws {
+            unlink(done)
+            try tmux("respawn-pane", "-k", "-t", "s",
+                     "\(CLITests.binary) snapshot --format json \(extra) \(samples) > /dev/null; echo $? > \(done); exec cat")
+        }
+        try tmux("new-session", "-d", "-s", "s", "-x", "120", "-y", "10", "cat")
+        try run("")
+        var seen = ""
+        try eventually("the progress line") {
+            let first = try screen().first ?? ""
+            if first.contains("reading") { seen = first }
+            return !seen.isEmpty || FileManager.default.fileExists(atPath: done)
+        }
+        #expect(seen.contains(" of ") && seen.contains("/s") && seen.contains("left"), "\(seen)")
+        try eventually("the end of the run") { (try? String(contentsOfFile: done, encoding: .utf8))?.hasSuffix("\n") == true }
+        #expect(try String(contentsOfFile: done, encoding: .utf8) == "0\n")
+        #expect(!(try screen().joined().contains("reading")))  // wiped at the end
+        try run("--quiet")
+        try eventually("the quiet run") { (try? String(contentsOfFile: done, encoding: .utf8))?.hasSuffix("\n") == true }
+        #expect(try screen().joined().trimmingCharacters(in: .whitespaces).isEmpty)
+    }
+
     @Test func drawsResizesAndQuitsCleanly() throws {
         let dir = try sampleDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir); _ = try? tmux("kill-server") }

@@ -40,33 +40,34 @@ public struct FactSet: Sendable {
         for s in shards { s.forEach(body) }
     }
 
+    /// One table. A slot is three 32-bit words side by side — group, then the person's low
+    /// and high halves — so a probe touches one cache line, not one per field.
     struct Shard: Sendable {
-        var groups: [UInt32]
-        var people: [UInt64]
+        var words: [UInt32]
         var mask: Int
         var count = 0
+        var slots: Int { mask + 1 }
 
         init(capacity: Int) {
             var n = 16
             while n * 3 < capacity * 4 { n <<= 1 }
-            groups = [UInt32](repeating: 0, count: n)
-            people = [UInt64](repeating: 0, count: n)
+            words = [UInt32](repeating: 0, count: n * 3)
             mask = n - 1
         }
 
         @inline(__always)
         mutating func insert(_ group: UInt32, _ person: UInt64, _ h: UInt64) -> Bool {
-            if (count + 1) * 4 > groups.count * 3 { grow() }
+            if (count + 1) * 4 > slots * 3 { grow() }
             var i = Int(truncatingIfNeeded: h) & mask
             let m = mask
-            let inserted: Bool = groups.withUnsafeMutableBufferPointer { g in
-                people.withUnsafeMutableBufferPointer { p in
-                    while true {
-                        let cur = g[i]
-                        if cur == 0 { g[i] = group; p[i] = person; return true }
-                        if cur == group && p[i] == person { return false }
-                        i = (i + 1) & m
-                    }
+            let lo = UInt32(truncatingIfNeeded: person), hi = UInt32(truncatingIfNeeded: person >> 32)
+            let inserted: Bool = words.withUnsafeMutableBufferPointer { w in
+                while true {
+                    let k = i &* 3
+                    let cur = w[k]
+                    if cur == 0 { w[k] = group; w[k + 1] = lo; w[k + 2] = hi; return true }
+                    if cur == group && w[k + 1] == lo && w[k + 2] == hi { return false }
+                    i = (i + 1) & m
                 }
             }
             if inserted { count += 1 }
@@ -74,17 +75,27 @@ public struct FactSet: Sendable {
         }
 
         mutating func grow() {
-            let oldG = groups, oldP = people
-            let n = groups.count * 2
-            groups = [UInt32](repeating: 0, count: n)
-            people = [UInt64](repeating: 0, count: n)
+            let old = words
+            let n = slots * 2
+            words = [UInt32](repeating: 0, count: n * 3)
             mask = n - 1
             count = 0
-            for i in 0..<oldG.count where oldG[i] != 0 { _ = insert(oldG[i], oldP[i], FactSet.hash(oldG[i], oldP[i])) }
+            var k = 0
+            while k < old.count {
+                if old[k] != 0 {
+                    let person = UInt64(old[k + 1]) | UInt64(old[k + 2]) << 32
+                    _ = insert(old[k], person, FactSet.hash(old[k], person))
+                }
+                k += 3
+            }
         }
 
         func forEach(_ body: (UInt32, UInt64) -> Void) {
-            for i in 0..<groups.count where groups[i] != 0 { body(groups[i], people[i]) }
+            var k = 0
+            while k < words.count {
+                if words[k] != 0 { body(words[k], UInt64(words[k + 1]) | UInt64(words[k + 2]) << 32) }
+                k += 3
+            }
         }
     }
 }

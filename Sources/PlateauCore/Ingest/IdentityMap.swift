@@ -1,19 +1,21 @@
 /// A map from identity hashes (already uniformly distributed 64-bit keys) to directory
-/// entries, by open addressing: one probe per lookup and no re-hashing of the key, where a
-/// `Dictionary` would run SipHash over it on every log line.
+/// entries, by open addressing: one probe (one cache line) per lookup and no re-hashing of
+/// the key, where a `Dictionary` would run SipHash over it on every log line.
 public struct IdentityMap: Sendable {
-    private var keys: [UInt64]
-    private var values: [Directory.Entry]
-    private var used: [Bool]
+    struct Slot: Sendable {
+        var key: UInt64
+        var person: UInt32
+        var bu: UInt16
+        var used: Bool
+    }
+    private var slots: [Slot]
     private var mask: Int
     public private(set) var count = 0
 
     public init(capacity: Int = 64) {
         var n = 16
         while n < capacity * 2 { n <<= 1 }
-        keys = [UInt64](repeating: 0, count: n)
-        values = [Directory.Entry](repeating: Directory.Entry(person: 0, bu: 0), count: n)
-        used = [Bool](repeating: false, count: n)
+        slots = [Slot](repeating: Slot(key: 0, person: 0, bu: 0, used: false), count: n)
         mask = n - 1
     }
 
@@ -21,24 +23,27 @@ public struct IdentityMap: Sendable {
     public subscript(key: UInt64) -> Directory.Entry? {
         get {
             var i = Int(truncatingIfNeeded: key) & mask
-            while used[i] {
-                if keys[i] == key { return values[i] }
-                i = (i + 1) & mask
+            return slots.withUnsafeBufferPointer { s in
+                while s[i].used {
+                    if s[i].key == key { return Directory.Entry(person: s[i].person, bu: s[i].bu) }
+                    i = (i + 1) & mask
+                }
+                return nil
             }
-            return nil
         }
         set {
             var i = Int(truncatingIfNeeded: key) & mask
-            while used[i] {
-                if keys[i] == key {
-                    if let v = newValue { values[i] = v } else { remove(at: i) }
+            while slots[i].used {
+                if slots[i].key == key {
+                    if let v = newValue { slots[i].person = v.person; slots[i].bu = v.bu } else { remove(at: i) }
                     return
                 }
                 i = (i + 1) & mask
             }
             guard let v = newValue else { return }
-            if (count + 1) * 2 > keys.count { grow(); self[key] = v; return }
-            used[i] = true; keys[i] = key; values[i] = v; count += 1
+            if (count + 1) * 2 > slots.count { grow(); self[key] = v; return }
+            slots[i] = Slot(key: key, person: v.person, bu: v.bu, used: true)
+            count += 1
         }
     }
 
@@ -46,30 +51,27 @@ public struct IdentityMap: Sendable {
     private mutating func remove(at slot: Int) {
         var hole = slot
         var j = slot
-        used[hole] = false
+        slots[hole].used = false
         count -= 1
         while true {
             j = (j + 1) & mask
-            guard used[j] else { return }
-            let home = Int(truncatingIfNeeded: keys[j]) & mask
+            guard slots[j].used else { return }
+            let home = Int(truncatingIfNeeded: slots[j].key) & mask
             // Move j into the hole when its home is not in (hole, j] cyclically.
             let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !between {
-                keys[hole] = keys[j]; values[hole] = values[j]; used[hole] = true
-                used[j] = false
+                slots[hole] = slots[j]
+                slots[j].used = false
                 hole = j
             }
         }
     }
 
     private mutating func grow() {
-        let oldK = keys, oldV = values, oldU = used
-        let n = keys.count * 2
-        keys = [UInt64](repeating: 0, count: n)
-        values = [Directory.Entry](repeating: Directory.Entry(person: 0, bu: 0), count: n)
-        used = [Bool](repeating: false, count: n)
-        mask = n - 1
+        let old = slots
+        slots = [Slot](repeating: Slot(key: 0, person: 0, bu: 0, used: false), count: old.count * 2)
+        mask = slots.count - 1
         count = 0
-        for i in 0..<oldK.count where oldU[i] { self[oldK[i]] = oldV[i] }
+        for s in old where s.used { self[s.key] = Directory.Entry(person: s.person, bu: s.bu) }
     }
 }

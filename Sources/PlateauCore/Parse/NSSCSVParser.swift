@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `zscaler-nss-csv`: a quoted CSV with a header of NSS field names or their SIEM spellings
 /// (FORMATS.md §3a). The hot path of a large organisation: one in-place field split, one
 /// time parse (cached per second), one hash of the login and one fact insert per line.
@@ -41,7 +45,8 @@ public struct NSSCSVParser: RecordParser {
         let t: Int64
         if time >= 0 && fields[time].count > 0 {
             let text = fields[time]
-            if text.elementsEqual(lastTime) {
+            if text.count == lastTime.count, text.count > 0,
+               lastTime.withUnsafeBytes({ memcmp($0.baseAddress!, text.baseAddress!, text.count) }) == 0 {
                 t = lastInstant
             } else {
                 var zone = TimeZoneRules.utc

@@ -38,8 +38,8 @@ public final class ParseContext {
 public struct IngestSettings: Sendable {
     /// The zone whose calendar dates are the days (`--tz`).
     public var timezone: TimeZoneRules = .utc
-    /// NSS locations that mean off-network (lower-cased hashes).
-    public var remoteLocations: Set<UInt64>
+    /// NSS locations that mean off-network (lower-cased hashes; a handful, so a linear scan).
+    public var remoteLocations: RemoteLocations
     /// Zones of sources whose stamps carry no offset (syslog: default `timezone`).
     public var sourceZones: [String: TimeZoneRules] = [:]
     /// The year of year-less syslog stamps, per source name (`vpn`) or for all (`*`).
@@ -51,11 +51,11 @@ public struct IngestSettings: Sendable {
 
     public init(hasher: IdentityHasher = IdentityHasher(), remoteLocations: [String] = ["Road Warrior"]) {
         self.hasher = hasher
-        self.remoteLocations = Set(remoteLocations.map { hasher.hash($0) })
+        self.remoteLocations = RemoteLocations(remoteLocations.map { hasher.hash($0) })
     }
 
     public mutating func setRemoteLocations(_ names: [String]) {
-        remoteLocations = Set(names.map { hasher.hash($0.trimmingSpaces) })
+        remoteLocations = RemoteLocations(names.map { hasher.hash($0.trimmingSpaces) })
     }
 
     /// The zone of stamps without an offset for a source family (`vpn`, `proxy`, ...).
@@ -77,4 +77,15 @@ public enum Reasons {
     public static let noHeader = Reason("no header line")
     public static let lineTooLong = Reason("line longer than the 16 MiB limit")
     public static let binary = Reason("binary data")
+}
+
+/// The hashes of the remote location names: few, so a scan beats hashing the hash again.
+public struct RemoteLocations: Sendable {
+    private let hashes: [UInt64]
+    public init(_ hashes: [UInt64]) { self.hashes = hashes }
+    @inline(__always)
+    public func contains(_ h: UInt64) -> Bool {
+        for x in hashes where x == h { return true }
+        return false
+    }
 }
