@@ -63,10 +63,12 @@ struct Pipeline {
             warn(String(format: "%d files (%@) found in %.2f s; read %d lines in %.2f s (%@/s, %.0f lines/s); rollups in %.2f s",
                         discovered.count, humanBytes(total), t1.timeIntervalSince(t0), lines, secs,
                         humanBytes(Int64(Double(total) / secs)), Double(lines) / secs, t3.timeIntervalSince(t2)))
-            for input in result.inputs {
-                if let e = input.account.fileError { warn("\(input.path): \(e)") }
-                for ex in input.account.examples { warn("\(input.path):\(ex.line): \(ex.reason)") }
-            }
+        }
+        // Files that could not be read (or whose format nobody claims) are always named;
+        // skipped lines are counted in the output, and listed here with --verbose.
+        for input in result.inputs {
+            if let e = input.account.fileError { warn("\(input.path): \(e)") }
+            if options.verbose { for ex in input.account.examples { warn("\(input.path):\(ex.line): \(ex.reason)") } }
         }
         return Pipeline(config: config, timezone: tz, inputs: result.inputs, rollups: rollups)
     }

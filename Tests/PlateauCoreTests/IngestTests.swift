@@ -125,8 +125,14 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         let full = try Data(contentsOf: URL(fileURLWithPath: gz))
         try full.prefix(full.count / 2).write(to: URL(fileURLWithPath: gz))
 
+        // A FIFO (opening it would block), a broken link: reported, never read.
+        #expect(mkfifo(dir.path + "/fifo", 0o600) == 0)
+        #expect(symlink(dir.path + "/nowhere", dir.path + "/dangling.csv") == 0)
+
         let (result, r) = try ingest([dir.path])
         func account(_ name: String) -> FileAccount? { result.inputs.first { $0.path.hasSuffix("/" + name) }?.account }
+        #expect(account("fifo")?.fileError == "not a regular file")
+        #expect(account("dangling.csv")?.fileError == "broken symbolic link")
         #expect(result.inputs.first { $0.path.hasSuffix("garbage.bin") }?.format == nil)
         #expect(account("empty.csv")?.lines == 0)
         let p = try #require(account("proxy.csv"))

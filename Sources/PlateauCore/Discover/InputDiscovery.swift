@@ -13,9 +13,13 @@ public struct DiscoveredInput: Sendable, Equatable {
     /// Call records written one object per line (not a Graph page or an array): such files
     /// are read line by line and can be split into ranges.
     public var jsonLines = false
+    /// Why the file cannot be read (permission, broken link, not a regular file).
+    public var problem: String?
 
-    public init(path: String, size: Int64, compressed: Bool, format: InputFormat?, custom: Int? = nil, unreadable: Bool = false) {
-        self.unreadable = unreadable
+    public init(path: String, size: Int64, compressed: Bool, format: InputFormat?, custom: Int? = nil,
+                unreadable: Bool = false, problem: String? = nil) {
+        self.unreadable = unreadable || problem != nil
+        self.problem = problem
         self.path = path; self.size = size; self.compressed = compressed; self.format = format; self.custom = custom
     }
 }
@@ -33,23 +37,47 @@ public enum InputDiscovery {
             guard fm.fileExists(atPath: root, isDirectory: &isDir) else {
                 throw IOError(path: root, "no such file or directory")
             }
-            if !isDir.boolValue { found.append(try inspect(root, custom: custom)); continue }
+            if !isDir.boolValue {
+                found.append(try irregular(root) ?? inspect(root, custom: custom))
+                continue
+            }
             var files: [String] = []
             walk(root, &files)
             for f in files.sorted() where !exclude.contains(FileInfo.canonical(f)) {
-                found.append(try inspect(f, custom: custom))
+                found.append(try irregular(f) ?? inspect(f, custom: custom))
             }
         }
         return found
     }
 
     private static func walk(_ dir: String, _ out: inout [String]) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            out.append(dir)  // an unreadable directory is reported as such
+            return
+        }
         for e in entries where !e.hasPrefix(".") {
             let full = dir.hasSuffix("/") ? dir + e : dir + "/" + e
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else { continue }
-            if isDir.boolValue { walk(full, &out) } else { out.append(full) }
+            var st = stat()
+            if stat(full, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { walk(full, &out) } else { out.append(full) }
+        }
+    }
+
+    /// A path that is not a regular file plateau can read: reported, never opened (a FIFO
+    /// would block the reader).
+    static func irregular(_ path: String) -> DiscoveredInput? {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            let why = lstat(path, &st) == 0 ? "broken symbolic link" : String(cString: strerror(errno))
+            return DiscoveredInput(path: path, size: 0, compressed: false, format: nil, problem: why)
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG:
+            return access(path, R_OK) == 0 ? nil
+                : DiscoveredInput(path: path, size: Int64(st.st_size), compressed: false, format: nil, problem: "permission denied")
+        case S_IFDIR:
+            return DiscoveredInput(path: path, size: 0, compressed: false, format: nil, problem: "directory cannot be read")
+        default:
+            return DiscoveredInput(path: path, size: 0, compressed: false, format: nil, problem: "not a regular file")
         }
     }
 

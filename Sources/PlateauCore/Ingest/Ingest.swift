@@ -35,7 +35,7 @@ public struct Ingest {
             InputReport(path: d.path, format: d.custom.map { settings.customSources[$0].name } ?? d.format?.rawValue, size: d.size)
         }
         for (i, d) in discovered.enumerated() where d.format == nil && d.custom == nil {
-            reports[i].account.fileError = d.unreadable ? "cannot be read" : "no known format; skipped"
+            reports[i].account.fileError = d.problem ?? (d.unreadable ? "cannot be read" : "no known format; skipped")
         }
         let units = BusinessUnits()
         // Phase 1: the directory.
