@@ -109,3 +109,47 @@ public struct CSVHeader: Sendable {
         return nil
     }
 }
+
+/// What one CSV format knows: which columns it needs (found in the header) and what a row
+/// means. `CSVParser` does the rest — header detection, blank lines, splitting — so a new CSV
+/// format is one conformance.
+public protocol CSVRowReader {
+    /// Finds the columns; false when the header lacks the ones the format needs.
+    mutating func columns(_ header: CSVHeader) -> Bool
+    /// How many leading fields a row is split into (the rest of the line is never looked at):
+    /// every column `row` reads must be among them.
+    var fieldsNeeded: Int { get }
+    /// Rows with fewer fields are skipped as missing columns (default: `fieldsNeeded`).
+    var fieldsRequired: Int { get }
+    mutating func row(_ fields: CSVFields, _ ctx: ParseContext) -> LineOutcome
+}
+
+extension CSVRowReader {
+    public var fieldsRequired: Int { fieldsNeeded }
+}
+
+/// A CSV file: its first non-blank line is the header, every other non-blank line a row.
+public struct CSVParser<Reader: CSVRowReader>: RecordParser {
+    public var reader: Reader
+    private var fields = CSVFields()
+    private var haveHeader = false
+
+    public init(_ reader: Reader) { self.reader = reader }
+
+    public mutating func adoptHeader(_ line: Line, _ ctx: ParseContext) { _ = readHeader(line) }
+
+    private mutating func readHeader(_ line: Line) -> Bool {
+        haveHeader = true
+        guard fields.split(line) else { return false }
+        return reader.columns(CSVHeader(fields))
+    }
+
+    @inline(__always)
+    public mutating func parse(_ line: Line, number: Int, _ ctx: ParseContext) -> LineOutcome {
+        if line.count == 0 || Bytes(line).trimmed().count == 0 { return .header }
+        if !haveHeader { return readHeader(line) ? .header : .skipped(Reasons.noHeader) }
+        guard fields.split(line, maxFields: max(reader.fieldsNeeded, 1)) else { return .skipped(Reasons.unterminatedQuote) }
+        guard fields.count >= reader.fieldsRequired else { return .skipped(Reasons.missingColumns) }
+        return reader.row(fields, ctx)
+    }
+}

@@ -51,7 +51,7 @@ public struct CustomSourceParser: RecordParser {
             guard let tb = get("time"), tb.trimmed().count > 0 else { return .skipped(Reasons.noTime) }
             let t: Int64
             do { t = try TimeParsing.any(tb, zone: zone) } catch { return .skipped(error.reason) }
-            if NSSLogin.isAnonymous(user) { return .ignored(NSSCSVParser.unauthenticated) }
+            if NSSLogin.isAnonymous(user) { return .ignored(NSSCSVRows.unauthenticated) }
             let p = ctx.resolver.resolve(user, department: get("department"))
             let day = ctx.day(t)
             ctx.acc.user(.proxyUsers, day: day, p)

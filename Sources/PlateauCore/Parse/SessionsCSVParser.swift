@@ -1,39 +1,40 @@
 /// `sessions-csv`: session tables exported by virtual-desktop gateways (FORMATS.md §6):
 /// user, start, end (empty while open), optional host and `source` (metric family).
-public struct SessionsCSVParser: RecordParser {
-    private var fields = CSVFields()
-    private var haveHeader = false
+public typealias SessionsCSVParser = CSVParser<SessionsCSVRows>
+
+extension CSVParser where Reader == SessionsCSVRows {
+    public init() { self.init(SessionsCSVRows()) }
+}
+
+public struct SessionsCSVRows: CSVRowReader {
     private var user = -1, start = -1, end = -1, source = -1, department = -1
+    public private(set) var fieldsNeeded = 0
+    /// Optional trailing columns (an open session's empty end) may be left out of a row.
+    public private(set) var fieldsRequired = 0
 
     static let endsBeforeStart = Reason("session ends before it starts")
     static let unknownSource = Reason("unknown session source")
 
     public init() {}
 
-    public mutating func adoptHeader(_ line: Line, _ ctx: ParseContext) { _ = readHeader(line) }
-
-    private mutating func readHeader(_ line: Line) -> Bool {
-        guard fields.split(line) else { return false }
-        let h = CSVHeader(fields)
+    public mutating func columns(_ h: CSVHeader) -> Bool {
         user = h.index("user", "username", "upn") ?? -1
         start = h.index("start", "logon_start", "logonstartdate") ?? -1
         end = h.index("end", "logoff", "logonenddate") ?? -1
         source = h.index("source") ?? -1
         department = h.index("department", "dept", "business_unit") ?? -1
-        haveHeader = true
+        fieldsNeeded = max(user, start, end, source, department) + 1
+        fieldsRequired = max(user, start) + 1
         return user >= 0 && start >= 0
     }
 
-    public mutating func parse(_ line: Line, number: Int, _ ctx: ParseContext) -> LineOutcome {
-        if line.count == 0 { return .header }
-        if !haveHeader { return readHeader(line) ? .header : .skipped(Reasons.noHeader) }
-        guard fields.split(line) else { return .skipped(Reasons.unterminatedQuote) }
-        guard fields.count > max(user, start) else { return .skipped(Reasons.missingColumns) }
+    public mutating func row(_ fields: CSVFields, _ ctx: ParseContext) -> LineOutcome {
+        guard user >= 0, start >= 0 else { return .skipped(Reasons.missingColumns) }
         var family = SessionFamily.vdi
         if source >= 0 {
             let s = fields[source].trimmed()
             if s.count > 0 {
-                guard let f = SessionFamily(name: s.string) else { return .skipped(SessionsCSVParser.unknownSource) }
+                guard let f = SessionFamily(name: s.string) else { return .skipped(SessionsCSVRows.unknownSource) }
                 family = f
             }
         }
@@ -54,7 +55,7 @@ enum SessionRow {
         var e: Int64?
         if let end, end.trimmed().count > 0 {
             do { e = try TimeParsing.any(end, zone: zone) } catch { return .skipped(error.reason) }
-            if e! < s { return .skipped(SessionsCSVParser.endsBeforeStart) }
+            if e! < s { return .skipped(SessionsCSVRows.endsBeforeStart) }
         }
         let p = ctx.resolver.resolve(u, department: department)
         ctx.acc.session(family, SessionFact(person: p.key, bu: p.bu, start: s, end: e, tag: tag))
