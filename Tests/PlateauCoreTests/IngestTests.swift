@@ -230,3 +230,84 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         #expect(r.value(.remoteUsers, bu: BusinessUnits.all, day: d) == 3)
     }
 }
+
+/// Every parser, fed through the line framer whole, one byte at a time and at random chunk
+/// splits, gives the same facts and the same accounting (NIO's decoder-verifier idea).
+@Suite struct ChunkingTests {
+    func run(_ bytes: [UInt8], format: InputFormat, pieces: [Int], settings: IngestSettings, directory: Directory,
+             units: BusinessUnits) -> (FileAccount, [String]) {
+        let ctx = ParseContext(resolver: Resolver(directory: directory, units: units), settings: settings)
+        var account = FileAccount()
+        func feed<P: RecordParser>(_ p: inout P) {
+            var f = LineFramer()
+            var copy = bytes
+            copy.withUnsafeMutableBytes { raw in
+                var i = 0, k = 0
+                while i < raw.count {
+                    let n = max(1, min(pieces.isEmpty ? raw.count : pieces[k % pieces.count], raw.count - i))
+                    f.feed(UnsafeMutableRawBufferPointer(rebasing: raw[i..<(i + n)]), { l, num in account.count(p.parse(l, number: num, ctx), line: num) },
+                           overlong: { account.count(.skipped(Reasons.lineTooLong), line: $0) })
+                    i += n; k += 1
+                }
+            }
+            f.finish({ l, num in account.count(p.parse(l, number: num, ctx), line: num) }, overlong: { account.count(.skipped(Reasons.lineTooLong), line: $0) })
+        }
+        switch format {
+        case .zscalerNSSCSV: var p = NSSCSVParser(); feed(&p)
+        case .zscalerNSSJSON: var p = NSSJSONParser(); feed(&p)
+        case .teamsCallRecords: var p = CallRecordLinesParser(); feed(&p)
+        case .teamsUserActivity: var p = TeamsUserActivityParser(); feed(&p)
+        case .teamsUserCounts: var p = TeamsUserCountsParser(); feed(&p)
+        case .zpaUserStatus: var p = ZPAUserStatusParser(); feed(&p)
+        case .zpaUserActivity: var p = ZPAUserActivityParser(); feed(&p)
+        case .asaSyslog: var p = ASASyslogParser(settings: settings, fileModified: 1_585_000_000); feed(&p)
+        case .sessionsCSV: var p = SessionsCSVParser(); feed(&p)
+        case .directory: break
+        }
+        var facts: [String] = []
+        ctx.acc.facts.forEach { g, p in facts.append("\(g):\(p)") }
+        for (id, m) in ctx.acc.meetings { facts.append("m\(id):\(m)") }
+        for s in ctx.acc.sessions.flatMap({ $0 }) { facts.append("s\(s)") }
+        for s in ctx.acc.vpnStarts { facts.append("v\(s)") }
+        for (id, z) in ctx.acc.zpa { facts.append("z\(id):\(z)") }
+        for (k, v) in ctx.acc.organized { facts.append("o\(k):\(v)") }
+        for (k, v) in ctx.acc.orgMeetingUsers { facts.append("u\(k):\(v)") }
+        return (account, facts.sorted())
+    }
+
+    @Test func everyFormatIsIndependentOfHowItsBytesArrive() throws {
+        let root = sampleLogsDirectory
+        let inputs = try InputDiscovery.discover([root])
+        var settings = IngestSettings()
+        settings.sourceYears["vpn"] = 2020
+        let units = BusinessUnits()
+        let builder = DirectoryBuilder(hasher: settings.hasher, units: units)
+        var dirParser = DirectoryParser(builder: builder)
+        let dctx = ParseContext(resolver: Resolver(directory: builder.directory, units: units), settings: settings)
+        var dbytes = try contents(root + "/directory/people.csv")
+        var f = LineFramer()
+        dbytes.withUnsafeMutableBytes { f.feed($0, { l, n in _ = dirParser.parse(l, number: n, dctx) }, overlong: { _ in }) }
+        var seen = Set<InputFormat>()
+        var rng = SplitMix64(seed: 42)
+        // The first file of each format with records in its first 300 lines, cut there.
+        for input in inputs {
+            guard let format = input.format, format != .directory, !seen.contains(format),
+                  format != .teamsCallRecords || input.jsonLines else { continue }
+            var all = try contents(input.path)
+            var lines = 0, end = all.count
+            for (i, b) in all.enumerated() where b == 0x0A { lines += 1; if lines == 300 { end = i + 1; break } }
+            all = Array(all[..<end])
+            let whole = run(all, format: format, pieces: [], settings: settings, directory: builder.directory, units: units)
+            guard whole.0.records > 0 else { continue }  // a quiet day's file: take the next one
+            seen.insert(format)
+            let bytewise = run(all, format: format, pieces: [1], settings: settings, directory: builder.directory, units: units)
+            #expect(bytewise.0 == whole.0 && bytewise.1 == whole.1, "\(input.path) byte by byte")
+            for _ in 0..<5 {
+                let pieces = (0..<7).map { _ in 1 + rng.below(700) }
+                let split = run(all, format: format, pieces: pieces, settings: settings, directory: builder.directory, units: units)
+                #expect(split.0 == whole.0 && split.1 == whole.1, "\(input.path) in pieces \(pieces)")
+            }
+        }
+        #expect(seen.count == InputFormat.allCases.count - 1)
+    }
+}
