@@ -56,8 +56,8 @@ public struct CallRecordsParser: RecordParser {
         guard let endText = end, endText.count > 0 else { return .skipped(CallRecordsParser.noEnd) }
         let t0: Int64, t1: Int64
         do throws(TimeError) {
-            t0 = try TimeParsing.iso8601(startText.trimmed(), zone: ctx.settings.timezone)
-            t1 = try TimeParsing.iso8601(endText.trimmed(), zone: ctx.settings.timezone)
+            t0 = try TimeParsing.iso8601(startText.trimmed(), zone: ctx.settings.zone(for: "meetings"))
+            t1 = try TimeParsing.iso8601(endText.trimmed(), zone: ctx.settings.zone(for: "meetings"))
         } catch {
             return .skipped(error.reason)
         }

@@ -43,7 +43,7 @@ public struct NSSCSVRows: CSVRowReader {
                lastTime.withUnsafeBytes({ memcmp($0.baseAddress!, text.baseAddress!, text.count) }) == 0 {
                 t = lastInstant
             } else {
-                var zone = TimeZoneRules.utc
+                var zone = ctx.settings.sourceZones["proxy"] ?? TimeZoneRules.utc  // NSS stamps are UTC unless configured
                 if tzColumn >= 0, let z = NSSZone.parse(fields[tzColumn]) { zone = z }
                 do { t = try TimeParsing.nss(text, zone: zone) } catch { return .skipped(error.reason) }
                 lastTime.removeAll(keepingCapacity: true)

@@ -68,7 +68,7 @@ public struct NSSJSONParser: RecordParser {
         let t: Int64, day: Int
         if let text = time?.trimmed(), text.count > 0 {
             var zoneID: UInt64 = 0
-            var rules = TimeZoneRules.utc
+            var rules = ctx.settings.sourceZones["proxy"] ?? TimeZoneRules.utc  // NSS stamps are UTC unless configured
             if let z = tz?.trimmed(), z.count > 0 {
                 zoneID = ctx.settings.hasher.hash(z, lowercase: false) | 1
                 if zoneID != zoneKey { zoneKey = zoneID; zone = NSSZone.parse(z) }

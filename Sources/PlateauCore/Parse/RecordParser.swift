@@ -59,7 +59,7 @@ public struct IngestSettings: Sendable {
     }
 
     /// The zone of stamps without an offset for a source family (`vpn`, `proxy`, ...).
-    public func zone(for source: String) -> TimeZoneRules { sourceZones[source] ?? timezone }
+    public func zone(for source: String) -> TimeZoneRules { sourceZones[source] ?? sourceZones["*"] ?? timezone }
     public func year(for source: String) -> Int? { sourceYears[source] ?? sourceYears["*"] }
 }
 
