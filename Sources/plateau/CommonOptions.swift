@@ -13,6 +13,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Privacy threshold: cells of 1 to K-1 people are suppressed.", valueName: "K"))
     var minGroup: Int = 5
 
+    @Option(name: .long, help: ArgumentHelp("The year of year-less syslog stamps (default: the config's, else each file's modification time).", valueName: "YEAR"))
+    var year: Int?
+
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
@@ -21,6 +24,9 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         guard minGroup >= 1 else { throw ValidationError("--min-group must be at least 1") }
+        if let year, !TimeParsing.plausibleYears.contains(year) {
+            throw ValidationError("--year \(year) is not a plausible year (\(TimeParsing.plausibleYears.lowerBound)…\(TimeParsing.plausibleYears.upperBound))")
+        }
     }
 }
 
@@ -52,7 +58,9 @@ struct Pipeline {
         let total = discovered.reduce(Int64(0)) { $0 + $1.size }
         let progress = IngestProgress(totalBytes: total)
         let meter = ProgressMeter(enabled: !options.quiet, unit: "bytes")
-        let ingest = Ingest(settings: config.settings(timezone: tz))
+        var settings = config.settings(timezone: tz)
+        if let y = options.year { settings.sourceYears = ["*": y] }  // the command line wins
+        let ingest = Ingest(settings: settings)
         let result: IngestResult = withProgress(progress, meter) { ingest.run(discovered, progress: progress) }
         let t2 = Date()
         let rollups = RollupBuilder.build(result)

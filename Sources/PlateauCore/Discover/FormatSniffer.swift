@@ -17,6 +17,10 @@ public enum FormatSniffer {
         guard let first = lines.first else { return nil }
         if first.first == UInt8(ascii: "{") || first.first == UInt8(ascii: "[") {
             for line in lines.prefix(16) { if let f = sniffJSON(line) { return f } }
+            // A pretty-printed Graph page or array spreads one record over many lines.
+            if contains(data, "\"startDateTime\"") && (contains(data, "\"groupCall\"") || contains(data, "\"peerToPeer\"")) {
+                return .teamsCallRecords
+            }
             return nil
         }
         if let f = sniffCSVHeader(first) { return f }

@@ -42,7 +42,8 @@ public enum InputDiscovery {
                 continue
             }
             var files: [String] = []
-            walk(root, &files)
+            var visited = Set<DirectoryID>()
+            walk(root, &files, &visited)
             for f in files.sorted() where !exclude.contains(FileInfo.canonical(f)) {
                 found.append(try irregular(f) ?? inspect(f, custom: custom))
             }
@@ -50,7 +51,15 @@ public enum InputDiscovery {
         return found
     }
 
-    private static func walk(_ dir: String, _ out: inout [String]) {
+    struct DirectoryID: Hashable { var device: UInt64; var inode: UInt64 }
+
+    /// Recursion follows symbolic links to directories, but enters each directory once
+    /// (a link to a parent would otherwise loop).
+    private static func walk(_ dir: String, _ out: inout [String], _ visited: inout Set<DirectoryID>) {
+        var ds = stat()
+        if stat(dir, &ds) == 0 {
+            guard visited.insert(DirectoryID(device: UInt64(ds.st_dev), inode: UInt64(ds.st_ino))).inserted else { return }
+        }
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
             out.append(dir)  // an unreadable directory is reported as such
             return
@@ -58,7 +67,7 @@ public enum InputDiscovery {
         for e in entries where !e.hasPrefix(".") {
             let full = dir.hasSuffix("/") ? dir + e : dir + "/" + e
             var st = stat()
-            if stat(full, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { walk(full, &out) } else { out.append(full) }
+            if stat(full, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { walk(full, &out, &visited) } else { out.append(full) }
         }
     }
 

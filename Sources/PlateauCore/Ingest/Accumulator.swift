@@ -67,7 +67,27 @@ public final class Accumulator: @unchecked Sendable {
     /// ZPA sessions by SessionID hash.
     public var zpa: [UInt64: ZPASession] = [:]
     /// Meetings known from per-participant rows (custom sources): id → meeting and people.
-    public var participations: [UInt64: (meeting: MeetingFact, people: Set<UInt64>)] = [:]
+    public var participations: [UInt64: Participation] = [:]
+
+    /// A meeting put together from its participants' rows. The row that starts first (then
+    /// the smallest person key) gives the day and, without an organizer column, the BU — so
+    /// the result does not depend on which thread read which row.
+    public struct Participation: Sendable {
+        public var meeting: MeetingFact
+        public var people: Set<UInt64>
+        public var first: Rank
+        public struct Rank: Sendable, Comparable {
+            var start: Int64, person: UInt64
+            public static func < (a: Rank, b: Rank) -> Bool { (a.start, a.person) < (b.start, b.person) }
+        }
+
+        mutating func merge(_ o: Participation) {
+            people.formUnion(o.people)
+            let longest = max(meeting.seconds, o.meeting.seconds)
+            if o.first < first { meeting = o.meeting; first = o.first }
+            meeting.seconds = longest
+        }
+    }
     /// Newest time stamp seen per session family (open sessions stay open up to it).
     public var newest: [Int64?] = Array(repeating: nil, count: SessionFamily.allCases.count)
     /// Newest time stamp of any record.
@@ -113,15 +133,9 @@ public final class Accumulator: @unchecked Sendable {
         organized[k] = OrganizedCount(bu: p.bu, count: count)
     }
 
-    public func participation(id: UInt64, _ m: MeetingFact, person: UInt64) {
-        if participations[id] == nil {
-            participations[id] = (m, [person])
-        } else {
-            participations[id]!.people.insert(person)
-            // The meeting lasts from its first start to its last end among the rows.
-            let old = participations[id]!.meeting
-            if m.seconds > old.seconds && m.day == old.day { participations[id]!.meeting.seconds = m.seconds }
-        }
+    public func participation(id: UInt64, _ m: MeetingFact, person: UInt64, start: Int64) {
+        let p = Participation(meeting: m, people: [person], first: .init(start: start, person: person))
+        if participations[id] == nil { participations[id] = p } else { participations[id]!.merge(p) }
     }
 
     public func session(_ family: SessionFamily, _ s: SessionFact) {
@@ -145,10 +159,7 @@ public final class Accumulator: @unchecked Sendable {
         for f in 0..<sessions.count { sessions[f].formUnion(other.sessions[f]) }
         vpnStarts.formUnion(other.vpnStarts)
         for (id, p) in other.participations {
-            if participations[id] == nil { participations[id] = p } else {
-                participations[id]!.people.formUnion(p.people)
-                if p.meeting.seconds > participations[id]!.meeting.seconds { participations[id]!.meeting.seconds = p.meeting.seconds }
-            }
+            if participations[id] == nil { participations[id] = p } else { participations[id]!.merge(p) }
         }
         for (id, s) in other.zpa { zpaSession(id: id, s) }
         for f in 0..<newest.count { newest[f] = max2(newest[f], other.newest[f]) }

@@ -150,6 +150,10 @@ public struct Ingest {
             }
         } catch {
             account.fileError = "\(error)"
+            // The data stopped in the middle of a line: it is not a record.
+            framer.finish({ _, n in account.count(.skipped(Reasons.cutShort), line: n) },
+                          overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })
+            return account
         }
         framer.finish({ line, n in account.count(parser.parse(line, number: n, ctx), line: n) },
                       overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })

@@ -193,7 +193,9 @@ public enum SessionAssembly {
             for (_, z) in acc.zpa {
                 guard let start = z.authenticated ?? z.firstConnection else { continue }
                 let end = z.authenticated != nil ? z.unauthenticated : (z.openConnection ? nil : z.lastConnectionEnd)
-                close(z.person, z.bu, start, end.map { max($0, start) })
+                // A garbled stamp must not open a session for decades: past 31 days it is open-ended.
+                let e = end.map { max($0, start) }.flatMap { $0 - start > Reasons.maxClosedSession ? nil : $0 }
+                close(z.person, z.bu, start, e)
             }
         }
         return out
@@ -217,21 +219,34 @@ public enum PeakSweep {
         var day: Int? = nil
         func note(_ bu: UInt16, _ d: Int, _ v: Int) {
             let k = Key(day: d, bu: bu)
-            if v > peaks[k] ?? 0 { peaks[k] = v } else if peaks[k] == nil { peaks[k] = v }
+            if v > peaks[k] ?? -1 { peaks[k] = v }
         }
-        for e in events {
-            let d = tz.localDay(e.t)
+        var idx = 0
+        while idx < events.count {
+            let t = events[idx].t
+            let d = tz.localDay(t)
+            // The level before this instant holds on every day it reaches: the days after the
+            // last event, and this one when the instant is after its midnight.
             if let cur = day, d > cur, all > 0 {
-                // Sessions still open carry into each following day.
-                for dd in (cur + 1)...d {
-                    for (bu, n) in open where n > 0 { note(bu, dd, n) }
-                    if all > 0 { note(BusinessUnits.all, dd, all) }
+                let last = t > tz.startOfDay(d) ? d : d - 1
+                if cur + 1 <= last {
+                    for dd in (cur + 1)...last {
+                        for (bu, n) in open where n > 0 { note(bu, dd, n) }
+                        note(BusinessUnits.all, dd, all)
+                    }
                 }
             }
             day = d
-            open[e.bu, default: 0] += Int(e.delta)
-            all += Int(e.delta)
-            if e.delta > 0 { note(e.bu, d, open[e.bu]!); note(BusinessUnits.all, d, all) }
+            // Every event of the instant, then the level right after it.
+            var j = idx
+            while j < events.count && events[j].t == t {
+                open[events[j].bu, default: 0] += Int(events[j].delta)
+                all += Int(events[j].delta)
+                j += 1
+            }
+            for k in idx..<j { note(events[k].bu, d, open[events[k].bu]!) }
+            note(BusinessUnits.all, d, all)
+            idx = j
         }
         return peaks
     }

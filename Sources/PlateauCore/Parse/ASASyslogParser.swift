@@ -195,6 +195,7 @@ public struct ASASyslogParser: RecordParser {
         guard let dk = m.find("Duration: ", from: tk ?? ipk), let d = ASASyslogParser.duration(m.slice((dk + 10)..<n)) else {
             return .skipped(ASASyslogParser.badDuration)
         }
+        if d > Reasons.maxClosedSession { return .skipped(Reasons.sessionTooLong) }
         let p = ctx.resolver.resolveAccount(user)
         ctx.acc.session(.vpn, SessionFact(person: p.key, bu: p.bu, start: t - d, end: t, tag: hasher.hash(ip)))
         ctx.acc.saw(t, family: .vpn)

@@ -72,6 +72,7 @@ public struct CustomSourceParser: RecordParser {
             if let eb = get("end"), eb.trimmed().count > 0 {
                 do { end = try TimeParsing.any(eb, zone: zone) } catch { return .skipped(error.reason) }
                 if end! < t { return .skipped(CustomSourceParser.endsBeforeStart) }
+                if end! - t > Reasons.maxClosedSession { return .skipped(Reasons.sessionTooLong) }
             }
             let p = ctx.resolver.resolve(user, department: get("department"))
             let day = ctx.day(t)
@@ -81,7 +82,7 @@ public struct CustomSourceParser: RecordParser {
                 let organizer = get("organizer").map { $0.trimmed() }.flatMap { $0.count > 0 ? ctx.resolver.resolve($0) : nil }
                 let fact = MeetingFact(day: Int32(day), bu: organizer?.bu ?? p.bu,
                                        seconds: Int32(clamping: max(0, (end ?? t) - t)), participants: 0)
-                ctx.acc.participation(id: ctx.settings.hasher.hash(idb, lowercase: false), fact, person: p.key)
+                ctx.acc.participation(id: ctx.settings.hasher.hash(idb, lowercase: false), fact, person: p.key, start: t)
             }
             return .record
         }

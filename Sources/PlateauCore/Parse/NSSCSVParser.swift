@@ -39,7 +39,8 @@ public struct NSSCSVRows: CSVRowReader {
         let t: Int64
         if time >= 0 && fields[time].count > 0 {
             let text = fields[time]
-            if text.count == lastTime.count, text.count > 0,
+            // (With a `tz` column the same text may mean another instant: no cache.)
+            if tzColumn < 0, text.count == lastTime.count, text.count > 0,
                lastTime.withUnsafeBytes({ memcmp($0.baseAddress!, text.baseAddress!, text.count) }) == 0 {
                 t = lastInstant
             } else {

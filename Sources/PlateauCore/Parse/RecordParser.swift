@@ -77,6 +77,10 @@ public enum Reasons {
     public static let noHeader = Reason("no header line")
     public static let lineTooLong = Reason("line longer than the 16 MiB limit")
     public static let binary = Reason("binary data")
+    public static let cutShort = Reason("line cut short by the end of the data")
+    public static let sessionTooLong = Reason("session longer than 31 days")
+    /// Closed sessions longer than this are not believed (a garbled end or duration).
+    public static let maxClosedSession: Int64 = 31 * 86_400
 }
 
 /// The hashes of the remote location names: few, so a scan beats hashing the hash again.

@@ -9,7 +9,7 @@ extension CSVParser where Reader == SessionsCSVRows {
 public struct SessionsCSVRows: CSVRowReader {
     private var user = -1, start = -1, end = -1, source = -1, department = -1
     public private(set) var fieldsNeeded = 0
-    /// Optional trailing columns (an open session's empty end) may be left out of a row.
+    /// The optional trailing `source` and `department` may be left out of a row.
     public private(set) var fieldsRequired = 0
 
     static let endsBeforeStart = Reason("session ends before it starts")
@@ -24,7 +24,7 @@ public struct SessionsCSVRows: CSVRowReader {
         source = h.index("source") ?? -1
         department = h.index("department", "dept", "business_unit") ?? -1
         fieldsNeeded = max(user, start, end, source, department) + 1
-        fieldsRequired = max(user, start) + 1
+        fieldsRequired = max(user, start, end) + 1  // an open session has an empty end, not none
         return user >= 0 && start >= 0
     }
 
@@ -56,6 +56,7 @@ enum SessionRow {
         if let end, end.trimmed().count > 0 {
             do { e = try TimeParsing.any(end, zone: zone) } catch { return .skipped(error.reason) }
             if e! < s { return .skipped(SessionsCSVRows.endsBeforeStart) }
+            if e! - s > Reasons.maxClosedSession { return .skipped(Reasons.sessionTooLong) }
         }
         let p = ctx.resolver.resolve(u, department: department)
         ctx.acc.session(family, SessionFact(person: p.key, bu: p.bu, start: s, end: e, tag: tag))

@@ -31,7 +31,10 @@ public struct TeamsUserActivityRows: CSVRowReader {
     private func count(_ fields: CSVFields, _ i: Int) -> Int? {
         guard i >= 0 else { return 0 }
         let f = fields[i].trimmed()
-        return f.count == 0 ? 0 : f.parseInt()
+        if f.count == 0 { return 0 }
+        // A person's meetings of one day: anything beyond this is a garbled field.
+        guard let v = f.parseInt(), v <= 100_000 else { return nil }
+        return v
     }
 
     public mutating func row(_ fields: CSVFields, _ ctx: ParseContext) -> LineOutcome {
@@ -51,7 +54,7 @@ public struct TeamsUserActivityRows: CSVRowReader {
         if userID >= 0 { ids.append(fields[userID].trimmed()) }
         if upn >= 0 { ids.append(fields[upn].trimmed()) }
         guard let p = ctx.resolver.resolve(any: ids) else { return .skipped(Reasons.missingUser) }
-        if m > 0 || a > 0 { ctx.acc.user(.meetingsUsers, day: date.day, p) }
+        ctx.acc.user(.meetingsUsers, day: date.day, p)  // organising a meeting is taking part in it
         if o > 0 { ctx.acc.organized(day: date.day, p, count: o) }
         return .record
     }
@@ -85,7 +88,7 @@ public struct TeamsUserCountsRows: CSVRowReader {
         case .success(let d): date = d
         case .failure(let r): return .skipped(r)
         }
-        guard let v = fields[meetings].trimmed().parseInt() else { return .skipped(TeamsUserActivityRows.badCount) }
+        guard let v = fields[meetings].trimmed().parseInt(), v <= 100_000_000 else { return .skipped(TeamsUserActivityRows.badCount) }
         ctx.acc.orgMeetingUsers[date.day] = max(ctx.acc.orgMeetingUsers[date.day] ?? 0, v)
         return .record
     }

@@ -55,7 +55,7 @@ public enum FileReader {
                     if offset + Int64(s) >= upper { finished = true; return }
                 }
                 // Past the end of the range, stop at the end of the line in progress.
-                if offset + Int64(n) > upper {
+                if offset + Int64(n) >= upper {
                     let from = max(s, Int(upper - 1 - offset))
                     if from < n, let nl = memchr(raw.baseAddress! + from, 0x0A, n - from) {
                         e = raw.baseAddress!.distance(to: UnsafeMutableRawPointer(nl)) + 1

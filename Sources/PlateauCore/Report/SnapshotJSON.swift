@@ -139,7 +139,8 @@ public enum SnapshotJSON {
 
     static func number(_ w: ByteWriter, _ v: Double?) {
         guard let v, v.isFinite else { w.ascii("null"); return }
-        if v == v.rounded() && abs(v) < 1e15 { w.int(Int(v)); return }
+        guard abs(v) < 1e15 else { w.text(String(format: "%.0f", v)); return }
+        if v == v.rounded() { w.int(Int(v)); return }
         let tenths = Int((v * 10).rounded())
         if tenths < 0 { w.byte(45) }
         w.int(abs(tenths) / 10); w.byte(46); w.int(abs(tenths) % 10)
