@@ -28,6 +28,8 @@ public struct Rollups: Sendable {
 /// Turns accumulated facts into rollups: distinct counts per cell and across the group,
 /// session users and peaks by a sweep over [start, end), meeting medians and maxima.
 public enum RollupBuilder {
+    /// Takes the accumulator's facts over (it is left without them): a copy of the largest
+    /// structure of an ingest would double the memory at the very end.
     public static func build(_ r: IngestResult) -> Rollups {
         let acc = r.accumulator
         let tz = r.settings.timezone
@@ -35,6 +37,7 @@ public enum RollupBuilder {
         out.newestRecord = acc.newestRecord
         out.duplicateMeetings = acc.duplicateMeetings
         var facts = acc.facts
+        acc.facts = FactSet(capacity: 0)
         var present = Set<Metric>()
         for (d, _) in acc.orgMeetingUsers { _ = d; present.insert(.meetingsUsers) }
 
