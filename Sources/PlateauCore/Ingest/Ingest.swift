@@ -79,13 +79,17 @@ public struct Ingest {
         let workerCount = max(1, min(workers, plan.count))
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             let acc = Accumulator()
-            let ctx = ParseContext(acc: acc, resolver: Resolver(directory: directory, units: units), settings: settings)
+            let resolver = Resolver(directory: directory, units: units)
             while true {
                 let k = next.add(1, ordering: .relaxed).oldValue
                 guard k < order.count else { break }
                 let u = planned[order[k]]
+                // Each unit (about a day of one feed) fills a small accumulator that stays in
+                // cache while the unit's lines repeat the same facts, then joins the thread's.
+                let ctx = ParseContext(acc: Accumulator(), resolver: resolver, settings: settings)
                 ctx.fileModified = u.modified
                 let account = Ingest.read(u, ctx: ctx, progress: progress)
+                acc.merge(ctx.acc)
                 accounts.withLock { $0[order[k]] = account }
             }
             accumulators.withLock { $0.append(acc) }
