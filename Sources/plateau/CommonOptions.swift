@@ -19,7 +19,7 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
-    @Flag(name: .long, help: "Report every skipped-line example and unknown file on stderr.")
+    @Flag(name: .long, help: "Timings, and the first skipped lines of every file, on stderr.")
     var verbose = false
 
     func validate() throws {
