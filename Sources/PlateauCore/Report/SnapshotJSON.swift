@@ -106,7 +106,22 @@ public enum SnapshotJSON {
                     if !firstSeries { w.byte(44) }
                     firstSeries = false
                     w.ascii("\n{\"metric\":\""); w.text(m.rawValue); w.ascii("\",\"bu\":"); w.jsonString(r.units[Int(bu)])
-                    w.ascii(",\"baseline\":null,\"plateau\":null,\"ratio\":null,\"onset\":null,\"ramp_days\":null,\"end\":null")
+                    // The analysis reads the true values; levels that are themselves small groups
+                    // are withheld like cells.
+                    let series = (first...last).map { d in (day: d, value: r.value(m, bu: bu, day: d)) }
+                    let a = PlateauFinder.analyse(series, businessDays: o.businessDays)
+                    func shown(_ v: Double?) -> Double? {
+                        guard let v else { return nil }
+                        return m.countsPeople && v >= 1 && v < Double(o.minGroup) ? nil : (v * 10).rounded() / 10
+                    }
+                    w.ascii(",\"baseline\":"); number(w, shown(a.baseline))
+                    w.ascii(",\"plateau\":"); number(w, shown(a.plateau))
+                    w.ascii(",\"ratio\":")
+                    if let ratio = a.ratio { w.text(String(format: "%.2f", ratio)) } else { w.ascii("null") }
+                    w.ascii(",\"onset\":"); date(w, a.onset)
+                    w.ascii(",\"ramp_days\":"); if let d = a.rampDays { w.int(d) } else { w.ascii("null") }
+                    w.ascii(",\"end\":"); date(w, a.end)
+                    if a.verdict == .tooShort { w.ascii(",\"analysis\":\"too-short\"") }
                     w.ascii(",\"week_value\":"); number(w, week.flatMap { weekValue(r, sup, m, bu, $0.monday, o.businessDays) })
                     w.ascii(",\"previous_week_value\":")
                     number(w, week.flatMap { weekValue(r, sup, m, bu, $0.monday.adding(days: -7), o.businessDays) })
@@ -135,6 +150,11 @@ public enum SnapshotJSON {
             xs.append(v)
         }
         return xs.isEmpty ? nil : RollupBuilder.median(xs)
+    }
+
+    static func date(_ w: ByteWriter, _ d: Int?) {
+        guard let d else { w.ascii("null"); return }
+        w.byte(34); w.isoDate(CivilDate(daysSinceEpoch: d)); w.byte(34)
     }
 
     static func number(_ w: ByteWriter, _ v: Double?) {

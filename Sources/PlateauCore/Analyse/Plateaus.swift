@@ -1,0 +1,153 @@
+import Foundation
+
+/// What the analysis of one daily series found (DESIGN.md, "Plateau analysis").
+public struct PlateauAnalysis: Sendable, Equatable {
+    public enum Verdict: String, Sendable { case change, noChange = "no-change", tooShort = "too-short" }
+    public var verdict: Verdict
+    /// Median of the baseline regime (of the whole series when nothing changed).
+    public var baseline: Double?
+    /// Median of the crisis regime after the ramp.
+    public var plateau: Double?
+    public var ratio: Double?
+    /// First day of the change.
+    public var onset: Int?
+    /// Calendar days from the onset to the first business day at ≥ 90 % of the way to the plateau.
+    public var rampDays: Int?
+    /// First day of a return towards the baseline after the plateau.
+    public var end: Int?
+
+    static let tooShort = PlateauAnalysis(verdict: .tooShort)
+    init(verdict: Verdict, baseline: Double? = nil, plateau: Double? = nil, ratio: Double? = nil,
+         onset: Int? = nil, rampDays: Int? = nil, end: Int? = nil) {
+        self.verdict = verdict; self.baseline = baseline; self.plateau = plateau; self.ratio = ratio
+        self.onset = onset; self.rampDays = rampDays; self.end = end
+    }
+}
+
+/// Finds the baseline and crisis regimes of a daily series: binary segmentation on log values
+/// (so ×5 and ×1.5 shifts weigh alike), on a running median of 5 business days (so a single
+/// day's outage or live event neither moves a level nor makes a regime), with a penalised
+/// cost — MBIC, 3·σ²·ln n, σ from the MAD of first differences — and segment medians.
+public enum PlateauFinder {
+    /// Fewer business days than this cannot be judged.
+    public static let minimumDays = 10
+    /// Shortest regime, in business days.
+    public static let minimumSegment = 4
+    /// Smallest level change reported (|ln ratio|): a change of less than 10 % is noise here.
+    public static let minimumEffect = log(1.1)
+
+    /// `days`: every day of the series with its value (nil: suppressed or missing);
+    /// only `businessDays` (ISO weekdays) are analysed.
+    public static func analyse(_ days: [(day: Int, value: Double?)], businessDays: Set<Int>) -> PlateauAnalysis {
+        let points = days.filter { d in
+            d.value != nil && businessDays.contains(CivilDate(daysSinceEpoch: d.day).isoWeekday)
+        }.map { (day: $0.day, value: max(0, $0.value!)) }
+        guard points.count >= minimumDays else { return .tooShort }
+        let values = points.map(\.value)
+        let raw = values.map { log1p($0) }
+        let y = runningMedian(raw, window: 5)
+        let sigma = noise(raw)
+        // A regime must differ from its neighbour by 10 %, and by more than the day-to-day
+        // noise (small counts jump between 0 and 2 without anything happening).
+        let effect = max(minimumEffect, sigma)
+        let cuts = segment(y, sigma: sigma, effect: effect)
+        // Segments and their medians, on the raw values.
+        var bounds = [0] + cuts + [y.count]
+        bounds = Array(Set(bounds)).sorted()
+        var segs: [(from: Int, to: Int, level: Double)] = []
+        for (a, b) in zip(bounds, bounds.dropFirst()) where b > a {
+            segs.append((a, b, median(Array(values[a..<b]))))
+        }
+        // Merge neighbours whose levels differ by less than the minimum effect.
+        var merged: [(from: Int, to: Int, level: Double)] = []
+        for s in segs {
+            if let last = merged.last, abs(log1p(s.level) - log1p(last.level)) < effect {
+                merged[merged.count - 1] = (last.from, s.to, median(Array(values[last.from..<s.to])))
+            } else {
+                merged.append(s)
+            }
+        }
+        guard merged.count > 1 else {
+            return PlateauAnalysis(verdict: .noChange, baseline: merged[0].level)
+        }
+        // The crisis plateau: the regime farthest from the first one; it extends over the
+        // regimes after it that stay near it.
+        let first = log1p(merged[0].level)
+        let distance = { (l: Double) in abs(log1p(l) - first) }
+        let peak = (1..<merged.count).max { distance(merged[$0].level) < distance(merged[$1].level) }!
+        var plateauEnd = merged[peak].to
+        var k = peak + 1
+        while k < merged.count, abs(log1p(merged[k].level) - log1p(merged[peak].level)) < 2 * minimumEffect {
+            plateauEnd = merged[k].to; k += 1
+        }
+        let plateau = median(Array(values[merged[peak].from..<plateauEnd]))
+        // The onset: the first regime a quarter of the way (in log) to the plateau; smaller
+        // earlier moves belong to the baseline.
+        let total = abs(log1p(plateau) - first)
+        let onsetSeg = (1...peak).first { distance(merged[$0].level) >= 0.25 * total } ?? peak
+        let onsetIndex = merged[onsetSeg].from
+        let baseline = median(Array(values[0..<onsetIndex]))
+        // The ramp: onset to the first day at 90 % of the way from baseline to plateau.
+        var rampIndex = merged[peak].from
+        for i in onsetIndex..<plateauEnd {
+            let progress = (values[i] - baseline) / (plateau - baseline)
+            if progress >= 0.9 { rampIndex = i; break }
+        }
+        // A return: a later regime back within half the distance to the baseline.
+        var end: Int?
+        if k < merged.count, abs(log1p(merged[k].level) - log1p(baseline)) < 0.5 * abs(log1p(plateau) - log1p(baseline)) {
+            end = points[merged[k].from].day
+        }
+        return PlateauAnalysis(verdict: .change, baseline: baseline, plateau: plateau,
+                               ratio: baseline > 0 ? plateau / baseline : nil,
+                               onset: points[onsetIndex].day, rampDays: points[rampIndex].day - points[onsetIndex].day, end: end)
+    }
+
+    /// Change points (start indexes of new segments) by binary segmentation with an MBIC penalty.
+    static func segment(_ y: [Double], sigma: Double, effect: Double) -> [Int] {
+        let n = y.count
+        let penalty = 3 * sigma * sigma * log(Double(n))
+        var prefix = [0.0], prefix2 = [0.0]
+        for v in y { prefix.append(prefix.last! + v); prefix2.append(prefix2.last! + v * v) }
+        func cost(_ a: Int, _ b: Int) -> Double {
+            let m = Double(b - a)
+            let s = prefix[b] - prefix[a]
+            return (prefix2[b] - prefix2[a]) - s * s / m
+        }
+        var cuts: [Int] = []
+        var stack = [(0, n)]
+        while let (a, b) = stack.popLast() {
+            guard b - a >= 2 * minimumSegment else { continue }
+            let whole = cost(a, b)
+            var best = -1, bestGain = 0.0
+            for t in (a + minimumSegment)...(b - minimumSegment) {
+                let gain = whole - cost(a, t) - cost(t, b)
+                if gain > bestGain { bestGain = gain; best = t }
+            }
+            // A regime must also differ from its neighbour by the minimum effect.
+            if best > 0, bestGain > penalty,
+               abs(median(Array(y[a..<best])) - median(Array(y[best..<b]))) >= effect {
+                cuts.append(best)
+                stack.append((a, best)); stack.append((best, b))
+            }
+        }
+        return cuts.sorted()
+    }
+
+    /// σ of day-to-day noise of the raw log values: 1.4826 · MAD of the first differences / √2,
+    /// with a floor so a perfectly flat series does not make every wiggle a regime.
+    static func noise(_ y: [Double]) -> Double {
+        let d = zip(y.dropFirst(), y).map { $0 - $1 }
+        guard !d.isEmpty else { return 0.05 }
+        let m = median(d)
+        let mad = median(d.map { abs($0 - m) })
+        return max(1.4826 * mad / 2.0.squareRoot(), 0.02)
+    }
+
+    static func runningMedian(_ x: [Double], window: Int) -> [Double] {
+        let h = window / 2
+        return x.indices.map { i in median(Array(x[max(0, i - h)...min(x.count - 1, i + h)])) }
+    }
+
+    static func median(_ xs: [Double]) -> Double { RollupBuilder.median(xs) }
+}
