@@ -74,7 +74,10 @@ public enum PlateauFinder {
         // regimes after it that stay near it.
         let first = log1p(merged[0].level)
         let distance = { (l: Double) in abs(log1p(l) - first) }
-        let peak = (1..<merged.count).max { distance(merged[$0].level) < distance(merged[$1].level) }!
+        // Weighted by the square root of its length, so a short run of empty days (holidays,
+        // a feed gap) does not outweigh weeks of a new level.
+        let weight = { (i: Int) in distance(merged[i].level) * Double(merged[i].to - merged[i].from).squareRoot() }
+        let peak = (1..<merged.count).max { weight($0) < weight($1) }!
         var plateauEnd = merged[peak].to
         var k = peak + 1
         while k < merged.count, abs(log1p(merged[k].level) - log1p(merged[peak].level)) < 2 * minimumEffect {
@@ -93,9 +96,11 @@ public enum PlateauFinder {
             let progress = (values[i] - baseline) / (plateau - baseline)
             if progress >= 0.9 { rampIndex = i; break }
         }
-        // A return: a later regime back within half the distance to the baseline.
+        // A return: some later regime is back within half the distance to the baseline; the
+        // return begins with the first regime after the plateau.
         var end: Int?
-        if k < merged.count, abs(log1p(merged[k].level) - log1p(baseline)) < 0.5 * abs(log1p(plateau) - log1p(baseline)) {
+        let half = 0.5 * abs(log1p(plateau) - log1p(baseline))
+        if k < merged.count, merged[k...].contains(where: { abs(log1p($0.level) - log1p(baseline)) < half }) {
             end = points[merged[k].from].day
         }
         return PlateauAnalysis(verdict: .change, baseline: baseline, plateau: plateau,
