@@ -35,7 +35,7 @@ struct Pipeline {
     let config: PlateauConfig
     let timezone: TimeZoneRules
     let inputs: [InputReport]
-    let rollups: Rollups
+    var rollups: Rollups
 
     static func run(paths: [String], options: CommonOptions) throws -> Pipeline {
         let env = ProcessInfo.processInfo.environment

@@ -16,32 +16,87 @@ struct Snapshot: ParsableCommand {
     @Argument(help: ArgumentHelp("Log files or directories.", valueName: "PATH"))
     var paths: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Output format: json (text, markdown and csv come with the weekly review).", valueName: "FORMAT"))
-    var format: String = "json"
+    @Option(name: .long, help: ArgumentHelp("Output format: text (the review), markdown, csv (one row per metric, BU and day) or json.", valueName: "FORMAT"))
+    var format: String = "text"
+
+    @Option(name: .long, help: ArgumentHelp("Width of the text review in columns.", valueName: "N"))
+    var width: Int = 100
+
+    @Flag(name: .long, help: "Plain ASCII: no block glyphs, dashes or ×.")
+    var ascii = false
+
+    @Option(name: .long, help: ArgumentHelp("Metrics with a table of business units, comma-separated (default: remote.users,meetings.users).", valueName: "LIST"))
+    var metric: String = "remote.users,meetings.users"
+
+    @Option(name: .long, help: ArgumentHelp("Order of the business units: name, ratio or value (this week).", valueName: "ORDER"))
+    var sort: String = "ratio"
 
     @Option(name: .long, help: ArgumentHelp("Review week, e.g. 2020-W13 (default: the last full ISO week in the data).", valueName: "WEEK"))
     var week: String?
 
+    @Option(name: .long, help: ArgumentHelp("Only this business unit.", valueName: "NAME"))
+    var bu: String?
+
+    @Option(name: .long, help: ArgumentHelp("First day shown, YYYY-MM-DD.", valueName: "DATE"))
+    var from: String?
+
+    @Option(name: .long, help: ArgumentHelp("Last day shown, YYYY-MM-DD.", valueName: "DATE"))
+    var to: String?
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        guard format == "json" else {
-            throw UsageError(message: "--format \(format): only json is available so far (the text review is issue 4)")
+        guard ["text", "markdown", "csv", "json"].contains(format) else {
+            throw UsageError(message: "--format \(format): use text, markdown, csv or json")
+        }
+        guard width >= 40 else { throw UsageError(message: "--width must be at least 40") }
+        guard let order = ReviewText.Sort(rawValue: sort) else { throw UsageError(message: "--sort \(sort): use name, ratio or value") }
+        var chosen: [Metric] = []
+        for name in metric.split(separator: ",") {
+            guard let m = Metric(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw UsageError(message: "--metric: unknown metric '\(name)'")
+            }
+            chosen.append(m)
         }
         var reviewWeek: ReviewWeek?
         if let week {
             guard let w = ReviewWeek(iso: week) else { throw UsageError(message: "--week: '\(week)' is not an ISO week like 2020-W13") }
             reviewWeek = w
         }
+        let fromDay = try from.map { f -> Int in
+            guard let d = CivilDate(iso: f) else { throw UsageError(message: "--from: '\(f)' is not a date like 2020-03-16") }
+            return d.day
+        }
+        let toDay = try to.map { t -> Int in
+            guard let d = CivilDate(iso: t) else { throw UsageError(message: "--to: '\(t)' is not a date like 2020-05-10") }
+            return d.day
+        }
         let roots = paths.isEmpty ? ["SampleLogs"] : paths
-        let p = try Pipeline.run(paths: roots, options: common)
+        var p = try Pipeline.run(paths: roots, options: common)
+        p.rollups.restrict(from: fromDay, to: toDay)
+        if let bu, !p.rollups.units.contains(bu) {
+            throw UsageError(message: "--bu: no business unit '\(bu)' in the data")
+        }
         var o = SnapshotOptions()
         o.timezone = p.timezone.identifier
         o.organisation = p.config.organisation
         o.minGroup = common.minGroup
         o.week = reviewWeek
         o.businessDays = p.config.businessDays
-        let bytes = SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)
-        FileHandle.standardOutput.write(Data(bytes))
+        switch format {
+        case "json":
+            FileHandle.standardOutput.write(Data(SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)))
+        case "csv":
+            FileHandle.standardOutput.write(Data(SnapshotCSV.render(Review(p.rollups, options: o))))
+        default:
+            var t = ReviewText()
+            t.width = width
+            t.ascii = ascii
+            t.markdown = format == "markdown"
+            t.metrics = chosen
+            t.sort = order
+            t.unit = bu
+            FileHandle.standardOutput.write(Data(t.render(Review(p.rollups, options: o), inputs: p.inputs).utf8))
+        }
     }
 }

@@ -14,9 +14,10 @@ struct CLITests {
 
     struct Result { let code: Int32; let out: String; let err: String }
 
-    static func run(_ args: [String], env: [String: String] = [:]) throws -> Result {
+    static func run(_ args: [String], env: [String: String] = [:], in directory: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         p.arguments = args
         p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
         let out = Pipe(), err = Pipe()

@@ -14,6 +14,14 @@ public struct Rollups: Sendable {
 
     public func value(_ m: Metric, bu: UInt16, day: Int) -> Double? { values[m]?[bu]?[day] }
 
+    /// Shows only the days in [from, to] (either may be open).
+    public mutating func restrict(from: Int?, to: Int?) {
+        guard let f = firstDay, let l = lastDay else { return }
+        let nf = max(f, from ?? f), nl = min(l, to ?? l)
+        if nf > nl { firstDay = nil; lastDay = nil; return }
+        firstDay = nf; lastDay = nl
+    }
+
     /// BU ids that have a value for `m`, ALL first, then by name, UNASSIGNED last.
     public func businessUnits(_ m: Metric) -> [UInt16] {
         let ids = Array((values[m] ?? [:]).keys)

@@ -112,7 +112,7 @@ public enum SnapshotJSON {
                     let a = PlateauFinder.analyse(series, businessDays: o.businessDays)
                     func shown(_ v: Double?) -> Double? {
                         guard let v else { return nil }
-                        return m.countsPeople && v >= 1 && v < Double(o.minGroup) ? nil : (v * 10).rounded() / 10
+                        return m.countsPeople && v > 0 && v < Double(o.minGroup) ? nil : (v * 10).rounded() / 10
                     }
                     w.ascii(",\"baseline\":"); number(w, shown(a.baseline))
                     w.ascii(",\"plateau\":"); number(w, shown(a.plateau))

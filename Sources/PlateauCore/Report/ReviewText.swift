@@ -1,0 +1,180 @@
+import Foundation
+
+/// The weekly review as plain text (`--format text`) or Markdown tables: a header, the group
+/// table (one row per metric) and, per chosen metric, a table of BUs. Fits `width` columns by
+/// dropping the least important columns first, never by wrapping; `ascii` keeps to ASCII.
+public struct ReviewText {
+    public enum Sort: String, CaseIterable, Sendable { case name, ratio, value }
+    public var width = 100
+    public var ascii = false
+    public var markdown = false
+    public var metrics: [Metric] = [.remoteUsers, .meetingsUsers]
+    public var sort = Sort.ratio
+    /// Only this business unit: its table of every metric replaces the group's.
+    public var unit: String?
+
+    public init() {}
+
+    struct Column {
+        var title: String
+        var right: Bool
+        /// Dropped first when the table is too wide: lower goes first.
+        var priority: Int
+        var cells: [String]
+    }
+
+    public func render(_ review: Review, inputs: [InputReport]) -> String {
+        var out: [String] = []
+        let r = review.rollups
+        let dash = ascii ? "-" : "–"
+        let org = review.options.organisation.map(Sanitize.text) ?? "plateau"
+        if let w = review.week {
+            out.append(clip("\(markdown ? "# " : "")\(org) \(dash) weekly review \(w.iso) (\(w.monday.iso) to \(w.sunday.iso))"))
+        } else {
+            out.append(clip("\(markdown ? "# " : "")\(org) \(dash) review (no full week in the data)"))
+        }
+        let records = inputs.reduce(0) { $0 + $1.account.records }
+        let skipped = inputs.reduce(0) { $0 + $1.account.skipped }
+        let range = r.firstDay.map { f in "\(CivilDate(daysSinceEpoch: f).iso) to \(CivilDate(daysSinceEpoch: r.lastDay!).iso)" } ?? "no data"
+        out.append(clip("Data \(range), days in \(review.options.timezone)."))
+        let k = review.options.minGroup
+        out.append(clip("\(group(inputs.count)) inputs, \(group(records)) records, \(group(skipped)) lines skipped; <\(k): fewer than \(k) people."))
+        out.append("")
+        if let unit {
+            out.append(contentsOf: table(Sanitize.text(unit), rows: review.rows.filter { $0.name == unit }, label: "metric", review) { $0.metric.rawValue })
+            return out.joined(separator: "\n") + "\n"
+        }
+        out.append(contentsOf: table("Group", rows: review.rows.filter { $0.bu == BusinessUnits.all }, label: "metric", review) { $0.metric.rawValue })
+        for m in metrics where r.metrics.contains(m) {
+            var rows = review.rows.filter { $0.metric == m && $0.bu != BusinessUnits.all }
+            switch sort {
+            case .name: rows.sort { $0.name < $1.name }
+            case .ratio: rows.sort { ($0.analysis.ratio ?? -1, $1.name) > ($1.analysis.ratio ?? -1, $0.name) }
+            case .value: rows.sort { ($0.week ?? -1, $1.name) > ($1.week ?? -1, $0.name) }
+            }
+            out.append("")
+            out.append(contentsOf: table("\(m.rawValue) by business unit", rows: rows, label: "business unit", review) { $0.name })
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func table(_ title: String, rows: [Review.Row], label: String, _ review: Review, name: (Review.Row) -> String) -> [String] {
+        let k = review.options.minGroup
+        func value(_ v: Double?, _ m: Metric, suppressedIfNil: Bool) -> String {
+            guard let v = review.shown(v, m) else { return suppressedIfNil ? "<\(k)" : (ascii ? "-" : "–") }
+            return m == .meetingsMedianMinutes ? String(format: "%.1f", v) : group(Int(v.rounded()))
+        }
+        let none = ascii ? "-" : "–"
+        var cols = [
+            Column(title: label, right: false, priority: 100, cells: rows.map(name)),
+            Column(title: "baseline", right: true, priority: 7, cells: rows.map { value($0.analysis.baseline, $0.metric, suppressedIfNil: $0.analysis.baseline != nil) }),
+            Column(title: "plateau", right: true, priority: 8, cells: rows.map { value($0.analysis.plateau, $0.metric, suppressedIfNil: $0.analysis.plateau != nil) }),
+            // A ratio would reveal a withheld level: it is shown only with both levels.
+            Column(title: "ratio", right: true, priority: 9, cells: rows.map { row in
+                guard review.shown(row.analysis.baseline, row.metric) != nil, review.shown(row.analysis.plateau, row.metric) != nil,
+                      let ratio = row.analysis.ratio else { return none }
+                return (ascii ? "x" : "×") + String(format: "%.1f", ratio)
+            }),
+            Column(title: "onset", right: false, priority: 5, cells: rows.map { $0.analysis.onset.map { CivilDate(daysSinceEpoch: $0).iso } ?? ($0.analysis.verdict == .tooShort ? "too short" : none) }),
+            Column(title: "ramp", right: true, priority: 2, cells: rows.map { $0.analysis.rampDays.map { "\($0) d" } ?? none }),
+            Column(title: "this week", right: true, priority: 10, cells: rows.map { $0.week.map { value($0, rows.first!.metric, suppressedIfNil: false) } ?? "<\(k)" }),
+            Column(title: "last week", right: true, priority: 3, cells: rows.map { $0.previousWeek.map { value($0, rows.first!.metric, suppressedIfNil: false) } ?? "<\(k)" }),
+            Column(title: "change", right: true, priority: 6, cells: rows.map { $0.change.map { String(format: "%+.1f%%", $0 * 100) } ?? none }),
+        ]
+        // The return to the office, when a series has one.
+        if rows.contains(where: { $0.analysis.end != nil }) {
+            cols.insert(Column(title: "end", right: false, priority: 4, cells: rows.map { $0.analysis.end.map { CivilDate(daysSinceEpoch: $0).iso } ?? none }), at: 5)
+        }
+        // Metric tables label each row by its metric, whose values differ in kind.
+        if label == "metric", let w = cols.firstIndex(where: { $0.title == "this week" }) {
+            cols[w].cells = rows.map { row in row.week.map { value($0, row.metric, suppressedIfNil: false) } ?? "<\(k)" }
+            cols[w + 1].cells = rows.map { row in row.previousWeek.map { value($0, row.metric, suppressedIfNil: false) } ?? "<\(k)" }
+        }
+        let sep = markdown ? 3 : 2
+        func total(_ cs: [Column]) -> Int {
+            cs.reduce(0) { $0 + max($1.title.count, $1.cells.map(\.count).max() ?? 0) } + sep * (cs.count - 1) + (markdown ? 4 : 0)
+        }
+        // The trend is the least important column: it takes what room is left (12 to 40
+        // columns) or goes; then the others go, least important first.
+        let trendMin = 12
+        if total(cols) + sep + trendMin <= width {
+            let w = min(40, width - total(cols) - sep)
+            cols.append(Column(title: "trend", right: false, priority: 1, cells: rows.map { Sparkline.render($0.trend, width: w, ascii: ascii) }))
+        } else {
+            while total(cols) > width, let i = cols.indices.filter({ cols[$0].priority < 100 }).min(by: { cols[$0].priority < cols[$1].priority }) {
+                cols.remove(at: i)
+            }
+        }
+        // Still too wide (a very narrow width): shorten the labels.
+        var widths = cols.map { c in max(c.title.count, c.cells.map(\.count).max() ?? 0) }
+        let over = widths.reduce(0, +) + sep * (cols.count - 1) + (markdown ? 4 : 0) - width
+        if over > 0 { widths[0] = max(6, widths[0] - over) }
+
+        func pad(_ s: String, _ w: Int, _ right: Bool) -> String {
+            var t = s
+            if t.count > w { t = String(t.prefix(max(0, w - 1))) + (ascii ? "~" : "…") }
+            let fill = String(repeating: " ", count: max(0, w - t.count))
+            return right ? fill + t : t + fill
+        }
+        var lines: [String] = []
+        lines.append(markdown ? "## \(title)" : title)
+        if markdown { lines.append("") }
+        func line(_ cells: [String]) -> String {
+            let parts = cells.enumerated().map { pad($1, widths[$0], cols[$0].right) }
+            if markdown { return "| " + parts.joined(separator: " | ") + " |" }
+            var l = parts.joined(separator: String(repeating: " ", count: sep))
+            while l.last == " " { l.removeLast() }
+            return l
+        }
+        lines.append(line(cols.map(\.title)))
+        if markdown {
+            lines.append("|" + cols.enumerated().map { i, c in c.right ? String(repeating: "-", count: widths[i] + 1) + ":" : ":" + String(repeating: "-", count: widths[i] + 1) }.joined(separator: "|") + "|")
+        } else {
+            lines.append(String(repeating: ascii ? "-" : "─", count: min(width, widths.reduce(0, +) + sep * (cols.count - 1))))
+        }
+        for i in rows.indices { lines.append(line(cols.map { $0.cells[i] })) }
+        return lines
+    }
+
+    func clip(_ s: String) -> String {
+        let t = ascii ? asciiOnly(s) : s
+        return t.count <= width ? t : String(t.prefix(width - 1)) + (ascii ? "~" : "…")
+    }
+
+    func asciiOnly(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.isASCII ? $0 : "?" }))
+    }
+
+    /// 40512 → "40,512".
+    func group(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+}
+
+/// A series as a row of block glyphs (` ▁▂▃▄▅▆▇█`, or ASCII ` .:-=+*#%`), each cell the median
+/// of its share of the days; withheld days are blanks.
+public enum Sparkline {
+    public static func render(_ values: [Double?], width: Int, ascii: Bool) -> String {
+        guard width > 0, !values.isEmpty else { return "" }
+        let glyphs: [Character] = ascii ? [".", ":", "-", "=", "+", "*", "#", "%"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+        let n = min(width, values.count)
+        var cells: [Double?] = []
+        for i in 0..<n {
+            let a = i * values.count / n, b = max(a + 1, (i + 1) * values.count / n)
+            let xs = values[a..<b].compactMap { $0 }
+            cells.append(xs.isEmpty ? nil : RollupBuilder.median(xs))
+        }
+        let top = cells.compactMap { $0 }.max() ?? 0
+        return String(cells.map { c -> Character in
+            guard let c else { return " " }
+            guard top > 0 else { return glyphs[0] }
+            return glyphs[min(glyphs.count - 1, Int((c / top) * Double(glyphs.count - 1) + 0.5))]
+        })
+    }
+}

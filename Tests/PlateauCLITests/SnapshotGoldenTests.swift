@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// The review's formats on SampleLogs, byte for byte against files under Snapshots/
+/// (re-record with PLATEAU_RECORD=1 after a deliberate change, and read the diff).
+@Suite(.serialized) struct SnapshotGoldenTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let snapshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots").path
+
+    static let cases: [(String, [String])] = [
+        ("review-100.txt", ["--snapshot", "SampleLogs"]),
+        ("review-80.txt", ["--snapshot", "--width", "80", "SampleLogs"]),
+        ("review-160.txt", ["--snapshot", "--width", "160", "--sort", "value", "SampleLogs"]),
+        ("review-80-ascii.txt", ["--snapshot", "--width", "80", "--ascii", "SampleLogs"]),
+        ("review-china-w08.txt", ["--snapshot", "--bu", "China", "--week", "2020-W08", "SampleLogs"]),
+        ("review.md", ["--snapshot", "--format", "markdown", "--metric", "meetings.users,vpn.peak_sessions", "--sort", "name", "SampleLogs"]),
+        ("week-12.csv", ["--snapshot", "--format", "csv", "--from", "2020-03-16", "--to", "2020-03-22", "SampleLogs"]),
+        ("week-12.json", ["--snapshot", "--format", "json", "--from", "2020-03-16", "--to", "2020-03-22", "SampleLogs"]),
+    ]
+
+    @Test(arguments: cases.map(\.0))
+    func matchesItsSnapshot(_ name: String) throws {
+        let args = Self.cases.first { $0.0 == name }!.1 + ["--quiet"]
+        let r = try CLITests.run(args, in: Self.root)
+        #expect(r.code == 0, "\(r.err)")
+        let path = Self.snapshots + "/" + name
+        if ProcessInfo.processInfo.environment["PLATEAU_RECORD"] != nil {
+            try Data(r.out.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(r.out == expected, "\(name) differs from its snapshot (PLATEAU_RECORD=1 re-records)")
+        if name.hasSuffix(".txt") {
+            let width = name.contains("-80") ? 80 : name.contains("-160") ? 160 : 100
+            for line in r.out.split(separator: "\n") { #expect(line.count <= width, "\(name): \(line)") }
+        }
+        if name.contains("ascii") { #expect(r.out.utf8.allSatisfy { $0 < 0x80 }) }
+    }
+
+    @Test func theTextReviewShowsTheGroupFigures() throws {
+        let text = try String(contentsOfFile: Self.snapshots + "/review-100.txt", encoding: .utf8)
+        // The plateau ratios of the frame-and-generator issue, within 10 %.
+        for (metric, expected) in [("meetings.users", 5.36), ("meetings.count", 5.49), ("proxy.remote_users", 6.63), ("private_access.users", 1.46)] {
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(metric + " ") })
+            let ratio = try #require(line.split(separator: " ").first { $0.hasPrefix("×") }.flatMap { Double($0.dropFirst()) })
+            #expect(abs(ratio / expected - 1) < 0.1, "\(metric): \(ratio)")
+        }
+        // China went back to the office: its review shows the return.
+        let china = try String(contentsOfFile: Self.snapshots + "/review-china-w08.txt", encoding: .utf8)
+        let remote = try #require(china.split(separator: "\n").first { $0.hasPrefix("remote.users ") })
+        let dates = remote.split(separator: " ").filter { $0.hasPrefix("2020-") }
+        #expect(dates.count == 2 && dates[0] == "2020-02-04" && dates[1] >= "2020-03-13" && dates[1] <= "2020-03-20", "\(remote)")
+    }
+}
