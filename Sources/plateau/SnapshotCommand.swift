@@ -83,6 +83,7 @@ struct Snapshot: ParsableCommand {
         o.minGroup = common.minGroup
         o.week = reviewWeek
         o.businessDays = p.config.businessDays
+        o.windows = p.config.windows
         switch format {
         case "json":
             FileHandle.standardOutput.write(Data(SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)))

@@ -85,4 +85,14 @@ import Testing
         let a = PlateauFinder.analyse(series(40) { _ in 900 }, businessDays: weekdays)
         #expect(a.verdict == .noChange && a.baseline == 900)
     }
+
+    @Test func configWindowsOverrideDetection() {
+        // A gentle drift detection would not call a change; the config says where the regimes are.
+        let s = series(60) { i in i < 20 ? 100 : i < 40 ? 100 + Double(i - 19) * 2 : 140 }
+        let w = AnalysisWindows(baseline: businessDay(0)...businessDay(19), crisis: businessDay(45)...businessDay(59))
+        let a = PlateauFinder.analyse(s, businessDays: weekdays, windows: w)
+        #expect(a.verdict == .change && a.baseline == 100 && a.plateau == 140 && a.ratio == 1.4)
+        #expect(a.onset == businessDay(24))  // 110: a quarter of the way to 140
+        #expect(a.onset.map { o in businessDay(37) - o } == a.rampDays)  // 136: 90 % of the way
+    }
 }

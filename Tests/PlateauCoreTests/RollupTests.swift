@@ -138,6 +138,15 @@ import Testing
         #expect(error("timezone = ")?.message.contains("line 1") == true)
     }
 
+    @Test func analysisWindowsRead() throws {
+        let c = try PlateauConfig.parse("[analysis]\nbaseline = [\"2020-01-06\", \"2020-02-28\"]\ncrisis = [2020-04-14, 2020-05-08]\n", path: "p.toml")
+        #expect(c.windows == AnalysisWindows(baseline: CivilDate(year: 2020, month: 1, day: 6).day...CivilDate(year: 2020, month: 2, day: 28).day,
+                                             crisis: CivilDate(year: 2020, month: 4, day: 14).day...CivilDate(year: 2020, month: 5, day: 8).day))
+        #expect(error("[analysis]\nbaseline = [\"2020-01-06\", \"2020-02-28\"]")?.key == "analysis.crisis")
+        #expect(error("[analysis]\nbaseline = [\"2020-03-06\", \"2020-02-28\"]\ncrisis = [\"2020-04-01\", \"2020-04-02\"]")?.key == "analysis.baseline")
+        #expect(error("[analysis]\nwindow = 3")?.key == "analysis.window")
+    }
+
     @Test func customSourcesRead() throws {
         let c = try PlateauConfig.parse("""
         [[source]]

@@ -1,5 +1,12 @@
 import Foundation
 
+/// Regimes fixed by the config (`[analysis] baseline` and `crisis`), as day ranges.
+public struct AnalysisWindows: Sendable, Equatable {
+    public var baseline: ClosedRange<Int>
+    public var crisis: ClosedRange<Int>
+    public init(baseline: ClosedRange<Int>, crisis: ClosedRange<Int>) { self.baseline = baseline; self.crisis = crisis }
+}
+
 /// What the analysis of one daily series found (DESIGN.md, "Plateau analysis").
 public struct PlateauAnalysis: Sendable, Equatable {
     public enum Verdict: String, Sendable { case change, noChange = "no-change", tooShort = "too-short" }
@@ -38,10 +45,12 @@ public enum PlateauFinder {
 
     /// `days`: every day of the series with its value (nil: suppressed or missing);
     /// only `businessDays` (ISO weekdays) are analysed.
-    public static func analyse(_ days: [(day: Int, value: Double?)], businessDays: Set<Int>) -> PlateauAnalysis {
+    public static func analyse(_ days: [(day: Int, value: Double?)], businessDays: Set<Int>,
+                               windows: AnalysisWindows? = nil) -> PlateauAnalysis {
         let points = days.filter { d in
             d.value != nil && businessDays.contains(CivilDate(daysSinceEpoch: d.day).isoWeekday)
         }.map { (day: $0.day, value: max(0, $0.value!)) }
+        if let windows { return fixed(points, windows) }
         guard points.count >= minimumDays else { return .tooShort }
         let values = points.map(\.value)
         let raw = values.map { log1p($0) }
@@ -106,6 +115,31 @@ public enum PlateauFinder {
         return PlateauAnalysis(verdict: .change, baseline: baseline, plateau: plateau,
                                ratio: baseline > 0 ? plateau / baseline : nil,
                                onset: points[onsetIndex].day, rampDays: points[rampIndex].day - points[onsetIndex].day, end: end)
+    }
+
+    /// The config fixes the regimes: levels are the medians of the business days in each
+    /// window; the onset is the first day after the baseline window a quarter of the way to the
+    /// plateau, the ramp ends at 90 %, and an end is the first of three days back under half way
+    /// after the crisis window.
+    static func fixed(_ points: [(day: Int, value: Double)], _ w: AnalysisWindows) -> PlateauAnalysis {
+        let before = points.filter { w.baseline.contains($0.day) }.map(\.value)
+        let during = points.filter { w.crisis.contains($0.day) }.map(\.value)
+        guard !before.isEmpty, !during.isEmpty else { return .tooShort }
+        let b = median(before), p = median(during)
+        guard b != p else { return PlateauAnalysis(verdict: .noChange, baseline: b) }
+        let progress = { (v: Double) in (v - b) / (p - b) }
+        let after = points.filter { $0.day > w.baseline.upperBound }
+        let onset = after.first { progress($0.value) >= 0.25 }?.day
+        let full = after.first { progress($0.value) >= 0.9 }?.day
+        var end: Int?
+        let later = points.filter { $0.day > w.crisis.upperBound }
+        if later.count >= 3 {
+            for i in 0...(later.count - 3) where (i..<(i + 3)).allSatisfy({ progress(later[$0].value) < 0.5 }) {
+                end = later[i].day; break
+            }
+        }
+        return PlateauAnalysis(verdict: .change, baseline: b, plateau: p, ratio: b > 0 ? p / b : nil,
+                               onset: onset, rampDays: onset.flatMap { o in full.map { $0 - o } }, end: end)
     }
 
     /// Change points (start indexes of new segments) by binary segmentation with an MBIC penalty.

@@ -23,6 +23,8 @@ public struct PlateauConfig: Sendable, Equatable {
     public var sources: [String: SourceSettings] = [:]
     public var customSources: [CustomSource] = []
     public var capacity: [Capacity] = []
+    /// `[analysis] baseline` / `crisis`: fixed regimes instead of detected ones.
+    public var windows: AnalysisWindows?
 
     public struct SourceSettings: Sendable, Equatable {
         public var timezone: String?
@@ -154,6 +156,23 @@ public struct PlateauConfig: Sendable, Equatable {
                     guard let value else { throw ConfigError(path: path, key: "\(k).value", "missing") }
                     c.capacity.append(Capacity(metric: metric, from: from ?? CivilDate(daysSinceEpoch: 0), value: value, bu: bu))
                 }
+            case "analysis":
+                let t = try r.table(v, key)
+                var ranges: [String: ClosedRange<Int>] = [:]
+                for ak in t.keys {
+                    let k = "analysis.\(ak)"
+                    guard ak == "baseline" || ak == "crisis" else { throw ConfigError(path: path, key: k, "unknown key") }
+                    let items = try r.array(t[ak]!, k)
+                    guard items.count == 2 else { throw ConfigError(path: path, key: k, "must be [first day, last day]") }
+                    let a = try r.date(items[0], "\(k)[0]"), b = try r.date(items[1], "\(k)[1]")
+                    guard a <= b else { throw ConfigError(path: path, key: k, "ends before it starts") }
+                    ranges[ak] = a.day...b.day
+                }
+                guard let b = ranges["baseline"], let cr = ranges["crisis"] else {
+                    throw ConfigError(path: path, key: ranges["baseline"] == nil ? "analysis.baseline" : "analysis.crisis", "missing (both windows or neither)")
+                }
+                guard b.upperBound < cr.lowerBound else { throw ConfigError(path: path, key: "analysis.crisis", "must start after the baseline window") }
+                c.windows = AnalysisWindows(baseline: b, crisis: cr)
             default:
                 throw ConfigError(path: path, key: key, "unknown key")
             }

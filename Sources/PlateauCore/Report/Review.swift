@@ -33,7 +33,7 @@ public struct Review: Sendable {
         for m in r.metrics {
             for bu in r.businessUnits(m) {
                 let series = (first...last).map { d in (day: d, value: r.value(m, bu: bu, day: d)) }
-                let a = PlateauFinder.analyse(series, businessDays: o.businessDays)
+                let a = PlateauFinder.analyse(series, businessDays: o.businessDays, windows: o.windows)
                 let trend = (first...last).filter { o.businessDays.contains(CivilDate(daysSinceEpoch: $0).isoWeekday) }
                     .map { suppression.value(r, m, bu: bu, day: $0) }
                 rows.append(Row(metric: m, bu: bu, name: Sanitize.text(r.units[Int(bu)]), analysis: a,

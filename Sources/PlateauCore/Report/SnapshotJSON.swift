@@ -38,6 +38,8 @@ public struct SnapshotOptions: Sendable {
     public var minGroup = 5
     public var week: ReviewWeek?
     public var businessDays: Set<Int> = [1, 2, 3, 4, 5]
+    /// Regimes fixed by the config instead of detected.
+    public var windows: AnalysisWindows?
     public init() {}
 }
 
@@ -109,7 +111,7 @@ public enum SnapshotJSON {
                     // The analysis reads the true values; levels that are themselves small groups
                     // are withheld like cells.
                     let series = (first...last).map { d in (day: d, value: r.value(m, bu: bu, day: d)) }
-                    let a = PlateauFinder.analyse(series, businessDays: o.businessDays)
+                    let a = PlateauFinder.analyse(series, businessDays: o.businessDays, windows: o.windows)
                     func shown(_ v: Double?) -> Double? {
                         guard let v else { return nil }
                         return m.countsPeople && v > 0 && v < Double(o.minGroup) ? nil : (v * 10).rounded() / 10
