@@ -39,7 +39,9 @@ struct CLITests {
 
     @Test(arguments: [["--bogus"], ["generate", "--out", "/tmp/x", "--frobnicate"], ["generate"],
                       ["generate", "--out", "/tmp/x", "--from", "2020-02-30"], ["generate", "--out", "/tmp/x", "--scale", "-1"],
-                      ["generate", "--out", "/tmp/x", "--only", "fax"]])
+                      ["generate", "--out", "/tmp/x", "--only", "fax"],
+                      ["snapshot", "--width", "20", "/tmp"], ["snapshot", "--sort", "size", "/tmp"], ["snapshot", "--metric", "teams.users", "/tmp"],
+                      ["--snapshot", "--format", "pdf", "/tmp"], ["snapshot", "--from", "2020-02-30", "/tmp"], ["snapshot", "--year", "20", "/tmp"]])
     func usageErrorsExit64WithOneLine(_ args: [String]) throws {
         let r = try Self.run(args)
         #expect(r.code == 64)

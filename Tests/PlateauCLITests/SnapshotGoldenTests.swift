@@ -51,3 +51,14 @@ import Testing
         #expect(dates.count == 2 && dates[0] == "2020-02-04" && dates[1] >= "2020-03-13" && dates[1] <= "2020-03-20", "\(remote)")
     }
 }
+
+extension SnapshotGoldenTests {
+    @Test func noInputsIsAShortReviewNotAnError() throws {
+        let dir = NSTemporaryDirectory() + "plateau-empty-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try CLITests.run(["--snapshot", "--tz", "UTC", dir])
+        #expect(r.code == 0)
+        #expect(r.out == "plateau – review (no full week in the data)\nNo records in the inputs (days in UTC).\n0 inputs, 0 records, 0 lines skipped; <5: fewer than 5 people.\n\n")
+    }
+}

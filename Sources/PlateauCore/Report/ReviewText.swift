@@ -36,10 +36,11 @@ public struct ReviewText {
         let records = inputs.reduce(0) { $0 + $1.account.records }
         let skipped = inputs.reduce(0) { $0 + $1.account.skipped }
         let range = r.firstDay.map { f in "\(CivilDate(daysSinceEpoch: f).iso) to \(CivilDate(daysSinceEpoch: r.lastDay!).iso)" } ?? "no data"
-        out.append(clip("Data \(range), days in \(review.options.timezone)."))
+        out.append(clip(r.firstDay == nil ? "No records in the inputs (days in \(review.options.timezone))." : "Data \(range), days in \(review.options.timezone)."))
         let k = review.options.minGroup
         out.append(clip("\(group(inputs.count)) inputs, \(group(records)) records, \(group(skipped)) lines skipped; <\(k): fewer than \(k) people."))
         out.append("")
+        if review.rows.isEmpty { return out.joined(separator: "\n") + "\n" }
         if let unit {
             out.append(contentsOf: table(Sanitize.text(unit), rows: review.rows.filter { $0.name == unit }, label: "metric", review) { $0.metric.rawValue })
             return out.joined(separator: "\n") + "\n"
