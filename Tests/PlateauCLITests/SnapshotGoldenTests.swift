@@ -62,3 +62,40 @@ extension SnapshotGoldenTests {
         #expect(r.out == "plateau – review (no full week in the data)\nNo records in the inputs (days in UTC).\n0 inputs, 0 records, 0 lines skipped; <5: fewer than 5 people.\n\n")
     }
 }
+
+extension SnapshotGoldenTests {
+    /// Every BU's remote-work onset in the review is within one business day of its lockdown
+    /// (the onsets SampleLogs/README.md lists).
+    @Test func everyBusinessUnitsOnsetIsItsLockdown() throws {
+        let readme = try String(contentsOfFile: Self.root + "/SampleLogs/README.md", encoding: .utf8)
+        var lockdown: [String: String] = [:]
+        for line in readme.split(separator: "\n") where line.hasPrefix("| ") {
+            let cols = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            if cols.count >= 5, cols[4].hasPrefix("2020-") { lockdown[cols[0]] = String(cols[4].prefix(10)) }
+        }
+        #expect(lockdown.count == 24)
+        let text = try String(contentsOfFile: Self.snapshots + "/review-160.txt", encoding: .utf8)
+        let lines = text.components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex(of: "remote.users by business unit"))
+        var checked = 0
+        let fmt = DateFormatter(); fmt.dateFormat = "yyyy-MM-dd"; fmt.timeZone = TimeZone(identifier: "UTC")
+        func businessDays(_ a: String, _ b: String) -> Int {
+            var x = fmt.date(from: min(a, b))!, n = 0
+            let y = fmt.date(from: max(a, b))!
+            while x < y {
+                x = x.addingTimeInterval(86_400)
+                let wd = Calendar(identifier: .gregorian).component(.weekday, from: x)
+                if wd != 1 && wd != 7 { n += 1 }
+            }
+            return n
+        }
+        for line in lines[(start + 3)...] {
+            guard !line.isEmpty else { break }
+            guard let bu = lockdown.keys.first(where: { line.hasPrefix($0 + "  ") }) else { continue }
+            let onset = try #require(line.split(separator: " ").first { $0.hasPrefix("2020-") }.map(String.init))
+            #expect(businessDays(onset, lockdown[bu]!) <= 1, "\(bu): onset \(onset), lockdown \(lockdown[bu]!)")
+            checked += 1
+        }
+        #expect(checked == 24)
+    }
+}

@@ -55,7 +55,10 @@ public enum PlateauFinder {
         let values = points.map(\.value)
         let raw = values.map { log1p($0) }
         let y = runningMedian(raw, window: 5)
-        let sigma = noise(raw)
+        // Small counts are noisier in log than their day-to-day differences show (runs of zeros):
+        // a Poisson count of mean λ has a log-scale deviation of about √λ / (λ + 1).
+        let lambda = max(median(values), 0.5)
+        let sigma = max(noise(raw), lambda.squareRoot() / (lambda + 1))
         // A regime must differ from its neighbour by 10 %, and by more than the day-to-day
         // noise (small counts jump between 0 and 2 without anything happening).
         let effect = max(minimumEffect, sigma)
@@ -85,7 +88,12 @@ public enum PlateauFinder {
         let distance = { (l: Double) in abs(log1p(l) - first) }
         // Weighted by the square root of its length, so a short run of empty days (holidays,
         // a feed gap) does not outweigh weeks of a new level.
-        let weight = { (i: Int) in distance(merged[i].level) * Double(merged[i].to - merged[i].from).squareRoot() }
+        // Measured from the level of the first regime, taken over at least two weeks of
+        // business days so that a short first regime that is a fluke does not decide.
+        let reference = log1p(median(Array(values[0..<min(values.count, max(merged[0].to, 10))])))
+        let weight = { (i: Int) -> Double in
+            abs(log1p(merged[i].level) - reference) * Double(merged[i].to - merged[i].from).squareRoot()
+        }
         let peak = (1..<merged.count).max { weight($0) < weight($1) }!
         var plateauEnd = merged[peak].to
         var k = peak + 1
@@ -96,7 +104,10 @@ public enum PlateauFinder {
         // The onset: the first regime a quarter of the way (in log) to the plateau; smaller
         // earlier moves belong to the baseline.
         let total = abs(log1p(plateau) - first)
-        let onsetSeg = (1...peak).first { distance(merged[$0].level) >= 0.25 * total } ?? peak
+        let up = plateau > merged[0].level
+        let onsetSeg = (1...peak).first { i in
+            distance(merged[i].level) >= 0.25 * total && (merged[i].level > merged[0].level) == up
+        } ?? peak
         let onsetIndex = merged[onsetSeg].from
         let baseline = median(Array(values[0..<onsetIndex]))
         // The ramp: onset to the first day at 90 % of the way from baseline to plateau.
