@@ -98,6 +98,10 @@ import Testing
         for (day, v) in shown where (v ?? 0) >= 1 && (v ?? 0) < 5 { #expect(vdi.keys.contains(day) && vdi[day]! == nil, "\(day)") }
         #expect(shown.values.contains { ($0 ?? 0) >= 1 && ($0 ?? 0) < 5 })
         #expect(r.out.contains("\"suppressed\":true"))
+        // A baseline of fewer than 5 people is withheld, and so is the ratio that would reveal it.
+        let all = json["series"] as? [[String: Any]] ?? []
+        let vdiAll = try #require(all.first { $0["metric"] as? String == "vdi.users" && $0["bu"] as? String == "ALL" })
+        #expect(vdiAll["baseline"] is NSNull && vdiAll["ratio"] is NSNull && vdiAll["plateau"] is NSNumber)
         #expect(!r.err.contains("\r"))  // no progress line when stderr is not a terminal
     }
 

@@ -48,7 +48,8 @@ public enum SnapshotJSON {
     public static func render(_ r: Rollups, inputs: [InputReport], options o: SnapshotOptions) -> [UInt8] {
         let out = MemoryOutput()
         let w = ByteWriter(out)
-        let sup = Suppression(r, minGroup: o.minGroup)
+        // The same numbers as the text review: one Review, every format.
+        let review = Review(r, options: o)
         w.ascii("{\"schema\":\"plateau.snapshot/1\",")
         if let org = o.organisation { w.ascii("\"organisation\":"); w.jsonString(org); w.byte(44) }
         w.ascii("\"timezone\":"); w.jsonString(o.timezone)
@@ -56,7 +57,7 @@ public enum SnapshotJSON {
         if let f = r.firstDay, let l = r.lastDay {
             w.ascii("{\"from\":\""); w.isoDate(CivilDate(daysSinceEpoch: f)); w.ascii("\",\"to\":\""); w.isoDate(CivilDate(daysSinceEpoch: l)); w.ascii("\"}")
         } else { w.ascii("null") }
-        let week = o.week ?? r.firstDay.flatMap { f in r.lastDay.flatMap { ReviewWeek.lastFull(first: f, last: $0) } }
+        let week = review.week
         w.ascii(",\"week\":")
         if let week {
             w.ascii("{\"iso\":\""); w.text(week.iso); w.ascii("\",\"from\":\""); w.isoDate(week.monday)
@@ -101,41 +102,32 @@ public enum SnapshotJSON {
             w.byte(125)
         }
         w.ascii("],\n\"series\":[")
-        var firstSeries = true
         if let first = r.firstDay, let last = r.lastDay {
-            for m in r.metrics {
-                for bu in r.businessUnits(m) {
-                    if !firstSeries { w.byte(44) }
-                    firstSeries = false
-                    w.ascii("\n{\"metric\":\""); w.text(m.rawValue); w.ascii("\",\"bu\":"); w.jsonString(r.units[Int(bu)])
-                    // The analysis reads the true values; levels that are themselves small groups
-                    // are withheld like cells.
-                    let series = (first...last).map { d in (day: d, value: r.value(m, bu: bu, day: d)) }
-                    let a = PlateauFinder.analyse(series, businessDays: o.businessDays, windows: o.windows)
-                    func shown(_ v: Double?) -> Double? {
-                        guard let v else { return nil }
-                        return m.countsPeople && v > 0 && v < Double(o.minGroup) ? nil : (v * 10).rounded() / 10
-                    }
-                    w.ascii(",\"baseline\":"); number(w, shown(a.baseline))
-                    w.ascii(",\"plateau\":"); number(w, shown(a.plateau))
-                    w.ascii(",\"ratio\":")
-                    if let ratio = a.ratio { w.text(String(format: "%.2f", ratio)) } else { w.ascii("null") }
-                    w.ascii(",\"onset\":"); date(w, a.onset)
-                    w.ascii(",\"ramp_days\":"); if let d = a.rampDays { w.int(d) } else { w.ascii("null") }
-                    w.ascii(",\"end\":"); date(w, a.end)
-                    if a.verdict == .tooShort { w.ascii(",\"analysis\":\"too-short\"") }
-                    w.ascii(",\"week_value\":"); number(w, week.flatMap { weekValue(r, sup, m, bu, $0.monday, o.businessDays) })
-                    w.ascii(",\"previous_week_value\":")
-                    number(w, week.flatMap { weekValue(r, sup, m, bu, $0.monday.adding(days: -7), o.businessDays) })
-                    w.ascii(",\"days\":[")
-                    for day in first...last {
-                        if day > first { w.byte(44) }
-                        w.ascii("{\"date\":\""); w.isoDate(CivilDate(daysSinceEpoch: day)); w.ascii("\",\"value\":")
-                        if sup.isSuppressed(m, bu: bu, day: day) { w.ascii("null,\"suppressed\":true}") }
-                        else { number(w, r.value(m, bu: bu, day: day)); w.byte(125) }
-                    }
-                    w.ascii("]}")
+            for (i, row) in review.rows.enumerated() {
+                let m = row.metric, bu = row.bu, a = row.analysis
+                if i > 0 { w.byte(44) }
+                w.ascii("\n{\"metric\":\""); w.text(m.rawValue); w.ascii("\",\"bu\":"); w.jsonString(r.units[Int(bu)])
+                // Levels that are themselves small groups are withheld like cells, and so is a
+                // ratio that would reveal one.
+                let baseline = review.shown(a.baseline, m), plateau = review.shown(a.plateau, m)
+                w.ascii(",\"baseline\":"); number(w, baseline.map { ($0 * 10).rounded() / 10 })
+                w.ascii(",\"plateau\":"); number(w, plateau.map { ($0 * 10).rounded() / 10 })
+                w.ascii(",\"ratio\":")
+                if let ratio = a.ratio, baseline != nil, plateau != nil { w.text(String(format: "%.2f", ratio)) } else { w.ascii("null") }
+                w.ascii(",\"onset\":"); date(w, a.onset)
+                w.ascii(",\"ramp_days\":"); if let d = a.rampDays { w.int(d) } else { w.ascii("null") }
+                w.ascii(",\"end\":"); date(w, a.end)
+                if a.verdict == .tooShort { w.ascii(",\"analysis\":\"too-short\"") }
+                w.ascii(",\"week_value\":"); number(w, row.week)
+                w.ascii(",\"previous_week_value\":"); number(w, row.previousWeek)
+                w.ascii(",\"days\":[")
+                for day in first...last {
+                    if day > first { w.byte(44) }
+                    w.ascii("{\"date\":\""); w.isoDate(CivilDate(daysSinceEpoch: day)); w.ascii("\",\"value\":")
+                    if review.suppression.isSuppressed(m, bu: bu, day: day) { w.ascii("null,\"suppressed\":true}") }
+                    else { number(w, r.value(m, bu: bu, day: day)); w.byte(125) }
                 }
+                w.ascii("]}")
             }
         }
         w.ascii("],\n\"alerts\":[]}\n")
