@@ -1,3 +1,5 @@
+import PlateauCore
+
 /// Colours the dashboard uses; mapped to ncurses pairs by the backend, dropped under NO_COLOR.
 public enum Color: UInt8, Sendable, CaseIterable {
     case normal, accent, muted, good, warning, critical, title
@@ -57,22 +59,8 @@ public struct Frame: Equatable, Sendable {
         for x in max(0, x0)..<min(width, x1 ?? width) { cells[y * width + x] = Cell(scalar: " ", style: style) }
     }
 
-    /// The scalars of `text` that are safe to draw: C0/C1 controls, DEL and the ESC of an
-    /// escape sequence become `?`; combining and zero-width scalars are dropped so that one
-    /// scalar is one column.
-    public static func sanitized(_ text: String) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        for s in text.unicodeScalars {
-            switch s.value {
-            case 0..<0x20, 0x7F..<0xA0: out.append("?")
-            case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0xFEFF: continue
-            default:
-                if s.properties.generalCategory == .nonspacingMark || s.properties.generalCategory == .enclosingMark { continue }
-                out.append(s)
-            }
-        }
-        return out
-    }
+    /// The scalars of `text` that are safe to draw (see `Sanitize.scalars`).
+    public static func sanitized(_ text: String) -> [Unicode.Scalar] { Sanitize.scalars(text) }
 
     /// The frame as lines of text (trailing spaces kept), for tests and `--dump`.
     public var lines: [String] {

@@ -88,7 +88,7 @@ struct Snapshot: ParsableCommand {
         case "json":
             FileHandle.standardOutput.write(Data(SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)))
         case "csv":
-            FileHandle.standardOutput.write(Data(SnapshotCSV.render(Review(p.rollups, options: o))))
+            FileHandle.standardOutput.write(Data(SnapshotCSV.render(p.rollups, minGroup: o.minGroup)))
         default:
             var t = ReviewText()
             t.width = width

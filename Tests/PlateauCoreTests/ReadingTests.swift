@@ -162,6 +162,17 @@ func frame(_ bytes: [UInt8], pieces: [Int], maxLine: Int = LineFramer.defaultMax
         #expect(e == .impossible)
     }
 
+    @Test func consoleExportSpellings() {
+        func any(_ s: String) -> Int64? { Array(s.utf8).withUnsafeBytes { try? TimeParsing.any($0, zone: .utc) } }
+        let base = CivilDate(year: 2020, month: 3, day: 25).epochSecondsUTC
+        #expect(any("3/25/2020 8:02:11 PM") == base + 20 * 3600 + 131)
+        #expect(any("3/25/2020 12:05 AM") == base + 300)
+        #expect(any("1585123200") == base + 8 * 3600)
+        #expect(any("1585123200000") == base + 8 * 3600)
+        #expect(any("Wed Mar 25 08:00:00 2020") == base + 8 * 3600)
+        #expect(any("2/30/2020 8:00") == nil)
+    }
+
     @Test func nssStamps() {
         func nss(_ s: String) -> Int64? { Array(s.utf8).withUnsafeBytes { try? TimeParsing.nss($0, zone: .utc) } }
         #expect(nss("Mon Mar 23 09:14:02 2020") == CivilDate(year: 2020, month: 3, day: 23).epochSecondsUTC + 33242)

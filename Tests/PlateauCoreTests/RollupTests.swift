@@ -138,6 +138,22 @@ import Testing
         #expect(error("timezone = ")?.message.contains("line 1") == true)
     }
 
+    @Test func theConfigIsFoundWhereTheReadmeSays() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let logs = dir.path + "/logs", xdg = dir.path + "/xdg"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: xdg + "/plateau", withIntermediateDirectories: true)
+        try Data().write(to: URL(fileURLWithPath: logs + "/a.csv"))
+        let env = ["XDG_CONFIG_HOME": xdg, "HOME": dir.path]
+        #expect(PlateauConfig.locate(explicit: nil, paths: [logs], environment: env) == nil)
+        try Data().write(to: URL(fileURLWithPath: xdg + "/plateau/plateau.toml"))
+        #expect(PlateauConfig.locate(explicit: nil, paths: [logs], environment: env) == xdg + "/plateau/plateau.toml")
+        try Data().write(to: URL(fileURLWithPath: logs + "/plateau.toml"))
+        #expect(PlateauConfig.locate(explicit: nil, paths: [logs], environment: env) == logs + "/plateau.toml")
+        #expect(PlateauConfig.locate(explicit: nil, paths: [logs + "/a.csv"], environment: env) == logs + "/plateau.toml")
+        #expect(PlateauConfig.locate(explicit: "/x.toml", paths: [logs], environment: env) == "/x.toml")
+    }
+
     @Test func analysisWindowsRead() throws {
         let c = try PlateauConfig.parse("[analysis]\nbaseline = [\"2020-01-06\", \"2020-02-28\"]\ncrisis = [2020-04-14, 2020-05-08]\n", path: "p.toml")
         #expect(c.windows == AnalysisWindows(baseline: CivilDate(year: 2020, month: 1, day: 6).day...CivilDate(year: 2020, month: 2, day: 28).day,

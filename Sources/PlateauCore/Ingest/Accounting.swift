@@ -3,7 +3,6 @@
 public struct Reason: Hashable, Sendable, CustomStringConvertible {
     public let text: String
     public init(_ text: StaticString) { self.text = text.description }
-    public init(dynamic text: String) { self.text = text }
     public var description: String { text }
 }
 

@@ -30,7 +30,6 @@ public final class ParseContext {
         self.settings = settings
     }
 
-    @inline(__always) public var tz: TimeZoneRules { settings.timezone }
     @inline(__always) public func day(_ t: Int64) -> Int { settings.timezone.localDay(t) }
 }
 
@@ -76,7 +75,6 @@ public enum Reasons {
     public static let notAnObject = Reason("JSON value is not an object")
     public static let noHeader = Reason("no header line")
     public static let lineTooLong = Reason("line longer than the 16 MiB limit")
-    public static let binary = Reason("binary data")
     public static let cutShort = Reason("line cut short by the end of the data")
     public static let sessionTooLong = Reason("session longer than 31 days")
     /// Closed sessions longer than this are not believed (a garbled end or duration).

@@ -96,7 +96,6 @@ public struct TeamsUserCountsRows: CSVRowReader {
 
 /// A usage report's `YYYY-MM-DD` date, within the years plateau stores.
 enum ReportDate {
-    struct Failure: Error { let reason: Reason }
     static func parse(_ b: Bytes) -> Result<CivilDate, Reason> {
         guard let d = CivilDate(iso: b.string), TimeParsing.plausibleYears.contains(d.components.year) else {
             return .failure(b.count == 10 ? Reasons.impossibleDate : Reasons.badTime)

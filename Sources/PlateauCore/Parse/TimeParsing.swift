@@ -128,7 +128,7 @@ public enum TimeParsing {
                 if cur >= 0 { nums.append(cur); cur = -1 }
                 if c == UInt8(ascii: "P") || c == UInt8(ascii: "p") { pm = true }
                 else if c == UInt8(ascii: "A") || c == UInt8(ascii: "a") { am = true }
-                else if c != UInt8(ascii: "/") && c != 0x3A && c != 0x20 { throw .malformed }
+                else if c != UInt8(ascii: "/") && c != 0x3A && c != 0x20 && c != UInt8(ascii: "M") && c != UInt8(ascii: "m") { throw .malformed }
             }
             i += 1
         }

@@ -31,24 +31,9 @@ public struct ZPAUserStatusParser: RecordParser {
         } catch {
             return .skipped(error.reason)
         }
-        if let early = f.check() { return early }
-        let a: Int64?, u: Int64?, log: Int64?
-        do throws(TimeError) {
-            a = try ZPA.iso(auth)
-            u = try ZPA.iso(unauth)
-            log = try ZPA.logTime(f.logTimestamp)
-        } catch {
-            return .skipped(error.reason)
+        return f.session(from: auth, to: unauth, department: department, ctx) { p, a, u in
+            ZPASession(person: p.key, bu: p.bu, authenticated: a, unauthenticated: u)
         }
-        guard let anyTime = a ?? u ?? log else { return .skipped(Reasons.noTime) }
-        let user = f.user
-        let p = ctx.resolver.resolve(user, department: department)
-        let id = ZPA.sessionKey(f.sessionID, user: user, at: anyTime, ctx)
-        ctx.acc.zpaSession(id: id, ZPASession(person: p.key, bu: p.bu, authenticated: a, unauthenticated: u))
-        if let a { ctx.acc.saw(a, family: .privateAccess) }
-        if let u { ctx.acc.saw(u, family: .privateAccess) }
-        if let log { ctx.acc.saw(log, family: .privateAccess) }
-        return .record
     }
 }
 
@@ -75,25 +60,9 @@ public struct ZPAUserActivityParser: RecordParser {
         } catch {
             return .skipped(error.reason)
         }
-        if let early = f.check() { return early }
-        let c0: Int64?, c1: Int64?, log: Int64?
-        do throws(TimeError) {
-            c0 = try ZPA.iso(start)
-            c1 = try ZPA.iso(end)
-            log = try ZPA.logTime(f.logTimestamp)
-        } catch {
-            return .skipped(error.reason)
+        return f.session(from: start, to: end, department: nil, ctx) { p, c0, c1 in
+            ZPASession(person: p.key, bu: p.bu, firstConnection: c0, lastConnectionEnd: c1, openConnection: c0 != nil && c1 == nil)
         }
-        guard let anyTime = c0 ?? c1 ?? log else { return .skipped(Reasons.noTime) }
-        let user = f.user
-        let p = ctx.resolver.resolve(user)
-        let id = ZPA.sessionKey(f.sessionID, user: user, at: anyTime, ctx)
-        ctx.acc.zpaSession(id: id, ZPASession(person: p.key, bu: p.bu, firstConnection: c0, lastConnectionEnd: c1,
-                                              openConnection: c0 != nil && c1 == nil))
-        if let c0 { ctx.acc.saw(c0, family: .privateAccess) }
-        if let c1 { ctx.acc.saw(c1, family: .privateAccess) }
-        if let log { ctx.acc.saw(log, family: .privateAccess) }
-        return .record
     }
 }
 
@@ -116,6 +85,28 @@ struct ZPAFields {
     }
 
     var user: Bytes { username?.trimmed() ?? Bytes(start: nil, count: 0) }
+
+    /// What both logs do with a record once read: check the user, parse the two ISO stamps and
+    /// `LogTimestamp`, resolve the person, and add the session that `make` builds.
+    func session(from first: Bytes?, to second: Bytes?, department: Bytes?, _ ctx: ParseContext,
+                 _ make: (Person, Int64?, Int64?) -> ZPASession) -> LineOutcome {
+        if let early = check() { return early }
+        let t0: Int64?, t1: Int64?, log: Int64?
+        do throws(TimeError) {
+            t0 = try ZPA.iso(first)
+            t1 = try ZPA.iso(second)
+            log = try ZPA.logTime(logTimestamp)
+        } catch {
+            return .skipped(error.reason)
+        }
+        guard let anyTime = t0 ?? t1 ?? log else { return .skipped(Reasons.noTime) }
+        let p = ctx.resolver.resolve(user, department: department)
+        ctx.acc.zpaSession(id: ZPA.sessionKey(sessionID, user: user, at: anyTime, ctx), make(p, t0, t1))
+        if let t0 { ctx.acc.saw(t0, family: .privateAccess) }
+        if let t1 { ctx.acc.saw(t1, family: .privateAccess) }
+        if let log { ctx.acc.saw(log, family: .privateAccess) }
+        return .record
+    }
 
     /// Lines that end here: no user, or ZPA's own client.
     func check() -> LineOutcome? {

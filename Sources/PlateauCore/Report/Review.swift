@@ -51,12 +51,27 @@ public struct Review: Sendable {
     }
 }
 
-/// Text from logs (BU names, paths) made safe for a terminal: control characters and escape
-/// sequences become `?`.
+/// Text from logs (BU names, paths) made safe for a terminal: C0/C1 controls, DEL and the ESC
+/// of an escape sequence become `?`; combining and zero-width scalars are dropped so that one
+/// scalar is one column (the review's tables and the dashboard's cells count on it).
 public enum Sanitize {
+    public static func scalars(_ text: String) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        for s in text.unicodeScalars {
+            switch s.value {
+            case 0..<0x20, 0x7F..<0xA0: out.append("?")
+            case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0xFEFF: continue
+            default:
+                if s.properties.generalCategory == .nonspacingMark || s.properties.generalCategory == .enclosingMark { continue }
+                out.append(s)
+            }
+        }
+        return out
+    }
+
     public static func text(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { c in
-            (c.value < 0x20 || (c.value >= 0x7F && c.value < 0xA0)) ? "?" : c
-        }))
+        var v = String.UnicodeScalarView()
+        v.append(contentsOf: scalars(s))
+        return String(v)
     }
 }

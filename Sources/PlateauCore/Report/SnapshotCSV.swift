@@ -1,10 +1,10 @@
 /// `--format csv`: one row per metric × BU × day, for a spreadsheet. Withheld cells have an
 /// empty value and `suppressed` = 1.
 public enum SnapshotCSV {
-    public static func render(_ review: Review) -> [UInt8] {
+    public static func render(_ r: Rollups, minGroup: Int) -> [UInt8] {
         let out = MemoryOutput()
         let w = ByteWriter(out)
-        let r = review.rollups
+        let suppression = Suppression(r, minGroup: minGroup)
         w.ascii("metric,bu,date,value,suppressed"); try? w.endLine()
         guard let first = r.firstDay, let last = r.lastDay else { try? w.flush(); return out.bytes }
         for m in r.metrics {
@@ -12,7 +12,7 @@ public enum SnapshotCSV {
                 let name = Sanitize.text(r.units[Int(bu)])
                 for d in first...last {
                     w.text(m.rawValue); w.byte(44); w.csvField(name); w.byte(44); w.isoDate(CivilDate(daysSinceEpoch: d)); w.byte(44)
-                    if review.suppression.isSuppressed(m, bu: bu, day: d) { w.ascii(",1") } else {
+                    if suppression.isSuppressed(m, bu: bu, day: d) { w.ascii(",1") } else {
                         SnapshotJSON.number(w, r.value(m, bu: bu, day: d)); w.ascii(",0")
                     }
                     try? w.endLine()

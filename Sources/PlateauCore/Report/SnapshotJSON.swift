@@ -76,22 +76,8 @@ public enum SnapshotJSON {
             w.ascii(",\"ignored\":"); w.int(a.ignoredCount)
             w.ascii(",\"skipped\":"); w.int(a.skipped)
             w.ascii(",\"headers\":"); w.int(a.headers)
-            if !a.ignored.isEmpty {
-                w.ascii(",\"ignored_reasons\":{")
-                for (k, (reason, n)) in a.ignored.sorted(by: { $0.key < $1.key }).enumerated() {
-                    if k > 0 { w.byte(44) }
-                    w.jsonString(reason); w.byte(58); w.int(n)
-                }
-                w.byte(125)
-            }
-            if !a.skippedReasons.isEmpty {
-                w.ascii(",\"skipped_reasons\":{")
-                for (k, (reason, n)) in a.skippedReasons.sorted(by: { $0.key < $1.key }).enumerated() {
-                    if k > 0 { w.byte(44) }
-                    w.jsonString(reason); w.byte(58); w.int(n)
-                }
-                w.byte(125)
-            }
+            tally(w, "ignored_reasons", a.ignored)
+            tally(w, "skipped_reasons", a.skippedReasons)
             w.ascii(",\"examples\":[")
             for (k, e) in a.examples.enumerated() {
                 if k > 0 { w.byte(44) }
@@ -144,6 +130,17 @@ public enum SnapshotJSON {
             xs.append(v)
         }
         return xs.isEmpty ? nil : RollupBuilder.median(xs)
+    }
+
+    /// `,"name":{"reason":count,...}` in reason order, or nothing for an empty tally.
+    static func tally(_ w: ByteWriter, _ name: StaticString, _ counts: [String: Int]) {
+        guard !counts.isEmpty else { return }
+        w.ascii(",\""); w.ascii(name); w.ascii("\":{")
+        for (k, (reason, n)) in counts.sorted(by: { $0.key < $1.key }).enumerated() {
+            if k > 0 { w.byte(44) }
+            w.jsonString(reason); w.byte(58); w.int(n)
+        }
+        w.byte(125)
     }
 
     static func date(_ w: ByteWriter, _ d: Int?) {
