@@ -25,4 +25,25 @@ static inline int plateau_put_wchar(int y, int x, wchar_t ch, attr_t attrs, shor
     if (setcchar(&cc, wstr, attrs, pair, NULL) != OK) return ERR;
     return mvwadd_wch(stdscr, y, x, &cc);
 }
+/// Reports button-1 clicks (and presses, which some terminals send instead) as KEY_MOUSE.
+static inline void plateau_enable_mouse(void) {
+    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+    mouseinterval(0);
+}
+/// The position of the last mouse event; returns 0 when it was a button-1 click or press.
+static inline int plateau_mouse_click(int *x, int *y) {
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return -1;
+    if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) return -1;
+    *x = ev.x; *y = ev.y;
+    return 0;
+}
+/// One key as a wide character: returns 1 and the character, 2 and a KEY_ code, or 0 (no key).
+static inline int plateau_get_wch(int *out) {
+    wint_t c;
+    int r = wget_wch(stdscr, &c);
+    if (r == ERR) return 0;
+    *out = (int)c;
+    return r == KEY_CODE_YES ? 2 : 1;
+}
 #endif

@@ -1,47 +1,50 @@
+import Foundation
 import PlateauCore
 
-/// The dashboard's event loop: draw the current view, wait for a key, a resize or a signal,
-/// and restore the terminal on every way out (quit key, Ctrl-C, SIGTERM, a thrown error).
+/// The dashboard's event loop: take the newest model from the feed, draw when the model, the
+/// state or the size changed, wait for a key, a click, a resize or a signal; restore the
+/// terminal on every way out (quit key, Ctrl-C, SIGINT, SIGTERM, SIGHUP, a thrown error).
 public struct Dashboard {
-    public let roots: [String]
-    public let inputs: [DiscoveredInput]
+    public let feed: DashboardFeed
+    public var state = DashboardState()
+    /// The model shown before the first one arrives (says what is being read).
+    public var placeholder: DashboardModel
 
-    public init(roots: [String], inputs: [DiscoveredInput]) {
-        self.roots = roots
-        self.inputs = inputs
+    public init(feed: DashboardFeed, placeholder: DashboardModel) {
+        self.feed = feed
+        self.placeholder = placeholder
     }
 
-    public func run() throws {
+    public mutating func run() throws {
         let terminal = NcursesTerminal()
         defer { terminal.end() }
-        var view = InputsView(roots: roots, inputs: inputs)
+        feed.start()
+        defer { feed.stop() }
+        var model = placeholder
+        var generation = 0
+        var layout: DashboardLayout?
         var dirty = true
-        while !terminal.terminationRequested {
-            if dirty { terminal.draw(view.render(width: terminal.width, height: terminal.height)); dirty = false }
-            switch terminal.read(timeout: 250) {
-            case .timeout: continue
-            case .resize: dirty = true
-            case .key(let k):
-                switch DashboardKey(k) {
-                case .quit: return
-                case .down: view.scroll = min(view.scroll + 1, max(0, inputs.count - 1)); dirty = true
-                case .up: view.scroll = max(0, view.scroll - 1); dirty = true
-                case .none: continue
-                }
+        while !terminal.terminationRequested && !state.quit {
+            if let (g, m) = feed.take(after: generation) {
+                generation = g
+                model = m
+                dirty = true
             }
-        }
-    }
-}
-
-/// Keys the dashboard understands at this stage.
-enum DashboardKey {
-    case quit, up, down, none
-    init(_ code: Int32) {
-        switch code {
-        case Int32(UInt8(ascii: "q")), Int32(UInt8(ascii: "Q")), 3: self = .quit   // 3: Ctrl-C in raw mode
-        case Int32(UInt8(ascii: "j")), 0o402: self = .down                           // KEY_DOWN
-        case Int32(UInt8(ascii: "k")), 0o403: self = .up                             // KEY_UP
-        default: self = .none
+            if dirty {
+                let (frame, l) = DashboardView.render(model, state, width: terminal.width, height: terminal.height)
+                terminal.draw(frame)
+                layout = l
+                dirty = false
+            }
+            // At most five redraws a second; a key is answered at once.
+            switch terminal.read(timeout: 200) {
+            case .timeout, .other: continue
+            case .resize: dirty = true
+            case .event(let e):
+                let before = state
+                state.apply(e, model: model, layout: layout)
+                dirty = state != before
+            }
         }
     }
 }

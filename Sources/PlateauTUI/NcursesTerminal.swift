@@ -15,11 +15,20 @@ public final class NcursesTerminal {
 
     public init() {
         setlocale(LC_ALL, "")
+        // ncurses catches SIGWINCH only when it is at its default: a parent that ignored or
+        // blocked it (a test runner, a supervisor) would leave the dashboard deaf to resizes.
+        signal(SIGWINCH, SIG_DFL)
+        var winch = sigset_t()
+        sigemptyset(&winch)
+        sigaddset(&winch, SIGWINCH)
+        pthread_sigmask(SIG_UNBLOCK, &winch, nil)
         initscr()
         raw()          // Ctrl-C arrives as a key; SIGINT from elsewhere still stops us cleanly
         noecho()
         keypad(plateau_stdscr(), true)
         curs_set(0)
+        set_escdelay(25)           // Esc clears the filter at once, not after a second
+        plateau_enable_mouse()
         active = true
         let env = ProcessInfo.processInfo.environment
         let noColor = env["NO_COLOR"].map { !$0.isEmpty } ?? false
@@ -75,15 +84,51 @@ public final class NcursesTerminal {
         previous = frame
     }
 
-    public enum Input: Equatable { case key(Int32), resize, timeout }
+    public enum Input: Equatable { case event(DashboardState.Event), resize, timeout, other }
 
-    /// Waits up to `milliseconds` for a key.
+    /// Waits up to `milliseconds` for a key, a click or a resize.
     public func read(timeout milliseconds: Int32) -> Input {
         wtimeout(plateau_stdscr(), milliseconds)
-        let k = wgetch(plateau_stdscr())
-        if k == ERR { return .timeout }
-        if k == plateau_key_resize() { updateSize(); previous = nil; return .resize }
-        return .key(k)
+        var code: Int32 = 0
+        switch plateau_get_wch(&code) {
+        case 0: return .timeout
+        case 2:
+            if code == plateau_key_resize() { updateSize(); previous = nil; return .resize }
+            if code == plateau_key_mouse() {
+                var x: Int32 = 0, y: Int32 = 0
+                return plateau_mouse_click(&x, &y) == 0 ? .event(.click(x: Int(x), y: Int(y))) : .other
+            }
+            return NcursesTerminal.key(code: code).map { .event(.key($0)) } ?? .other
+        default:
+            return NcursesTerminal.key(character: code).map { .event(.key($0)) } ?? .other
+        }
+    }
+
+    /// ncurses KEY_ codes (curses.h) the dashboard uses.
+    static func key(code: Int32) -> DashboardState.Key? {
+        switch code {
+        case 0o402: return .down
+        case 0o403: return .up
+        case 0o404: return .left
+        case 0o405: return .right
+        case 0o407: return .backspace
+        case 0o527: return .enter
+        case 0o541: return .backTab
+        default: return nil
+        }
+    }
+
+    /// A typed character; control characters become the keys they stand for.
+    static func key(character code: Int32) -> DashboardState.Key? {
+        switch code {
+        case 3: return .ctrlC
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        case 0..<32: return nil
+        default: return Unicode.Scalar(UInt32(code)).map { .char(Character($0)) }
+        }
     }
 
     /// Restores the terminal; safe to call more than once.

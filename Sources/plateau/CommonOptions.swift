@@ -37,7 +37,16 @@ struct Pipeline {
     let inputs: [InputReport]
     var rollups: Rollups
 
-    static func run(paths: [String], options: CommonOptions) throws -> Pipeline {
+    /// The config, the time zone and the ingest settings the options and the config call for.
+    struct Setup {
+        var config: PlateauConfig
+        var timezone: TimeZoneRules
+        var settings: IngestSettings
+        /// Files discovery leaves out (the config and its rules file are not logs).
+        var exclude: Set<String>
+    }
+
+    static func setup(paths: [String], options: CommonOptions) throws -> Setup {
         let env = ProcessInfo.processInfo.environment
         var config = PlateauConfig()
         if let path = PlateauConfig.locate(explicit: options.config, paths: paths, environment: env) {
@@ -52,14 +61,20 @@ struct Pipeline {
             exclude.insert(FileInfo.canonical(p))
             exclude.insert(FileInfo.canonical((p as NSString).deletingLastPathComponent + "/rules.toml"))
         }
+        var settings = config.settings(timezone: tz)
+        if let y = options.year { settings.sourceYears = ["*": y] }  // the command line wins
+        return Setup(config: config, timezone: tz, settings: settings, exclude: exclude)
+    }
+
+    static func run(paths: [String], options: CommonOptions) throws -> Pipeline {
+        let s = try setup(paths: paths, options: options)
+        let (config, tz, exclude, settings) = (s.config, s.timezone, s.exclude, s.settings)
         let t0 = Date()
         let discovered = try InputDiscovery.discover(paths, custom: config.customSources, exclude: exclude)
         let t1 = Date()
         let total = discovered.reduce(Int64(0)) { $0 + $1.size }
         let progress = IngestProgress(totalBytes: total)
         let meter = ProgressMeter(enabled: !options.quiet, unit: "bytes")
-        var settings = config.settings(timezone: tz)
-        if let y = options.year { settings.sourceYears = ["*": y] }  // the command line wins
         let ingest = Ingest(settings: settings)
         let result: IngestResult = withProgress(progress, meter) { ingest.run(discovered, progress: progress) }
         let t2 = Date()

@@ -25,37 +25,3 @@ struct FrameTests {
         #expect(f.lines[0] == "ete|  ")
     }
 }
-
-struct InputsViewTests {
-    let inputs = [
-        DiscoveredInput(path: "Logs/proxy/nss-web-2020-03-23.csv.gz", size: 1_234_567, compressed: true, format: .zscalerNSSCSV),
-        DiscoveredInput(path: "Logs/vpn/asa-vpn-02.log", size: 999, compressed: false, format: .asaSyslog),
-        DiscoveredInput(path: "Logs/notes\u{1B}[31m.txt", size: 12, compressed: false, format: nil),
-    ]
-
-    @Test func fitsEightyByTwentyFour() {
-        let f = InputsView(roots: ["Logs"], inputs: inputs).render(width: 80, height: 24)
-        let l = f.lines
-        #expect(l.count == 24 && l.allSatisfy { $0.unicodeScalars.count == 80 })
-        #expect(l[0].contains("plateau") && l[0].contains("3 files · 2 recognised · 1.2 MB"))
-        #expect(l[4].hasPrefix(" zscaler-nss-csv") && l[4].contains("1.2 MB") && l[4].contains("proxy/nss-web-2020-03-23.csv.gz"))
-        #expect(l[5].contains("asa-syslog") && l[5].contains("999 B"))
-        #expect(l[6].contains("unknown") && l[6].contains("notes?[31m.txt"))
-        #expect(l[23].contains("q quit"))
-        #expect(f[1, 6].style.color == .warning)
-    }
-
-    @Test func scrollsAndSaysHowManyRemain() {
-        let many = (0..<50).map { DiscoveredInput(path: "L/f\($0)", size: 1, compressed: false, format: .directory) }
-        var v = InputsView(roots: ["L"], inputs: many)
-        #expect(v.render(width: 80, height: 10).lines[9].contains("45 more below"))
-        v.scroll = 10
-        #expect(v.render(width: 80, height: 10).lines[4].contains("f10"))
-    }
-
-    @Test func degradesOnTinyWindowsAndUsesWideOnes() {
-        #expect(InputsView(roots: ["L"], inputs: inputs).render(width: 12, height: 3).lines[0] == "plateau: win")
-        let wide = InputsView(roots: ["L"], inputs: inputs).render(width: 200, height: 60)
-        #expect(wide.lines[0].hasSuffix("1.2 MB "))
-    }
-}

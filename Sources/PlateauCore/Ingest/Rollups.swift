@@ -36,6 +36,9 @@ public struct Rollups: Sendable {
 /// Turns accumulated facts into rollups: distinct counts per cell and across the group,
 /// session users and peaks by a sweep over [start, end), meeting medians and maxima.
 public enum RollupBuilder {
+    /// Rollups of no data at all.
+    public static let empty = Rollups(units: BusinessUnits().names)
+
     /// Takes the accumulator's facts over (it is left without them): a copy of the largest
     /// structure of an ingest would double the memory at the very end.
     public static func build(_ r: IngestResult) -> Rollups {

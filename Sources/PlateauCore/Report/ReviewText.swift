@@ -146,16 +146,7 @@ public struct ReviewText {
         String(String.UnicodeScalarView(s.unicodeScalars.map { $0.isASCII ? $0 : "?" }))
     }
 
-    /// 40512 → "40,512".
-    func group(_ n: Int) -> String {
-        let digits = String(abs(n))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
+    func group(_ n: Int) -> String { groupedDigits(n) }
 }
 
 /// A series as a row of block glyphs (` ▁▂▃▄▅▆▇█`, or ASCII ` .:-=+*#%`), each cell the median

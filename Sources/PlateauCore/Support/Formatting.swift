@@ -7,3 +7,14 @@ public func humanBytes(_ n: Int64) -> String {
     let tenths = Int((v * 10).rounded())
     return "\(tenths / 10).\(tenths % 10) \(units[i])"
 }
+
+/// 40512 → "40,512".
+public func groupedDigits(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+}
