@@ -45,9 +45,11 @@ bench-deps:
 build: deps
 	$(SWIFT) build -c release --product plateau
 
-## Opens the live dashboard on SampleLogs/.
+## Opens the live dashboard on SampleLogs/, replaying March 2020 as if it were arriving live
+## (REPLAY=off follows the files as they are instead).
+REPLAY ?= 2d/s
 run: build
-	$(BIN) watch SampleLogs
+	$(BIN) watch SampleLogs --metric remote.users $(if $(filter off,$(REPLAY)),,--replay $(REPLAY))
 
 ## Builds and runs every test (unit, golden, end-to-end through tmux).
 test: test-deps

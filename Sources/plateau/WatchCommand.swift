@@ -29,7 +29,11 @@ struct Watch: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Glyphs of the chart: braille, blocks or ascii.", valueName: "MODE"))
     var glyphs: String = "braille"
 
+    @Option(name: .long, help: ArgumentHelp("Print one screen of the given size as text once the inputs are read, and exit (no terminal needed).", valueName: "WxH"))
+    var dump: String?
+
     func validate() throws {
+        if let dump, Watch.size(dump) == nil { throw ValidationError("--dump: '\(dump)' is not a size like 100x30") }
         if let replay, ReplaySpeed(replay) == nil { throw ValidationError("--replay: '\(replay)' is not a speed like 2d/s") }
         guard poll >= 0.1 && poll <= 3600 else { throw ValidationError("--poll must be between 0.1 and 3600 seconds") }
         if let metric, Metric(rawValue: metric) == nil { throw ValidationError("--metric: unknown metric '\(metric)'") }
@@ -43,15 +47,16 @@ struct Watch: ParsableCommand {
         for root in roots where !FileManager.default.fileExists(atPath: root) {
             throw IOError(path: root, "no such file or directory")
         }
+        if let dump, let (w, h) = Watch.size(dump) {
+            try Watch.dump(roots: roots, setup: setup, options: feedOptions(setup), width: w, height: h,
+                           metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille)
+            return
+        }
         guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
             throw UsageError(message: "the dashboard needs a terminal; for text use `plateau --snapshot`")
         }
         var feedSettings = DashboardFeed.Settings()
-        feedSettings.options.timezone = setup.timezone.identifier
-        feedSettings.options.organisation = setup.config.organisation
-        feedSettings.options.minGroup = common.minGroup
-        feedSettings.options.businessDays = setup.config.businessDays
-        feedSettings.options.windows = setup.config.windows
+        feedSettings.options = feedOptions(setup)
         feedSettings.capacity = setup.config.capacity
         feedSettings.pollInterval = poll
         feedSettings.replay = replay.flatMap(ReplaySpeed.init)
@@ -73,6 +78,41 @@ struct Watch: ParsableCommand {
         dashboard.state.glyphs = GlyphMode(rawValue: glyphs) ?? .braille
         dashboard.state.metric = metric.flatMap(Metric.init(rawValue:))
         try dashboard.run()
+    }
+}
+
+extension Watch {
+    func feedOptions(_ setup: Pipeline.Setup) -> SnapshotOptions {
+        var o = SnapshotOptions()
+        o.timezone = setup.timezone.identifier
+        o.organisation = setup.config.organisation
+        o.minGroup = common.minGroup
+        o.businessDays = setup.config.businessDays
+        o.windows = setup.config.windows
+        return o
+    }
+
+    static func size(_ text: String) -> (Int, Int)? {
+        let p = text.lowercased().split(separator: "x")
+        guard p.count == 2, let w = Int(p[0]), let h = Int(p[1]), (1...1000).contains(w), (1...1000).contains(h) else { return nil }
+        return (w, h)
+    }
+
+    /// `--dump WxH`: the screen the dashboard would draw once everything is read, as text.
+    static func dump(roots: [String], setup: Pipeline.Setup, options: SnapshotOptions, width: Int, height: Int,
+                     metric: Metric?, glyphs: GlyphMode) throws {
+        let discovered = try InputDiscovery.discover(roots, custom: setup.config.customSources, exclude: setup.exclude)
+        let source = StaticSource { Ingest(settings: setup.settings).run(discovered) }
+        _ = try source.poll()
+        var stats = source.stats
+        stats.now = stats.newestRecord ?? 0  // a dump is of the data, not of the wall clock
+        var model = DashboardModel.build(source.rollups(), options: options, capacity: setup.config.capacity, stats: stats)
+        model.notice = source.notice
+        var state = DashboardState()
+        state.metric = metric
+        state.glyphs = glyphs
+        let (frame, _) = DashboardView.render(model, state, width: width, height: height)
+        print(frame.lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n"))
     }
 }
 

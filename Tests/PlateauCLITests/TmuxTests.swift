@@ -88,16 +88,31 @@ struct TmuxTests {
         #expect(quiet.count == 1 && quiet[0].hasSuffix("README.md: no known format; skipped"), "\(quiet)")
     }
 
-    @Test func drawsResizesAndQuitsCleanly() throws {
+    @Test func drawsAnswersKeysResizesAndQuitsCleanly() throws {
         let dir = try sampleDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir); _ = try? tmux("kill-server") }
         try start(dir)
         let s = try screen()
         #expect(s[0].contains("plateau"))
         #expect(s.contains { $0.contains("ALL") } && s.contains { $0.contains("Benelux") })
+        #expect(s.contains { $0.contains("meetings.users · ALL") })
         #expect(try format("#{alternate_on}") == "1")
+        // j selects the next unit: the chart follows it.
+        try tmux("send-keys", "-t", "s", "j")
+        try eventually("the second unit selected") { try screen().contains { $0.contains("meetings.users · Africa") || $0.contains("meetings.users · Benelux") } }
+        // l moves to the next metric.
+        try tmux("send-keys", "-t", "s", "l")
+        try eventually("the next metric") { try screen().contains { $0.contains("meetings.count · ") } }
+        // ? opens the help overlay, any key closes it.
+        try tmux("send-keys", "-t", "s", "?")
+        try eventually("the help overlay") { try screen().contains { $0.contains("filter units by name") } }
+        try tmux("send-keys", "-t", "s", "x")
+        try eventually("the help closed") { !(try screen().contains { $0.contains("filter units by name") }) }
         try tmux("resize-window", "-t", "s", "-x", "80", "-y", "24")
-        try eventually("the 80×24 layout") { let l = try screen(); return l.count >= 24 && l[23].contains("? help") }
+        try eventually("the 80×24 layout") {
+            let l = try screen()
+            return l.count >= 24 && l[23].contains("? help") && l[0].count <= 80 && l.contains { $0.contains("meetings.count · ") }
+        }
         try tmux("send-keys", "-t", "s", "q")
         try eventually("exit") { try format("#{pane_dead}") == "1" }
         #expect(try format("#{pane_dead_signal}").isEmpty)   // it exited, it did not crash
