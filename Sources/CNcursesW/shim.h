@@ -8,6 +8,8 @@
 
 // Swift 6 rejects the C globals and cannot call lvalue macros: wrap them.
 static inline WINDOW *plateau_stdscr(void) { return stdscr; }
+/// newterm on stdout/stdin: NULL (instead of exiting, as initscr does) for an unusable terminal.
+static inline SCREEN *plateau_newterm(void) { return newterm(NULL, stdout, stdin); }
 static inline int plateau_lines(void) { return LINES; }
 static inline int plateau_cols(void) { return COLS; }
 static inline int plateau_maxy(WINDOW *w) { int y, x; getmaxyx(w, y, x); (void)x; return y; }

@@ -16,7 +16,7 @@ public struct Dashboard {
     }
 
     public mutating func run() throws {
-        let terminal = NcursesTerminal()
+        let terminal = try NcursesTerminal()
         defer { terminal.end() }
         feed.start()
         defer { feed.stop() }

@@ -94,6 +94,7 @@ public final class DashboardFeed: @unchecked Sendable {
         var shownLastDay: Int?
         var rollups: Rollups?
         var lastModel: DashboardModel?
+        var lastNotice: String?
         while !stopping.load(ordering: .relaxed) {
             let now = Date().timeIntervalSince1970
             var changed = false
@@ -134,6 +135,11 @@ public final class DashboardFeed: @unchecked Sendable {
             var model = DashboardModel.build(r, options: settings.options, capacity: settings.capacity, stats: stats,
                                              alerts: settings.alerts?(r) ?? [])
             model.notice = notice ?? source.notice
+            if let n = model.notice, n != lastNotice {
+                // To the log file, if the dashboard was given one (stderr is redirected there).
+                FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) plateau: \(n)\n".utf8))
+                lastNotice = n
+            }
             lastModel = model
             publish(model)
             sleep()

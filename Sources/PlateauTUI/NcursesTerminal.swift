@@ -13,7 +13,16 @@ public final class NcursesTerminal {
     private let useColor: Bool
     private var active = false
 
-    public init() {
+    public struct Unusable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Takes over the terminal; throws when it cannot be driven (no cursor addressing).
+    public init() throws {
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        if term.isEmpty || term == "dumb" {
+            throw Unusable(description: "the dashboard needs a terminal that can move its cursor (TERM=\(term.isEmpty ? "unset" : term)); for text use `plateau --snapshot`")
+        }
         setlocale(LC_ALL, "")
         // ncurses catches SIGWINCH only when it is at its default: a parent that ignored or
         // blocked it (a test runner, a supervisor) would leave the dashboard deaf to resizes.
@@ -22,7 +31,10 @@ public final class NcursesTerminal {
         sigemptyset(&winch)
         sigaddset(&winch, SIGWINCH)
         pthread_sigmask(SIG_UNBLOCK, &winch, nil)
-        initscr()
+        // newterm, unlike initscr, reports an unknown terminal instead of exiting.
+        guard plateau_newterm() != nil else {
+            throw Unusable(description: "cannot drive terminal type '\(term)'; for text use `plateau --snapshot`")
+        }
         raw()          // Ctrl-C arrives as a key; SIGINT from elsewhere still stops us cleanly
         noecho()
         keypad(plateau_stdscr(), true)

@@ -29,6 +29,9 @@ struct Watch: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Glyphs of the chart: braille, blocks or ascii.", valueName: "MODE"))
     var glyphs: String = "braille"
 
+    @Option(name: .long, help: ArgumentHelp("Append diagnostics to FILE while the dashboard runs (default: they only reach the status line).", valueName: "FILE"))
+    var log: String?
+
     @Option(name: .long, help: ArgumentHelp("Print one screen of the given size as text once the inputs are read, and exit (no terminal needed).", valueName: "WxH"))
     var dump: String?
 
@@ -77,6 +80,13 @@ struct Watch: ParsableCommand {
         var dashboard = Dashboard(feed: DashboardFeed(source: source, settings: feedSettings), placeholder: placeholder)
         dashboard.state.glyphs = GlyphMode(rawValue: glyphs) ?? .braille
         dashboard.state.metric = metric.flatMap(Metric.init(rawValue:))
+        // Nothing may scribble over the screen: stderr goes to the log (or nowhere) while it is up.
+        let saved = dup(STDERR_FILENO)
+        let target = log.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600) } ?? open("/dev/null", O_WRONLY | O_CLOEXEC)
+        if let log, target < 0 { throw IOError(path: log, errno: errno) }
+        dup2(target, STDERR_FILENO)
+        close(target)
+        defer { dup2(saved, STDERR_FILENO); close(saved) }
         try dashboard.run()
     }
 }
