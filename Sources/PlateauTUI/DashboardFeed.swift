@@ -124,6 +124,7 @@ public final class DashboardFeed: @unchecked Sendable {
                 stats.now = Int64(day + 1) * 86_400
                 stats.newestRecord = min(stats.newestRecord ?? stats.now, stats.now)
                 stats.rate = nil
+                stats.replay = speed.daysPerSecond
             } else if !changed && notice == nil, var last = lastModel {
                 // Nothing new: only the header's clock-driven figures move; no re-analysis.
                 let before = DashboardView.freshness(last.stats)

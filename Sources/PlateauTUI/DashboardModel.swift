@@ -33,6 +33,8 @@ public struct DashboardModel: Sendable {
         /// Newest record's instant (Unix seconds) and the clock it is compared with.
         public var newestRecord: Int64?
         public var now: Int64 = 0
+        /// Days of data per second when replaying (the header says so instead of a freshness).
+        public var replay: Double?
         public init() {}
     }
 

@@ -90,14 +90,14 @@ public enum DashboardView {
         // Second line: the figures in order of importance, as many as fit.
         let s = model.stats
         let parts = [
-            freshness(s),
-            s.rate.map { "\(groupedDigits(Int($0.rounded()))) records/s" } ?? "– records/s",
+            s.replay.map { "replaying " + (($0 * 10).rounded() == ($0.rounded() * 10) ? "\(Int($0.rounded()))" : String(format: "%.1f", $0)) + " days a second" } ?? freshness(s),
+            s.replay != nil ? "" : s.rate.map { "\(groupedDigits(Int($0.rounded()))) records/s" } ?? "– records/s",
             "\(groupedDigits(s.skipped)) skipped",
             "\(groupedDigits(s.files)) file\(s.files == 1 ? "" : "s") followed",
             "\(groupedDigits(s.records)) records",
         ]
         var line = ""
-        for p in parts where (line + " · " + p).count + 1 <= f.width { line += (line.isEmpty ? " " : " · ") + p }
+        for p in parts where !p.isEmpty && (line + " · " + p).count + 1 <= f.width { line += (line.isEmpty ? " " : " · ") + p }
         f.put(line.ascii(ascii), x: 0, y: 1, style: bar, maxWidth: f.width)
     }
 

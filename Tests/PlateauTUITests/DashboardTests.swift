@@ -281,3 +281,14 @@ struct DashboardViewTests {
         #expect(DashboardView.freshness(s) == "newest record 2,396 d ago")
     }
 }
+
+extension DashboardViewTests {
+    @Test func aReplaySaysSoInsteadOfAFreshness() {
+        var m = model
+        m.stats.replay = 2
+        let (f, _) = DashboardView.render(m, DashboardState(), width: 100, height: 30)
+        #expect(f.lines[1].hasPrefix(" replaying 2 days a second · 3 skipped"))
+        m.stats.replay = 0.5
+        #expect(DashboardView.render(m, DashboardState(), width: 100, height: 30).0.lines[1].hasPrefix(" replaying 0.5 days a second"))
+    }
+}
