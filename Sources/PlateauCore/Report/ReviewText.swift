@@ -147,7 +147,7 @@ public struct ReviewText {
     }
 
     /// 40512 → "40,512".
-    func group(_ n: Int) -> String {
+    public func group(_ n: Int) -> String {
         let digits = String(abs(n))
         var out = ""
         for (i, c) in digits.enumerated() {

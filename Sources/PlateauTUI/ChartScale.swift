@@ -1,0 +1,91 @@
+import Foundation
+import PlateauCore
+
+/// The chart's y scale: round ticks (1, 2 or 5 × 10^k apart) from `lo` to `hi`, where `lo` is 0
+/// (or a round value below the smallest value when some are negative) and `hi` is the first tick
+/// above the largest value, so the largest value always lies in the top tick band.
+struct ChartScale: Equatable {
+    var lo: Double
+    var hi: Double
+    var step: Double
+    /// Digits after the decimal point in the tick labels (0 for steps of 1 and more).
+    var decimals: Int
+
+    /// `maxIntervals` bounds the number of tick intervals (the plot's rows decide it);
+    /// `integral` keeps the step at 1 or more (counts have no fractional ticks).
+    init(min dataMin: Double, max dataMax: Double, maxIntervals: Int, integral: Bool) {
+        let top = dataMax.isFinite ? Swift.max(dataMax, 0) : 0
+        let bottom = dataMin.isFinite ? Swift.min(dataMin, 0) : 0
+        let n = Swift.max(1, maxIntervals)
+        let span = Swift.max(top - bottom, integral ? 1 : 1e-9)
+        // Start below the answer and climb the 1-2-5 ladder until the ticks fit.
+        var exponent = Int((log10(span / Double(n))).rounded(.down)) - 1
+        if integral { exponent = Swift.max(0, exponent) }
+        var chosen: (step: Double, lo: Double, hi: Double, decimals: Int)?
+        search: while exponent < 400 {
+            for m in [1.0, 2.0, 5.0] {
+                let step = m * pow(10, Double(exponent))
+                let lo = bottom < 0 ? -((-bottom / step) - 1e-9).rounded(.up) * step : 0
+                let hi = ((top / step) + 1e-9).rounded(.down) * step + step
+                if ((hi - lo) / step).rounded() <= Double(n) {
+                    chosen = (step, lo, hi, Swift.max(0, -exponent))
+                    break search
+                }
+            }
+            exponent += 1
+        }
+        let c = chosen ?? (1, 0, 1, 0)
+        lo = c.lo; hi = c.hi; step = c.step; decimals = c.decimals
+    }
+
+    /// The tick values from `lo` to `hi` inclusive, increasing.
+    var ticks: [Double] {
+        let n = Int(((hi - lo) / step).rounded())
+        return (0...n).map { lo + Double($0) * step }
+    }
+
+    /// A tick's label: `2,500`, `0.5`, `-1,000`.
+    func label(_ v: Double) -> String { ChartFormat.number(v, decimals: decimals) }
+}
+
+/// Number and date formatting for chart labels.
+enum ChartFormat {
+    /// Thousands separators (the review's grouping) and `decimals` digits after the point.
+    static func number(_ v: Double, decimals: Int) -> String {
+        let scale = pow(10, Double(decimals))
+        let r = (abs(v) * scale).rounded()
+        let whole = Int(r / scale)
+        let negative = v < 0 && r != 0
+        var s = ReviewText().group(whole)
+        if decimals > 0 {
+            let frac = Int(r - Double(whole) * scale)
+            let digits = String(frac)
+            s += "." + String(repeating: "0", count: decimals - digits.count) + digits
+        }
+        return (negative ? "-" : "") + s
+    }
+
+    /// A level as its reference line shows it: whole numbers from 100 up or when whole,
+    /// else one decimal (`189`, `1,013`, `12.5`).
+    static func level(_ v: Double) -> String {
+        abs(v) >= 100 || v == v.rounded() ? number(v, decimals: 0) : number(v, decimals: 1)
+    }
+
+    /// `03-16` for 2020-03-16.
+    static func monthDay(_ day: Int) -> String { String(CivilDate(daysSinceEpoch: day).iso.suffix(5)) }
+
+    /// Text for ASCII mode: the dashboard's separators become ASCII, anything else `?`.
+    static func ascii(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            if u.isASCII { out.append(u); continue }
+            switch u {
+            case "·", "–", "—", "−": out.append("-")
+            case "×": out.append("x")
+            case "…": out.append("~")
+            default: out.append("?")
+            }
+        }
+        return String(out)
+    }
+}
