@@ -105,15 +105,9 @@ struct ChartRenderer {
         if let p = m.plateau, p.isFinite { drawLevel(p, g.plateau, ChartRenderer.plateauStyle) }
         let capacityRows = drawCapacity()
         let onsetColumn = drawOnset()
-        // Labels, most important first: each takes the place that hides the least.
-        if let c = onsetColumn, let d = m.onsetDay {
-            let t = "onset " + ChartFormat.monthDay(d)
-            placeLabel([(rows - 1, c + 1, " " + t, 0), (rows - 1, c - t.count - 1, t + " ", 0),
-                        (rows - 2, c + 1, " " + t, 1), (rows - 2, c - t.count - 1, t + " ", 1)], ChartRenderer.onsetStyle)
-        }
-        if let p = m.plateau, p.isFinite { labelLevel("plat " + ChartFormat.level(p), row: screenRow(p), from: 0, to: cols, ChartRenderer.plateauStyle) }
-        if let b = m.baseline, b.isFinite { labelLevel("base " + ChartFormat.level(b), row: screenRow(b), from: 0, to: cols, ChartRenderer.baselineStyle) }
-        labelCapacity(capacityRows)
+        // Labels, most important first: each takes the place that hides the least. A chart too
+        // small for axes is too small for labels: it shows the series and its lines only.
+        if showAxes { placeLabels(onsetColumn: onsetColumn, capacityRows: capacityRows) }
         if dotValue.allSatisfy({ $0 == nil }) {
             let t = "no data"
             if t.count <= cols { out.put(t, x: plotX + (cols - t.count) / 2, y: plotY + (rows - 1) / 2, style: ChartRenderer.axisStyle) }
@@ -125,10 +119,22 @@ struct ChartRenderer {
         return out
     }
 
+    mutating func placeLabels(onsetColumn: Int?, capacityRows: [Int?]) {
+        if let c = onsetColumn, let d = m.onsetDay {
+            let t = "onset " + ChartFormat.monthDay(d)
+            placeLabel([(rows - 1, c + 1, " " + t, 0), (rows - 1, c - t.count - 1, t + " ", 0),
+                        (rows - 2, c + 1, " " + t, 1), (rows - 2, c - t.count - 1, t + " ", 1)], ChartRenderer.onsetStyle)
+        }
+        if let p = m.plateau, p.isFinite { labelLevel("plat " + ChartFormat.level(p), row: screenRow(p), from: 0, to: cols, ChartRenderer.plateauStyle) }
+        if let b = m.baseline, b.isFinite { labelLevel("base " + ChartFormat.level(b), row: screenRow(b), from: 0, to: cols, ChartRenderer.baselineStyle) }
+        labelCapacity(capacityRows)
+    }
+
     /// The area: each dot column filled from the bottom to its value's level.
     mutating func drawSeries() {
         let levels = dotValue.map { $0.map { ChartRenderer.level($0, scale, totalLevels) } }
         let per = g.dotsPerCell, step = g.levelsPerCell
+        guard levels.count == cols * per else { return }     // no days
         for c in 0..<cols {
             let dots = (c * per)..<(c * per + per)
             let tops = dots.map { levels[$0] ?? 0 }

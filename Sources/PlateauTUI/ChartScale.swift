@@ -10,6 +10,8 @@ struct ChartScale: Equatable {
     var step: Double
     /// Digits after the decimal point in the tick labels (0 for steps of 1 and more).
     var decimals: Int
+    /// The step is `mantissa` × 10^`exponent`; `lo` and `hi` are `loSteps` and `hiSteps` steps.
+    private var mantissa = 1, exponent = 0, loSteps = 0, hiSteps = 1
 
     /// `maxIntervals` bounds the number of tick intervals (the plot's rows decide it);
     /// `integral` keeps the step at 1 or more (counts have no fractional ticks).
@@ -19,30 +21,33 @@ struct ChartScale: Equatable {
         let n = Swift.max(1, maxIntervals)
         let span = Swift.max(top - bottom, integral ? 1 : 1e-9)
         // Start below the answer and climb the 1-2-5 ladder until the ticks fit.
-        var exponent = Int((log10(span / Double(n))).rounded(.down)) - 1
-        if integral { exponent = Swift.max(0, exponent) }
-        var chosen: (step: Double, lo: Double, hi: Double, decimals: Int)?
-        search: while exponent < 400 {
-            for m in [1.0, 2.0, 5.0] {
-                let step = m * pow(10, Double(exponent))
-                let lo = bottom < 0 ? -((-bottom / step) - 1e-9).rounded(.up) * step : 0
-                let hi = ((top / step) + 1e-9).rounded(.down) * step + step
-                if ((hi - lo) / step).rounded() <= Double(n) {
-                    chosen = (step, lo, hi, Swift.max(0, -exponent))
+        var e = Int((log10(span / Double(n))).rounded(.down)) - 1
+        if integral { e = Swift.max(0, e) }
+        search: while e < 300 {
+            for m in [1, 2, 5] {
+                let step = ChartScale.value(1, m, e)
+                let l = bottom < 0 ? -Int(((-bottom / step) - 1e-9).rounded(.up)) : 0
+                let h = Int(((top / step) + 1e-9).rounded(.down)) + 1
+                if h - l <= n {
+                    mantissa = m; exponent = e; loSteps = l; hiSteps = h
                     break search
                 }
             }
-            exponent += 1
+            e += 1
         }
-        let c = chosen ?? (1, 0, 1, 0)
-        lo = c.lo; hi = c.hi; step = c.step; decimals = c.decimals
+        step = ChartScale.value(1, mantissa, exponent)
+        lo = ChartScale.value(loSteps, mantissa, exponent)
+        hi = ChartScale.value(hiSteps, mantissa, exponent)
+        decimals = Swift.max(0, -exponent)
+    }
+
+    /// k × m × 10^e, correctly rounded (0.3, not 0.30000000000000004).
+    private static func value(_ k: Int, _ m: Int, _ e: Int) -> Double {
+        e >= 0 ? Double(k * m) * pow(10, Double(e)) : Double(k * m) / pow(10, Double(-e))
     }
 
     /// The tick values from `lo` to `hi` inclusive, increasing.
-    var ticks: [Double] {
-        let n = Int(((hi - lo) / step).rounded())
-        return (0...n).map { lo + Double($0) * step }
-    }
+    var ticks: [Double] { (loSteps...hiSteps).map { ChartScale.value($0, mantissa, exponent) } }
 
     /// A tick's label: `2,500`, `0.5`, `-1,000`.
     func label(_ v: Double) -> String { ChartFormat.number(v, decimals: decimals) }

@@ -67,9 +67,21 @@ enum ChartDates {
         }
     }
 
+    /// A label's text: `MM-DD`; a month as `YYYY-MM` when the range spans years; a year as `YYYY`.
+    static func text(_ day: Int, _ scheme: Scheme, years: Bool) -> String {
+        let iso = CivilDate(daysSinceEpoch: day).iso
+        switch scheme {
+        case .years: return String(iso.prefix(4))
+        case .months, .twoMonths, .quarters, .halfYears: return String(years ? iso.prefix(7) : iso.suffix(5))
+        case .daily, .mondays, .everyOtherMonday: return String(iso.suffix(5))
+        }
+    }
+
     /// (tick column, label start column, text) for each label, in plot columns.
     static func labels(firstDay: Int, map: ChartXMap, columns: Int) -> [(tick: Int, start: Int, text: String)] {
-        let width = 5, gap = 2
+        let gap = 2
+        guard map.days > 0, columns > 0 else { return [] }
+        let years = CivilDate(daysSinceEpoch: firstDay).components.year != CivilDate(daysSinceEpoch: firstDay + map.days - 1).components.year
         var fallback: [(tick: Int, start: Int, text: String)] = []
         for scheme in Scheme.allCases {
             var out: [(tick: Int, start: Int, text: String)] = []
@@ -77,14 +89,20 @@ enum ChartDates {
             for i in 0..<map.days where matches(firstDay + i, scheme) {
                 guard let c = map.column(ofDay: i) else { continue }
                 if let last = out.last, last.tick == c { continue }
-                let start = min(c, columns - width)
+                let t = text(firstDay + i, scheme, years: years)
+                let start = min(c, columns - t.count)
                 if start < 0 { fits = false; break }
-                if let last = out.last, start < last.start + width + gap { fits = false; break }
-                out.append((c, start, ChartFormat.monthDay(firstDay + i)))
+                if let last = out.last, start < last.start + last.text.count + gap { fits = false; break }
+                out.append((c, start, t))
             }
             guard fits else { continue }
             if out.count >= 2 { return out }
             if fallback.isEmpty { fallback = out }
+        }
+        // Nothing fits twice: at least say where the range starts.
+        if fallback.isEmpty {
+            let t = CivilDate(daysSinceEpoch: firstDay).iso
+            for label in [t, String(t.suffix(5))] where label.count <= columns { return [(0, 0, label)] }
         }
         return fallback
     }
