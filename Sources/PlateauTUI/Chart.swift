@@ -59,8 +59,13 @@ public struct ChartModel: Sendable {
 public enum Chart {
     public static func draw(_ m: ChartModel, into f: inout Frame, x: Int, y: Int, width: Int, height: Int, glyphs: GlyphMode) {
         // Only the part of the rectangle inside the frame is laid out and drawn.
+        guard width > 0, height > 0, x < f.width, y < f.height else { return }
+        func end(_ a: Int, _ n: Int, _ limit: Int) -> Int {
+            let (sum, overflow) = a.addingReportingOverflow(n)
+            return overflow ? limit : min(sum, limit)
+        }
         let x0 = max(x, 0), y0 = max(y, 0)
-        let w = min(x + max(0, width), f.width) - x0, h = min(y + max(0, height), f.height) - y0
+        let w = end(x, width, f.width) - x0, h = end(y, height, f.height) - y0
         guard w > 0, h > 0 else { return }
         var r = ChartRenderer(model: m, width: w, height: h, glyphs: ChartGlyphs(mode: glyphs))
         let local = r.render()

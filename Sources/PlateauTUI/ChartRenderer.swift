@@ -1,3 +1,5 @@
+import PlateauCore
+
 /// Draws one chart into a frame the size of its rectangle (see `Chart.draw`).
 struct ChartRenderer {
     /// What occupies a plot cell, for the drawing order: lines go behind the series' outline
@@ -121,7 +123,9 @@ struct ChartRenderer {
 
     mutating func placeLabels(onsetColumn: Int?, capacityRows: [Int?]) {
         if let c = onsetColumn, let d = m.onsetDay {
-            let t = "onset " + ChartFormat.monthDay(d)
+            let lastDay = m.firstDay + m.values.count - 1
+            let years = CivilDate(daysSinceEpoch: m.firstDay).components.year != CivilDate(daysSinceEpoch: lastDay).components.year
+            let t = "onset " + (years ? CivilDate(daysSinceEpoch: d).iso : ChartFormat.monthDay(d))
             placeLabel([(rows - 1, c + 1, " " + t, 0), (rows - 1, c - t.count - 1, t + " ", 0),
                         (rows - 2, c + 1, " " + t, 1), (rows - 2, c - t.count - 1, t + " ", 1)], ChartRenderer.onsetStyle)
         }

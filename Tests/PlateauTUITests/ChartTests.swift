@@ -216,7 +216,8 @@ struct ChartPropertyTests {
     /// where the rectangle leaves the frame.
     @Test func nothingOutsideTheRectangleIsTouched() {
         let sentinel = Cell(scalar: "@", style: Style(color: .critical, bold: true, reverse: true))
-        let rects = [(5, 3, 80, 18), (0, 0, 100, 40), (10, 10, 20, 5), (90, 35, 30, 10), (-5, -3, 40, 12), (50, 20, 0, 10), (3, 4, 1, 1), (0, 39, 100, 1), (-10, 5, 8, 8)]
+        let rects = [(5, 3, 80, 18), (0, 0, 100, 40), (10, 10, 20, 5), (90, 35, 30, 10), (-5, -3, 40, 12), (50, 20, 0, 10), (3, 4, 1, 1), (0, 39, 100, 1),
+                     (-10, 5, 8, 8), (100, 0, 5, 5), (0, 40, 5, 5), (7, 7, Int.max, Int.max), (Int.min, Int.min, Int.max, Int.max), (Int.max, 3, Int.max, 9), (2, 2, -5, Int.min)]
         for g in GlyphMode.allCases {
             for (x, y, w, h) in rects {
                 var f = Frame(width: 100, height: 40)
@@ -224,7 +225,11 @@ struct ChartPropertyTests {
                 Chart.draw(ChartFixture.model, into: &f, x: x, y: y, width: w, height: h, glyphs: g)
                 for yy in 0..<40 {
                     for xx in 0..<100 {
-                        let inside = xx >= x && xx < x + w && yy >= y && yy < y + h
+                        func within(_ v: Int, _ a: Int, _ n: Int) -> Bool {
+                            let (end, overflow) = a.addingReportingOverflow(n)
+                            return n > 0 && v >= a && (overflow || v < end)
+                        }
+                        let inside = within(xx, x, w) && within(yy, y, h)
                         #expect((f[xx, yy] == sentinel) == !inside, "\(g) rect \((x, y, w, h)): cell \((xx, yy))")
                     }
                 }
