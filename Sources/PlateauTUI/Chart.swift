@@ -45,6 +45,15 @@ public struct ChartModel: Sendable {
     func isWeekend(_ day: Int) -> Bool { !businessDays.contains(CivilDate(daysSinceEpoch: day).isoWeekday) }
 }
 
+/// Equal models draw equal charts: the dashboard can skip a redraw when nothing changed.
+extension ChartModel: Equatable {
+    public static func == (a: ChartModel, b: ChartModel) -> Bool {
+        a.firstDay == b.firstDay && a.values == b.values && a.businessDays == b.businessDays
+            && a.baseline == b.baseline && a.plateau == b.plateau && a.onsetDay == b.onsetDay && a.title == b.title
+            && a.capacity.count == b.capacity.count && zip(a.capacity, b.capacity).allSatisfy { $0.from == $1.from && $0.value == $1.value }
+    }
+}
+
 /// The main chart: a pure function of the model, a rectangle and a glyph mode into a `Frame`.
 ///
 /// Layout (when the rectangle has room): the title on the first row; a gutter of y labels,

@@ -296,6 +296,16 @@ struct ChartPropertyTests {
         }
     }
 
+    @Test func modelsCompareByEveryField() {
+        let a = ChartFixture.model
+        var b = a
+        #expect(a == b)
+        b.capacity[1].value = 2_600
+        #expect(a != b)
+        b = a; b.values[5] = nil
+        #expect(a != b)
+    }
+
     @Test func drawingIsDeterministicAndWeekendsAreMuted() {
         for g in GlyphMode.allCases {
             let a = render(ChartFixture.model, 156, 40, g), b = render(ChartFixture.model, 156, 40, g)
