@@ -37,7 +37,8 @@ struct ChartRenderer {
         var all = m.values.compactMap { $0 }.filter(\.isFinite)
         let integral = !all.isEmpty && all.allSatisfy { $0 == $0.rounded() }
         all += [m.baseline, m.plateau].compactMap { $0 }.filter(\.isFinite)
-        all += m.capacity.filter { $0.from <= lastDay && $0.value.isFinite }.map(\.value)
+        // The capacities in force over the range (not those replaced before it).
+        all += ([m.capacity(on: m.firstDay)].compactMap { $0 } + m.capacity.filter { $0.from > m.firstDay && $0.from <= lastDay }.map(\.value)).filter(\.isFinite)
         let lo = all.min() ?? 0, hi = all.max() ?? 0
 
         // Axes and title when there is room for them and for a plot worth reading.

@@ -19,9 +19,10 @@ struct ChartScale: Equatable {
         let top = dataMax.isFinite ? Swift.max(dataMax, 0) : 0
         let bottom = dataMin.isFinite ? Swift.min(dataMin, 0) : 0
         let n = Swift.max(1, maxIntervals)
-        let span = Swift.max(top - bottom, integral ? 1 : 1e-9)
-        // Start below the answer and climb the 1-2-5 ladder until the ticks fit.
-        var e = Int((log10(span / Double(n))).rounded(.down)) - 1
+        let span = top - bottom
+        // Start below the answer and climb the 1-2-5 ladder until the ticks fit. Nothing but
+        // zeros (or nothing at all) keeps the default, 0 to 1.
+        var e = span > 0 ? Int((log10(span / Double(n))).rounded(.down)) - 1 : 300
         if integral { e = Swift.max(0, e) }
         search: while e < 300 {
             for m in [1, 2, 5] {

@@ -102,6 +102,21 @@ struct ChartScaleTests {
         }
     }
 
+    @Test func nothingButZerosScalesFromZeroToOne() {
+        for integral in [true, false] {
+            let s = ChartScale(min: 0, max: 0, maxIntervals: 6, integral: integral)
+            #expect(s.ticks == [0, 1] && s.ticks.map(s.label) == ["0", "1"])
+        }
+    }
+
+    /// A licence count replaced before the range does not stretch the scale.
+    @Test func onlyCapacitiesInForceOverTheRangeScaleTheChart() {
+        var m = ChartFixture.model
+        m.capacity.insert((ChartFixture.first - 400, 90_000), at: 0)
+        let text = render(m, 80, 18, .braille).lines.joined(separator: "\n")
+        #expect(text.contains("3,000 ┤") && !text.contains("90,000"))
+    }
+
     @Test func negativeValuesGetARoundFloor() {
         let s = ChartScale(min: -150, max: 420, maxIntervals: 6, integral: true)
         #expect(s.ticks == [-200, 0, 200, 400, 600])
