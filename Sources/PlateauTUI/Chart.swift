@@ -23,10 +23,12 @@ public struct ChartModel: Sendable {
     public var capacity: [(from: Int, value: Double)]
     /// Shown above the chart, e.g. `remote.users · ALL`.
     public var title: String
+    /// The y scale starts at 0 (counts); false fits it to the values (e.g. meeting minutes).
+    public var fromZero: Bool
 
     public init(firstDay: Int, values: [Double?], businessDays: Set<Int> = [1, 2, 3, 4, 5],
                 baseline: Double? = nil, plateau: Double? = nil, onsetDay: Int? = nil,
-                capacity: [(from: Int, value: Double)] = [], title: String = "") {
+                capacity: [(from: Int, value: Double)] = [], title: String = "", fromZero: Bool = true) {
         self.firstDay = firstDay
         self.values = values
         self.businessDays = businessDays
@@ -35,6 +37,7 @@ public struct ChartModel: Sendable {
         self.onsetDay = onsetDay
         self.capacity = capacity
         self.title = title
+        self.fromZero = fromZero
     }
 
     /// The capacity in force on `day`, nil before the first.
@@ -49,7 +52,7 @@ public struct ChartModel: Sendable {
 extension ChartModel: Equatable {
     public static func == (a: ChartModel, b: ChartModel) -> Bool {
         a.firstDay == b.firstDay && a.values == b.values && a.businessDays == b.businessDays
-            && a.baseline == b.baseline && a.plateau == b.plateau && a.onsetDay == b.onsetDay && a.title == b.title
+            && a.baseline == b.baseline && a.plateau == b.plateau && a.onsetDay == b.onsetDay && a.title == b.title && a.fromZero == b.fromZero
             && a.capacity.count == b.capacity.count && zip(a.capacity, b.capacity).allSatisfy { $0.from == $1.from && $0.value == $1.value }
     }
 }

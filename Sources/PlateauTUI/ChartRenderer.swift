@@ -43,7 +43,7 @@ struct ChartRenderer {
 
         // Axes and title when there is room for them and for a plot worth reading.
         func makeScale(rows: Int) -> ChartScale {
-            ChartScale(min: lo, max: hi, maxIntervals: max(1, rows * 2 / 5), integral: integral)
+            ChartScale(min: lo, max: hi, maxIntervals: max(1, rows * 2 / 5), integral: integral, fromZero: m.fromZero)
         }
         let titleRows = m.title.isEmpty ? 0 : 1
         let axedRows = height - titleRows - 2

@@ -2,8 +2,9 @@ import Foundation
 import PlateauCore
 
 /// The chart's y scale: round ticks (1, 2 or 5 × 10^k apart) from `lo` to `hi`, where `lo` is 0
-/// (or a round value below the smallest value when some are negative) and `hi` is the first tick
-/// above the largest value, so the largest value always lies in the top tick band.
+/// (or, when some values are negative or `fromZero` is false, the last tick below the smallest
+/// value) and `hi` is the first tick above the largest value, so the largest value always lies
+/// in the top tick band.
 struct ChartScale: Equatable {
     var lo: Double
     var hi: Double
@@ -15,9 +16,10 @@ struct ChartScale: Equatable {
 
     /// `maxIntervals` bounds the number of tick intervals (the plot's rows decide it);
     /// `integral` keeps the step at 1 or more (counts have no fractional ticks).
-    init(min dataMin: Double, max dataMax: Double, maxIntervals: Int, integral: Bool) {
-        let top = dataMax.isFinite ? Swift.max(dataMax, 0) : 0
-        let bottom = dataMin.isFinite ? Swift.min(dataMin, 0) : 0
+    init(min dataMin: Double, max dataMax: Double, maxIntervals: Int, integral: Bool, fromZero: Bool = true) {
+        let zero = fromZero || !dataMin.isFinite || !dataMax.isFinite || !(dataMax > dataMin)
+        let top = dataMax.isFinite ? (zero ? Swift.max(dataMax, 0) : dataMax) : 0
+        let bottom = dataMin.isFinite ? (zero ? Swift.min(dataMin, 0) : Swift.min(dataMin, top)) : 0
         let n = Swift.max(1, maxIntervals)
         let span = top - bottom
         // Start below the answer and climb the 1-2-5 ladder until the ticks fit. Nothing but
@@ -27,7 +29,7 @@ struct ChartScale: Equatable {
         search: while e < 300 {
             for m in [1, 2, 5] {
                 let step = ChartScale.value(1, m, e)
-                let l = bottom < 0 ? -Int(((-bottom / step) - 1e-9).rounded(.up)) : 0
+                let l = zero ? (bottom < 0 ? -Int(((-bottom / step) - 1e-9).rounded(.up)) : 0) : Int(((bottom / step) - 1e-9).rounded(.up)) - 1
                 let h = Int(((top / step) + 1e-9).rounded(.down)) + 1
                 if h - l <= n {
                     mantissa = m; exponent = e; loSteps = l; hiSteps = h

@@ -102,6 +102,22 @@ struct ChartScaleTests {
         }
     }
 
+    /// Not from zero: the smallest value lies in the bottom band, the largest in the top one.
+    @Test func aScaleFittedToTheValuesHasThemInItsEndBands() {
+        for (lo, hi) in [(30.0, 36.5), (0.2, 0.9), (189, 1_013), (-40, -3), (999, 1_001), (5, 5), (1e6, 1.3e6)] {
+            for intervals in 1...12 {
+                let s = ChartScale(min: lo, max: hi, maxIntervals: intervals, integral: false, fromZero: false)
+                let t = s.ticks
+                #expect(t.count >= 2 && t.count - 1 <= intervals && zip(t, t.dropFirst()).allSatisfy { $1 > $0 })
+                #expect(t.last! > hi && t[t.count - 2] <= hi, "\((lo, hi)) \(intervals): \(t)")
+                if hi > lo { #expect(t[0] < lo && t[1] >= lo, "\((lo, hi)) \(intervals): \(t)") } else { #expect(t[0] <= min(0, lo)) }
+            }
+        }
+        let minutes = ChartModel(firstDay: ChartFixture.first, values: (0..<60).map { Double(($0 * 7) % 13) * 0.5 + 30 }, title: "m", fromZero: false)
+        let f = render(minutes, 60, 12, .blocks)
+        #expect(f.lines[1].hasPrefix("40 ┤") && f.lines[10].hasPrefix("25 ┼"), "\(f.lines.joined(separator: "\n"))")
+    }
+
     @Test func nothingButZerosScalesFromZeroToOne() {
         for integral in [true, false] {
             let s = ChartScale(min: 0, max: 0, maxIntervals: 6, integral: integral)
