@@ -203,12 +203,12 @@ struct ChartRenderer {
     }
 
     /// A level's label on its line between columns `a` and `b` (right end, else left end),
-    /// leaving some of the line in view; else just above (or below) the line's right end.
+    /// leaving some of the line in view; else just above (or below) one of the line's ends.
     mutating func labelLevel(_ text: String, row y: Int, from a: Int, to b: Int, _ style: Style) {
         let r = plotY + rows - 1 - y, n = text.count
         var candidates: [(row: Int, col: Int, text: String, penalty: Int)] = []
         if b - a >= n + 3 { candidates += [(r, b - n - 1, " " + text, 0), (r, a, text + " ", 0)] }
-        candidates += [(r + 1, b - n, text, 1), (r - 1, b - n, text, 1)]
+        for off in [1, -1] { candidates += [(r + off, b - n, text, 1), (r + off, a, text, 1)] }
         placeLabel(candidates, style)
     }
 
