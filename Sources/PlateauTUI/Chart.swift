@@ -66,8 +66,11 @@ extension ChartModel: Equatable {
 ///
 /// The series is an area: each dot column filled from 0 to its value, weekends lighter and
 /// muted. With more days than dots each dot shows the *maximum* of its days (see `ChartXMap`).
-/// Reference lines pass behind the series' outline but across its filled interior, so a level
-/// stays readable under a surge; their labels go to whichever end of the plot hides less data.
+/// Reference lines pass behind the series' outline but tint its filled interior, so a level
+/// stays readable under a surge: baseline `┈` (good), plateau `╌` (warning), capacity `━` as a
+/// step line (critical), onset `│` (bold) — ASCII `-`, `~`, `=`, `|`. Their labels (`base 189`,
+/// `plat 1,013`, `cap 2,500`, `onset 03-17`) sit at an end of their line, or just above or below
+/// it, wherever they hide the least data, and never on one another.
 public enum Chart {
     public static func draw(_ m: ChartModel, into f: inout Frame, x: Int, y: Int, width: Int, height: Int, glyphs: GlyphMode) {
         // Only the part of the rectangle inside the frame is laid out and drawn.
