@@ -65,7 +65,7 @@ public struct DashboardState: Equatable, Sendable {
             case .char("0"): zoomDays = nil
             case .char("/"): editingFilter = true
             case .char("s"): sort = Sort.allCases[(Sort.allCases.firstIndex(of: sort)! + 1) % Sort.allCases.count]
-            case .char("g"): glyphs = GlyphMode.allCases[(GlyphMode.allCases.firstIndex(of: glyphs)! + 1) % GlyphMode.allCases.count]
+            case .char("g"): glyphs = glyphs.next
             case .char("a"): showAlerts.toggle()
             case .escape: filter = ""; keepSelectionVisible(model)
             default: break

@@ -196,29 +196,45 @@ public enum DashboardView {
         guard let row else { return }
         let x0 = r.x + 1, w = r.width - 1
         // One line of figures above the chart: the levels, the ratio, the onset and the ramp.
-        var facts: [String] = []
-        switch row.analysis.verdict {
-        case .tooShort: facts.append("too short to judge")
-        case .noChange: facts.append("no change · level \(format(row.plateau ?? row.baseline, m, ascii: ascii))")
-        case .change:
-            facts.append("baseline \(row.baseline.map { format($0, m, ascii: ascii) } ?? "<\(model.minGroup)")")
-            facts.append("plateau \(row.plateau.map { format($0, m, ascii: ascii) } ?? "<\(model.minGroup)")")
-            if let q = row.shownRatio { facts.append((ascii ? "x" : "×") + String(format: "%.1f", q)) }
-            if let o = row.analysis.onset { facts.append("onset \(CivilDate(daysSinceEpoch: o))") }
-            if let d = row.analysis.rampDays { facts.append("ramp \(d) d") }
-            if let e = row.analysis.end { facts.append("end \(CivilDate(daysSinceEpoch: e))") }
+        func day(_ d: Int, short: Bool) -> String {
+            let c = CivilDate(daysSinceEpoch: d)
+            return short ? String(format: "%02d-%02d", c.components.month, c.components.day) : "\(c)"
+        }
+        func facts(short: Bool) -> [String] {
+            var out: [String] = []
+            switch row.analysis.verdict {
+            case .tooShort: out.append("too short to judge")
+            case .noChange: out.append("no change · level \(format(row.plateau ?? row.baseline, m, ascii: ascii))")
+            case .change:
+                out.append((short ? "base " : "baseline ") + (row.baseline.map { format($0, m, ascii: ascii) } ?? "<\(model.minGroup)"))
+                out.append((short ? "plat " : "plateau ") + (row.plateau.map { format($0, m, ascii: ascii) } ?? "<\(model.minGroup)"))
+                if let q = row.shownRatio { out.append((ascii ? "x" : "×") + String(format: "%.1f", q)) }
+                if let o = row.analysis.onset { out.append("onset " + day(o, short: short)) }
+                if let d = row.analysis.rampDays { out.append("ramp \(d) d") }
+                if let e = row.analysis.end { out.append("end " + day(e, short: short)) }
+            }
+            return out.map { $0.ascii(ascii) }
+        }
+        let long = facts(short: false).joined(separator: " · ")
+        // Narrow: short dates, then as many facts as fit whole (the levels first).
+        var line = long
+        if long.count > w {
+            line = ""
+            for p in facts(short: true) where (line.isEmpty ? p.count : line.count + 3 + p.count) <= w {
+                line += (line.isEmpty ? "" : " · ") + p
+            }
         }
         let title = "\(m.rawValue) · \(row.name)"
         f.put(title.ascii(ascii), x: x0, y: r.y, style: Style(color: .title, bold: true), maxWidth: w)
         if r.height >= 4 {
-            f.put(facts.joined(separator: " · ").ascii(ascii), x: x0, y: r.y + 1, style: Style(color: .muted), maxWidth: w)
+            f.put(line, x: x0, y: r.y + 1, style: Style(color: .muted), maxWidth: w)
         }
         let top = r.height >= 4 ? r.y + 2 : r.y + 1
         let lo = days.lowerBound - first, hi = days.upperBound - first
         let capacity = model.capacity[m]?[row.name] ?? (row.bu == BusinessUnits.all ? model.capacity[m]?["ALL"] : nil) ?? []
         let cm = ChartModel(firstDay: days.lowerBound, values: Array(row.values[lo...hi]), businessDays: model.businessDays,
                             baseline: row.baseline, plateau: row.plateau, onsetDay: row.analysis.onset,
-                            capacity: capacity, title: title.ascii(ascii))
+                            capacity: capacity, title: "", fromZero: m != .meetingsMedianMinutes)
         Chart.draw(cm, into: &f, x: x0, y: top, width: w, height: r.y + r.height - top, glyphs: state.glyphs)
     }
 

@@ -292,3 +292,30 @@ extension DashboardViewTests {
         #expect(DashboardView.render(m, DashboardState(), width: 100, height: 30).0.lines[1].hasPrefix(" replaying 0.5 days a second"))
     }
 }
+
+/// Whole screens as text plus a map of their colours (see `snapshotText`), at the two sizes
+/// the ops room uses; PLATEAU_RECORD=1 re-records after a deliberate change (read the diff).
+@Suite(.serialized) struct DashboardSnapshotTests {
+    static let cases = ["dashboard-80x24.txt", "dashboard-160x48.txt", "dashboard-100x30-vpn-ascii.txt", "dashboard-100x30-help.txt"]
+
+    @Test(arguments: cases)
+    func matchesItsSnapshot(_ name: String) throws {
+        let model = Fixture.model(alerts: [
+            .init(severity: .warning, day: Fixture.first + 60, text: "vpn.peak_sessions ALL at 92% of 2,500"),
+            .init(severity: .critical, day: Fixture.first + 64, text: "meetings.users Iberia dropped to 8%"),
+        ])
+        var state = DashboardState()
+        if name.contains("vpn") { state.metric = .vpnPeakSessions; state.glyphs = .ascii }
+        if name.contains("help") { state.showHelp = true }
+        if name.contains("160") { state.selectedBU = "Iberia"; state.sort = .ratio }
+        let size = name.dropLast(4).split(separator: "-")[1].split(separator: "x").map { Int($0)! }
+        let (frame, _) = DashboardView.render(model, state, width: size[0], height: size[1])
+        let text = snapshotText(frame)
+        let path = ChartSnapshotTests.snapshots + "/" + name
+        if ProcessInfo.processInfo.environment["PLATEAU_RECORD"] != nil {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == expected, "\(name) differs from its snapshot (PLATEAU_RECORD=1 re-records)")
+    }
+}
