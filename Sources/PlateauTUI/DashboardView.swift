@@ -215,13 +215,14 @@ public enum DashboardView {
             }
             return out.map { $0.ascii(ascii) }
         }
-        let long = facts(short: false).joined(separator: " · ")
+        let sep = ascii ? " - " : " · "
+        let long = facts(short: false).joined(separator: sep)
         // Narrow: short dates, then as many facts as fit whole (the levels first).
         var line = long
         if long.count > w {
             line = ""
             for p in facts(short: true) where (line.isEmpty ? p.count : line.count + 3 + p.count) <= w {
-                line += (line.isEmpty ? "" : " · ") + p
+                line += (line.isEmpty ? "" : sep) + p
             }
         }
         let title = "\(m.rawValue) · \(row.name)"
