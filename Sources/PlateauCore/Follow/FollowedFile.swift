@@ -69,6 +69,8 @@ final class FollowedFile: @unchecked Sendable {
     /// The gzip data is corrupt: nothing more is read from this file.
     var failed = false
     var formatName: String?
+    /// Meeting records in a JSON document when it was last read.
+    var documentMeetings = 0
 
     init(path: String, stat: FileStat, compressed: Bool, format: InputFormat?, custom: Int?, jsonLines: Bool,
          settings: IngestSettings) {
@@ -132,7 +134,14 @@ final class FollowedFile: @unchecked Sendable {
         if mode == .document {
             let u = Ingest.Unit(input: 0, path: path, format: format, custom: custom, compressed: compressed, part: 0,
                                 modified: ctx.fileModified, jsonLines: false)
-            account = Ingest.read(u, ctx: ctx, progress: nil)
+            // Read again, its meetings are not "duplicates" of its previous reading.
+            let own = ParseContext(acc: Accumulator(), resolver: ctx.resolver, settings: ctx.settings)
+            own.fileModified = ctx.fileModified
+            account = Ingest.read(u, ctx: own, progress: nil)
+            let occurrences = own.acc.meetings.count + own.acc.duplicateMeetings
+            ctx.acc.merge(own.acc)
+            ctx.acc.duplicateMeetings -= documentMeetings
+            documentMeetings = occurrences
             rawOffset = now.size
         } else {
             if compressed { readGzip(fd, now.size, ctx) } else { readPlain(fd, now.size, ctx) }
@@ -256,7 +265,8 @@ final class FollowedFile: @unchecked Sendable {
 
     /// The checksum of the first `length` bytes of a file's content (gunzipped when
     /// `compressed`), or nil when it holds fewer.
-    static func contentHash(_ path: String, compressed: Bool, length: Int64) -> ContentHash? {
+    /// `whole`: the checksum of all of it, however long.
+    static func contentHash(_ path: String, compressed: Bool, length: Int64, whole: Bool = false) -> ContentHash? {
         var h = ContentHash()
         var remaining = length
         do {
@@ -267,8 +277,10 @@ final class FollowedFile: @unchecked Sendable {
                 remaining -= Int64(k)
                 if remaining == 0 { throw StopReading() }
             }
-        } catch {}
-        return h.length == length ? h : nil
+        } catch {
+            // (A gzip file still being written: what there is so far.)
+        }
+        return whole || h.length == length ? h : nil
     }
 
     private struct StopReading: Error {}

@@ -217,6 +217,7 @@ public final class LiveIngest: @unchecked Sendable {
         var ended: [FollowedFile] = []
         var claimed = Set<String>()
         var truncatedPaths = Set<String>()
+        var changedDuplicates = Set<ObjectIdentifier>()
         for (id, f) in byIdentity {
             guard let paths = pathsByIdentity[id] else {
                 change.filesGone.append(f.path)
@@ -255,7 +256,7 @@ public final class LiveIngest: @unchecked Sendable {
                     f.account.fileError = s.readable ? "no known format; skipped" : "cannot be read"
                 }
             case .duplicate:
-                break
+                changedDuplicates.insert(ObjectIdentifier(f))
             }
         }
 
@@ -273,28 +274,38 @@ public final class LiveIngest: @unchecked Sendable {
         }
 
         // 3. New files.
+        var samples: [ObjectIdentifier: [UInt8]] = [:]  // of the files new in this poll, not read yet
         for e in entries where !claimed.contains(e.path) {
             guard let st = usable(e), byIdentity[st.identity] == nil else { continue }
             let s = Sniffed.sniff(e.path, custom: settings.customSources)
             if s.format == .directory && s.custom == nil { directoryChanged = true }
-            if let o = original(of: s, path: e.path) {
-                if o.identity == nil {
-                    o.rebind(path: e.path, stat: st, compressed: s.compressed)
-                    byIdentity[st.identity] = o
-                    change.copiesRecognised.append(e.path)
-                    work.append(o)
-                } else {
-                    let d = newFile(e.path, st, sniffed: s)
-                    d.mode = .duplicate
-                    d.original = o
-                    d.account.fileError = "holds what \(o.path) delivered; not counted again"
-                    change.copiesRecognised.append(e.path)
-                }
+            // A JSON document replacing one: read whole again, in place of the old one.
+            if s.format == .teamsCallRecords && !s.jsonLines && s.custom == nil,
+               let old = files.first(where: { $0.identity == nil && $0.mode == .document && $0.path == e.path }) {
+                old.rebind(path: e.path, stat: st, compressed: s.compressed)
+                byIdentity[st.identity] = old
+                change.filesAdded.append(e.path)
+                work.append(old)
                 continue
             }
-            let f = newFile(e.path, st, sniffed: s)
-            if !truncatedPaths.contains(e.path) { change.filesAdded.append(e.path) }
-            if f.mode == .lines || f.mode == .document { work.append(f) }
+            switch copyMatch(s, path: e.path, samples: samples) {
+            case .continues(let o):
+                o.rebind(path: e.path, stat: st, compressed: s.compressed)
+                byIdentity[st.identity] = o
+                change.copiesRecognised.append(e.path)
+                work.append(o)
+            case .duplicate(let o):
+                let d = newFile(e.path, st, sniffed: s)
+                d.mode = .duplicate
+                d.original = o
+                d.account.fileError = "holds what \(o.path) holds; not counted again"
+                change.copiesRecognised.append(e.path)
+            case nil:
+                let f = newFile(e.path, st, sniffed: s)
+                if !truncatedPaths.contains(e.path) { change.filesAdded.append(e.path) }
+                if f.mode == .lines || f.mode == .document { work.append(f) }
+                if f.mode == .lines { samples[ObjectIdentifier(f)] = s.sample }
+            }
         }
 
         if directoryChanged { return ingestAll(entries) }
@@ -302,6 +313,23 @@ public final class LiveIngest: @unchecked Sendable {
         // 4. Read.
         let pending = work.reduce(Int64(0)) { $0 + max(0, $1.stat.size - $1.rawOffset) }
         read(work, parallel: pending > parallelThreshold, &change)
+
+        // 5. A duplicate that grew is still one only while it stays the start of its original.
+        if !changedDuplicates.isEmpty {
+            var released: [FollowedFile] = []
+            for d in files where d.mode == .duplicate && d.identity != nil && changedDuplicates.contains(ObjectIdentifier(d)) {
+                guard let o = d.original, o.identity != nil else { continue }
+                let h = FollowedFile.contentHash(d.path, compressed: d.compressed, length: Int64.max, whole: true)
+                if h == nil || FollowedFile.contentHash(o.path, compressed: o.compressed, length: h!.length) != h {
+                    d.original = nil
+                    d.setFormat(d.format, custom: d.custom, jsonLines: d.jsonLines, settings: settings)
+                    d.account.fileError = nil
+                    change.filesAdded.append(d.path)
+                    released.append(d)
+                }
+            }
+            read(released, parallel: false, &change)
+        }
         return change
     }
 
@@ -312,18 +340,37 @@ public final class LiveIngest: @unchecked Sendable {
         if f.mode == .duplicate { files.removeAll { $0 === f } }
     }
 
-    /// The stream a new file is a copy of: one whose whole delivered content (at least two
-    /// lines, so a shared CSV header is not enough) the new file starts with. The longest wins.
-    private func original(of s: Sniffed, path: String) -> FollowedFile? {
-        guard s.format != nil || s.custom != nil else { return nil }
+    enum CopyMatch { case continues(FollowedFile), duplicate(FollowedFile) }
+
+    /// Whether a new file holds bytes already counted:
+    /// - it starts with everything a stream that has ended delivered (the copy of a
+    ///   copy-truncate, a compressed rotation): the stream continues from it, past those bytes;
+    /// - its whole content is the start of a file still followed (a copy taken before the
+    ///   truncation, a backup, a gzip still being written): a duplicate, never read, that takes
+    ///   the original's place if the original ends.
+    /// The first bytes must agree before anything is read in full.
+    private func copyMatch(_ s: Sniffed, path: String, samples: [ObjectIdentifier: [UInt8]]) -> CopyMatch? {
+        guard s.format != nil || s.custom != nil, !s.sample.isEmpty else { return nil }
+        func startsAlike(_ head: [UInt8]) -> Bool {
+            let n = min(head.count, s.sample.count)
+            return n > 0 && s.sample[0..<n].elementsEqual(head[0..<n])
+        }
         let candidates = files.filter { f in
-            f.mode == .lines && f.format == s.format && f.custom == s.custom && f.content.length > 0
-                && f.framer.lineNumber >= 2 && s.sample.count >= f.contentHead.count
-                && s.sample[0..<f.contentHead.count].elementsEqual(f.contentHead)
-        }.sorted { $0.content.length > $1.content.length }
-        for c in candidates {
-            if c.content.length <= Int64(c.contentHead.count) { return c }  // the whole content compared
-            if FollowedFile.contentHash(path, compressed: s.compressed, length: c.content.length) == c.content { return c }
+            f.mode == .lines && f.format == s.format && f.custom == s.custom
+                && startsAlike(f.contentHead.isEmpty ? samples[ObjectIdentifier(f)] ?? [] : f.contentHead)
+        }
+        guard !candidates.isEmpty else { return nil }
+        // Ended streams: the new file holds all they delivered.
+        for c in candidates.filter({ $0.identity == nil && $0.content.length > 0 }).sorted(by: { $0.content.length > $1.content.length }) {
+            if s.sample.count >= c.contentHead.count && c.content.length <= Int64(c.contentHead.count) { return .continues(c) }
+            if FollowedFile.contentHash(path, compressed: s.compressed, length: c.content.length) == c.content { return .continues(c) }
+        }
+        // Files still followed: the new file is all their start.
+        let live = candidates.filter { $0.identity != nil }
+        guard !live.isEmpty, let whole = FollowedFile.contentHash(path, compressed: s.compressed, length: Int64.max, whole: true),
+              whole.length > 0 else { return nil }
+        for c in live where FollowedFile.contentHash(c.path, compressed: c.compressed, length: whole.length) == whole {
+            return .duplicate(c)
         }
         return nil
     }
