@@ -305,6 +305,52 @@ func expectSameAsBatch(_ live: LiveIngest, _ dir: String, _ note: String = "", s
         try expectSameAsBatch(live, dir.path, "directory change")
     }
 
+    @Test func aRenamedFileLaterCompressedIsNotCountedAgain() throws {
+        for pollBetween in [false, true] {
+            let (dir, live) = try setUp(); defer { dir.cleanup() }
+            for s in FollowSample.all {
+                let path = dir.path + "/" + s.name
+                try append(path, s.sixths(0, 2))
+                _ = live.poll()
+                moveFile(path, path + ".1")
+                try append(path + ".1", s.sixths(2, 3, header: false))
+                try append(path, s.sixths(3, 5))
+                _ = live.poll()
+                try append(path + ".1", s.sixths(5, 6, header: false))  // written after the last poll
+                // logrotate's delayed compression: app.log.1 → app.log.1.gz, then app.log.1 goes.
+                try copyFile(path + ".1", path + ".1.gz", gzip: true)
+                if pollBetween {
+                    let c = live.poll()
+                    #expect(c.copiesRecognised == [path + ".1.gz"] && c.linesAdded == s.body.count * 6 / 6 - s.body.count * 5 / 6, "\(s.name)")
+                }
+                _ = unlink(path + ".1")
+                let c = live.poll()
+                #expect(c.filesGone == [path + ".1"] && c.copiesRecognised == [path + ".1.gz"], "\(s.name) \(c)")
+            }
+            try expectSameAsBatch(live, dir.path, "rename then compress, poll between \(pollBetween)")
+        }
+    }
+
+    @Test func theFirstPollOfSampleLogsIsABatchIngest() throws {
+        var settings = IngestSettings()
+        settings.timezone = TimeZoneRules(identifier: "Europe/Paris")!
+        settings.sourceYears["vpn"] = 2020
+        let live = LiveIngest(roots: [sampleLogsDirectory], settings: settings)
+        let first = live.poll()
+        let (result, batch) = try ingest([sampleLogsDirectory], settings: settings)
+        #expect(cells(live.rollups()) == cells(batch))
+        #expect(cells(live.rollups()) == cells(batch))  // and again: building rollups keeps the state
+        #expect(live.rollups().duplicateMeetings == 25)
+        #expect(Totals(live.inputs) == Totals(result.inputs))
+        #expect(live.inputs.map(\.path) == result.inputs.map(\.path))
+        for (a, b) in zip(live.inputs, result.inputs) {
+            #expect(a.account == b.account && a.format == b.format, "\(a.path)")
+        }
+        #expect(first.recordsAdded == Totals(result.inputs).records)
+        #expect(live.newestRecord == batch.newestRecord)
+        #expect(!live.poll().changed)
+    }
+
     /// The test that matters: any sequence of appends (cut anywhere), polls, renames,
     /// copy-truncates (plain or gzip copies) and new files ends with the numbers of a batch
     /// ingest of the files as they are then.
@@ -352,5 +398,37 @@ func expectSameAsBatch(_ live: LiveIngest, _ dir: String, _ note: String = "", s
         #expect(polls > 10)
         try expectSameAsBatch(live, dir.path, "seed \(seed)")
         #expect(!live.poll().changed)
+    }
+}
+
+/// The cost of following SampleLogs: the first poll (everything) and idle polls (nothing new),
+/// printed, never asserted. `PLATEAU_MEASURE=1 swift test -c release --filter FollowCost`.
+@Suite struct FollowCost {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PLATEAU_MEASURE"] != nil))
+    func idlePollsOnSampleLogs() throws {
+        let root = sampleLogsDirectory
+        let config = try PlateauConfig.load(path: root + "/plateau.toml")
+        let settings = config.settings(timezone: TimeZoneRules(identifier: config.timezone ?? "UTC")!)
+        let exclude = Set([root + "/plateau.toml", root + "/rules.toml"].map(FileInfo.canonical))
+        let clock = ContinuousClock()
+        // A batch ingest first (it also warms the page cache for the comparison).
+        let batch = clock.measure {
+            let r = Ingest(settings: settings).run(try! InputDiscovery.discover([root], custom: settings.customSources, exclude: exclude))
+            _ = RollupBuilder.build(r)
+        }
+        let live = LiveIngest(roots: [root], settings: settings, exclude: exclude)
+        var first = LiveChange()
+        let t1 = clock.measure { first = live.poll() }
+        var rollups = Rollups(units: [])
+        let t2 = clock.measure { rollups = live.rollups() }
+        let polls = 200
+        var changed = 0
+        let idle = clock.measure { for _ in 0..<polls { if live.poll().changed { changed += 1 } } }
+        let scan = clock.measure { for _ in 0..<polls { _ = FileScan.scan([root]) } }
+        print("""
+            FollowCost: \(live.filesFollowed) files followed, \(live.totalLines) lines, \(first.recordsAdded) records, \(rollups.metrics.count) metrics
+            FollowCost: first poll \(t1), rollups \(t2), batch ingest + rollups \(batch)
+            FollowCost: idle poll \(idle / polls) each (\(changed) of \(polls) reported a change); of which the walk and stats \(scan / polls)
+            """)
     }
 }
