@@ -235,6 +235,28 @@ func expectSameAsBatch(_ live: LiveIngest, _ dir: String, _ note: String = "", s
         }
     }
 
+    /// The copy of a copy-truncate seen while it is still being written: empty, or half done.
+    @Test func aCopySeenHalfWrittenIsNotCountedTwice() throws {
+        for half in [false, true] {
+            let (dir, live) = try setUp(); defer { dir.cleanup() }
+            for s in FollowSample.all {
+                let path = dir.path + "/" + s.name, copy = path + ".1"
+                try append(path, s.sixths(0, 2))
+                _ = live.poll()
+                try append(path, s.sixths(2, 4, header: false))
+                let all = try contents(path)
+                let cut = half ? all.count / 2 : 0
+                try append(copy, Array(all[0..<cut]))
+                _ = live.poll()
+                try append(copy, Array(all[cut...]))
+                truncateFile(path)
+                try append(path, s.sixths(4, 6))
+                _ = live.poll()
+            }
+            try expectSameAsBatch(live, dir.path, "copy half written \(half)")
+        }
+    }
+
     @Test func aCopyOfAFileStillGrowingIsNotCountedAgain() throws {
         let (dir, live) = try setUp(); defer { dir.cleanup() }
         let s = FollowSample.all[3]  // call records, JSON lines

@@ -218,6 +218,7 @@ public final class LiveIngest: @unchecked Sendable {
         var claimed = Set<String>()
         var truncatedPaths = Set<String>()
         var changedDuplicates = Set<ObjectIdentifier>()
+        var resniffed: [String: Sniffed] = [:]
         for (id, f) in byIdentity {
             guard let paths = pathsByIdentity[id] else {
                 change.filesGone.append(f.path)
@@ -246,12 +247,13 @@ public final class LiveIngest: @unchecked Sendable {
                 if isDirectory(f) { directoryChanged = true } else { work.append(f) }
             case .unknown:
                 // Sniffed again: a file may have been empty, or its first line unfinished.
+                // Once its format is known it is a new file (it may be a copy being written).
                 let s = Sniffed.sniff(path, custom: settings.customSources)
                 if s.format != nil || s.custom != nil {
-                    f.compressed = s.compressed
-                    f.setFormat(s.format, custom: s.custom, jsonLines: s.jsonLines, settings: settings)
-                    f.account.fileError = nil
-                    if isDirectory(f) { directoryChanged = true } else { work.append(f) }
+                    byIdentity[id] = nil
+                    files.removeAll { $0 === f }
+                    claimed.subtract(paths)
+                    resniffed[path] = s
                 } else {
                     f.account.fileError = s.readable ? "no known format; skipped" : "cannot be read"
                 }
@@ -260,9 +262,11 @@ public final class LiveIngest: @unchecked Sendable {
             }
         }
 
-        // 2. Duplicates whose original has ended take its place.
+        // 2. Duplicates whose original has ended take its place (checked when either changed).
+        let endedNow = Set(ended.map(ObjectIdentifier.init))
         for d in files where d.mode == .duplicate && d.identity != nil {
-            guard let o = d.original, o.identity == nil, let st = statByPath[d.path], st.identity == d.identity else { continue }
+            guard let o = d.original, o.identity == nil, let st = statByPath[d.path], st.identity == d.identity,
+                  endedNow.contains(ObjectIdentifier(o)) || changedDuplicates.contains(ObjectIdentifier(d)) else { continue }
             if FollowedFile.contentHash(d.path, compressed: d.compressed, length: o.content.length) == o.content {
                 byIdentity[st.identity] = o
                 d.identity = nil
@@ -277,7 +281,7 @@ public final class LiveIngest: @unchecked Sendable {
         var samples: [ObjectIdentifier: [UInt8]] = [:]  // of the files new in this poll, not read yet
         for e in entries where !claimed.contains(e.path) {
             guard let st = usable(e), byIdentity[st.identity] == nil else { continue }
-            let s = Sniffed.sniff(e.path, custom: settings.customSources)
+            let s = resniffed[e.path] ?? Sniffed.sniff(e.path, custom: settings.customSources)
             if s.format == .directory && s.custom == nil { directoryChanged = true }
             // A JSON document replacing one: read whole again, in place of the old one.
             if s.format == .teamsCallRecords && !s.jsonLines && s.custom == nil,
