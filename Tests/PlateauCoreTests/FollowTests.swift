@@ -373,6 +373,20 @@ func expectSameAsBatch(_ live: LiveIngest, _ dir: String, _ note: String = "", s
         #expect(!live.poll().changed)
     }
 
+    @Test func inLiveModeAnOpenSessionLastsUntilNow() throws {
+        let (dir, live) = try setUp(); defer { dir.cleanup() }
+        try append(dir.path + "/vdi.csv", Array("user,start,end,host\nsomeone@x.example,2020-03-25T20:00:00+01:00,,VDI-1\n".utf8))
+        _ = live.poll()
+        let start = Int64(1_585_162_800)  // 2020-03-25T19:00:00Z
+        let day = TimeZoneRules(identifier: "Europe/Paris")!.localDay(start)
+        let batch = live.rollups()
+        #expect(batch.value(.vdiUsers, bu: BusinessUnits.all, day: day) == 1)
+        #expect(batch.value(.vdiUsers, bu: BusinessUnits.all, day: day + 1) == nil)
+        let now = live.rollups(now: start + 30 * 3600)
+        #expect(now.value(.vdiUsers, bu: BusinessUnits.all, day: day + 1) == 1)  // open until the 24 h cap
+        #expect(cells(live.rollups()) == cells(batch))  // the state is unchanged
+    }
+
     /// The test that matters: any sequence of appends (cut anywhere), polls, renames,
     /// copy-truncates (plain or gzip copies) and new files ends with the numbers of a batch
     /// ingest of the files as they are then.

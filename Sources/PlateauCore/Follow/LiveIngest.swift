@@ -110,8 +110,15 @@ public final class LiveIngest: @unchecked Sendable {
 
     /// Rollups of everything read so far; the state is kept, so this can be called after
     /// every poll.
-    public func rollups() -> Rollups {
+    ///
+    /// - Parameter now: a session still open stays open up to the newest time stamp of its
+    ///   source (as in a batch ingest), or up to `now` when that is later (FORMATS.md: "in live
+    ///   mode: up to now"); never longer than the maximum session length either way.
+    public func rollups(now: Int64? = nil) -> Rollups {
         locked {
+            let saved = acc.newest
+            if let now { for f in acc.newest.indices { acc.newest[f] = max2(acc.newest[f], now) } }
+            defer { acc.newest = saved }
             let r = IngestResult(inputs: [], accumulator: acc, units: units, directory: builder.directory, settings: settings)
             return RollupBuilder.build(r, preservingFacts: true)
         }
