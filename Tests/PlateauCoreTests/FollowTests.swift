@@ -281,6 +281,11 @@ func expectSameAsBatch(_ live: LiveIngest, _ dir: String, _ note: String = "", s
         try append(dir.path + "/a.csv", s.bytes(40..<60, header: false))
         _ = live.poll()
         try expectSameAsBatch(live, dir.path, "same header")
+        // A new file with the header alone is a file of its own, not a copy of the others.
+        try append(dir.path + "/c.csv", s.header)
+        #expect(live.poll().filesAdded == [dir.path + "/c.csv"])
+        #expect(live.inputs.first { $0.path == dir.path + "/c.csv" }?.account.headers == 1)
+        try expectSameAsBatch(live, dir.path, "header only")
     }
 
     @Test func aReplacedFileIsReadFromTheStart() throws {
@@ -442,7 +447,9 @@ func expectSameAsBatch(_ live: LiveIngest, _ dir: String, _ note: String = "", s
 @Suite struct FollowCost {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["PLATEAU_MEASURE"] != nil))
     func idlePollsOnSampleLogs() throws {
-        let root = sampleLogsDirectory
+        let tmp = TempDir(); defer { tmp.cleanup() }
+        let root = tmp.path + "/SampleLogs"
+        try FileManager.default.copyItem(atPath: sampleLogsDirectory, toPath: root)
         let config = try PlateauConfig.load(path: root + "/plateau.toml")
         let settings = config.settings(timezone: TimeZoneRules(identifier: config.timezone ?? "UTC")!)
         let exclude = Set([root + "/plateau.toml", root + "/rules.toml"].map(FileInfo.canonical))
@@ -461,7 +468,15 @@ func expectSameAsBatch(_ live: LiveIngest, _ dir: String, _ note: String = "", s
         var changed = 0
         let idle = clock.measure { for _ in 0..<polls { if live.poll().changed { changed += 1 } } }
         let scan = clock.measure { for _ in 0..<polls { _ = FileScan.scan([root]) } }
+        // One line appended to one file, then the rollups again (what the dashboard does).
+        let vdi = root + "/vdi/open.csv"
+        try append(vdi, Array("user,start,end,host\n".utf8))
+        _ = live.poll()
+        var appended = LiveChange()
+        let t3 = clock.measure { try? append(vdi, Array("someone@x.example,2020-05-10T08:00:00+02:00,,VDI-1\n".utf8)); appended = live.poll() }
+        let t4 = clock.measure { rollups = live.rollups() }
         print("""
+            FollowCost: one line appended: poll \(t3) (\(appended.linesAdded) line, \(appended.recordsAdded) record), rollups \(t4)
             FollowCost: \(live.filesFollowed) files followed, \(live.totalLines) lines, \(first.recordsAdded) records, \(rollups.metrics.count) metrics
             FollowCost: first poll \(t1), rollups \(t2), batch ingest + rollups \(batch)
             FollowCost: idle poll \(idle / polls) each (\(changed) of \(polls) reported a change); of which the walk and stats \(scan / polls)

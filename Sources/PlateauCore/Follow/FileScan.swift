@@ -78,14 +78,20 @@ enum FileScan {
         }
         defer { closedir(d) }
         var subdirectories: [String] = []
+        let fd = dirfd(d)
+        let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         while let e = readdir(d) {
-            let name = withUnsafePointer(to: &e.pointee.d_name) {
+            // Hidden entries (and . and ..) are skipped before anything else is done.
+            if e.pointee.d_name.0 == 0x2E { continue }
+            var st = stat()
+            // fstatat relative to the open directory: the kernel resolves one name, not the path.
+            let ok = withUnsafePointer(to: &e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { fstatat(fd, $0, &st, 0) == 0 }
+            }
+            let full = prefix + withUnsafePointer(to: &e.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
-            if name.hasPrefix(".") { continue }
-            let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-            var st = stat()
-            if stat(full, &st) == 0 {
+            if ok {
                 if st.st_mode & S_IFMT == S_IFDIR { subdirectories.append(full) } else { out.append(Entry(path: full, stat: FileStat(st))) }
             } else {
                 out.append(Entry(path: full, stat: nil))

@@ -376,9 +376,12 @@ public final class LiveIngest: @unchecked Sendable {
             if s.sample.count >= c.contentHead.count && c.content.length <= Int64(c.contentHead.count) { return .continues(c) }
             if FollowedFile.contentHash(path, compressed: s.compressed, length: c.content.length) == c.content { return .continues(c) }
         }
-        // Files still followed: the new file is all their start.
+        // Files still followed: the new file is all their start. A CSV header alone is not
+        // enough to say so (every file of the format may start with it).
         let live = candidates.filter { $0.identity != nil }
-        guard !live.isEmpty, let whole = FollowedFile.contentHash(path, compressed: s.compressed, length: Int64.max, whole: true),
+        let csv: Set<InputFormat> = [.directory, .zscalerNSSCSV, .teamsUserActivity, .teamsUserCounts, .sessionsCSV]
+        let headed = s.custom.map { settings.customSources[$0].shape == .csv } ?? s.format.map(csv.contains) ?? false
+        guard !live.isEmpty, s.sample.lazy.filter({ $0 == 0x0A }).count >= (headed ? 2 : 1), let whole = FollowedFile.contentHash(path, compressed: s.compressed, length: Int64.max, whole: true),
               whole.length > 0 else { return nil }
         for c in live where FollowedFile.contentHash(c.path, compressed: c.compressed, length: whole.length) == whole {
             return .duplicate(c)
