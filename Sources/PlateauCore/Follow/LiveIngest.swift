@@ -53,12 +53,26 @@ public struct LiveChange: Sendable, Equatable {
 ///
 /// Every line is counted once as a record, ignored, skipped or header line. The first poll
 /// reads the files in parallel, as a batch `Ingest` does. Thread-safe: all calls serialise.
+///
+/// Known limits (each where the bytes alone cannot tell):
+/// - a copy holding less than was already read from a file that no longer exists is read
+///   again (a copy-truncate always copies before it truncates, so this needs a lost race);
+/// - a second path to the same file (hard link, symbolic link) is followed once, where a
+///   batch ingest reads every path;
+/// - year-less syslog stamps without a configured year take the year from the file's
+///   modification time at its first read;
+/// - a root that is a single file cannot be followed through a rename (the new name is not
+///   under a root): follow the directory;
+/// - a last line that never gets its newline is never counted (a batch ingest counts it), and
+///   a gzip file that stays cut short is not reported as such;
+/// - a directory change re-reads the files present then: what files that have gone delivered
+///   is dropped, and copies known as such are read as files of their own.
 public final class LiveIngest: @unchecked Sendable {
     public let roots: [String]
     public let settings: IngestSettings
-    /// Threads for large reads (the first poll, a re-ingest, a big burst).
+    /// Threads for large reads (the first poll, a re-ingest, a big burst). Set before polling.
     public var workers = max(1, System.coreCount)
-    /// A poll reads in parallel when more than this many bytes are new.
+    /// A poll reads in parallel when more than this many bytes are new. Set before polling.
     public var parallelThreshold: Int64 = 8 << 20
 
     private let exclude: Set<String>
