@@ -164,12 +164,21 @@ public final class LiveIngest: @unchecked Sendable {
         units = BusinessUnits()
         builder = DirectoryBuilder(hasher: settings.hasher, units: units)
         acc = Accumulator()
+        // Files that are the start of another one (a copy-truncate caught between its copy
+        // and its truncation) are read once: the others are held as duplicates.
+        var samples: [ObjectIdentifier: [UInt8]] = [:]
         for e in entries {
             guard let st = usable(e) else { continue }
             guard byIdentity[st.identity] == nil else { continue }  // a second link to a file already followed
-            let f = newFile(e.path, st)
+            let s = Sniffed.sniff(e.path, custom: settings.customSources)
+            if case .duplicate(let o)? = copyMatch(s, path: e.path, samples: samples) {
+                duplicate(of: o, e.path, st, s)
+                change.copiesRecognised.append(e.path)
+                continue
+            }
+            let f = newFile(e.path, st, sniffed: s)
             change.filesAdded.append(e.path)
-            _ = f
+            if f.mode == .lines { samples[ObjectIdentifier(f)] = Array(s.sample.prefix(FollowedFile.headLength)) }
         }
         // Phase 1: the directory.
         let dctx = ParseContext(acc: Accumulator(), resolver: Resolver(directory: builder.directory, units: units), settings: settings)
@@ -320,16 +329,13 @@ public final class LiveIngest: @unchecked Sendable {
                 change.copiesRecognised.append(e.path)
                 work.append(o)
             case .duplicate(let o):
-                let d = newFile(e.path, st, sniffed: s)
-                d.mode = .duplicate
-                d.original = o
-                d.account.fileError = "holds what \(o.path) holds; not counted again"
+                duplicate(of: o, e.path, st, s)
                 change.copiesRecognised.append(e.path)
             case nil:
                 let f = newFile(e.path, st, sniffed: s)
                 if !truncatedPaths.contains(e.path) { change.filesAdded.append(e.path) }
                 if f.mode == .lines || f.mode == .document { work.append(f) }
-                if f.mode == .lines { samples[ObjectIdentifier(f)] = s.sample }
+                if f.mode == .lines { samples[ObjectIdentifier(f)] = Array(s.sample.prefix(FollowedFile.headLength)) }
             }
         }
 
@@ -339,23 +345,44 @@ public final class LiveIngest: @unchecked Sendable {
         let pending = work.reduce(Int64(0)) { $0 + max(0, $1.stat.size - $1.rawOffset) }
         read(work, parallel: pending > parallelThreshold, &change)
 
-        // 5. A duplicate that grew is still one only while it stays the start of its original.
+        // 5. A duplicate that grew is still one while it stays the start of its original. If
+        // it grew past it, holding all the original delivered, it is the file being written
+        // and the original's file the copy: the stream moves on to it, the roles swap.
+        // Otherwise it was not a copy after all, and is read as a file of its own.
         if !changedDuplicates.isEmpty {
-            var released: [FollowedFile] = []
+            var more: [FollowedFile] = []
             for d in files where d.mode == .duplicate && d.identity != nil && changedDuplicates.contains(ObjectIdentifier(d)) {
-                guard let o = d.original, o.identity != nil else { continue }
-                let h = FollowedFile.contentHash(d.path, compressed: d.compressed, length: Int64.max, whole: true)
-                if h == nil || FollowedFile.contentHash(o.path, compressed: o.compressed, length: h!.length) != h {
+                guard let o = d.original, let oid = o.identity, let did = d.identity else { continue }
+                guard let h = FollowedFile.contentHash(d.path, compressed: d.compressed, length: Int64.max, whole: true) else { continue }
+                if FollowedFile.contentHash(o.path, compressed: o.compressed, length: h.length) == h { continue }
+                if h.length >= o.content.length,
+                   FollowedFile.contentHash(d.path, compressed: d.compressed, length: o.content.length) == o.content {
+                    let (path, stat, compressed) = (d.path, d.stat, d.compressed)
+                    d.path = o.path; d.stat = o.stat; d.compressed = o.compressed; d.identity = oid
+                    d.account.fileError = "holds what \(path) holds; not counted again"
+                    byIdentity[oid] = d
+                    o.rebind(path: path, stat: stat, compressed: compressed)
+                    byIdentity[did] = o
+                    change.copiesRecognised.append(d.path)
+                    more.append(o)
+                } else {
                     d.original = nil
                     d.setFormat(d.format, custom: d.custom, jsonLines: d.jsonLines, settings: settings)
                     d.account.fileError = nil
                     change.filesAdded.append(d.path)
-                    released.append(d)
+                    more.append(d)
                 }
             }
-            read(released, parallel: false, &change)
+            read(more, parallel: false, &change)
         }
         return change
+    }
+
+    private func duplicate(of o: FollowedFile, _ path: String, _ st: FileStat, _ s: Sniffed) {
+        let d = newFile(path, st, sniffed: s)
+        d.mode = .duplicate
+        d.original = o
+        d.account.fileError = "holds what \(o.path) holds; not counted again"
     }
 
     private func end(_ f: FollowedFile, _ ended: inout [FollowedFile]) {
