@@ -52,7 +52,9 @@ public struct LiveChange: Sendable, Equatable {
 ///   record depends on them. What files no longer present delivered is then gone too.
 ///
 /// Every line is counted once as a record, ignored, skipped or header line. The first poll
-/// reads the files in parallel, as a batch `Ingest` does. Thread-safe: all calls serialise.
+/// reads the files in parallel, as a batch `Ingest` does, except that a file whose whole
+/// content is the start of another (a copy-truncate caught between copy and truncation) is
+/// held as a duplicate rather than counted twice. Thread-safe: all calls serialise.
 ///
 /// Known limits (each where the bytes alone cannot tell):
 /// - a copy holding less than was already read from a file that no longer exists is read
@@ -65,8 +67,8 @@ public struct LiveChange: Sendable, Equatable {
 ///   under a root): follow the directory;
 /// - a last line that never gets its newline is never counted (a batch ingest counts it), and
 ///   a gzip file that stays cut short is not reported as such;
-/// - a directory change re-reads the files present then: what files that have gone delivered
-///   is dropped, and copies known as such are read as files of their own.
+/// - a directory change re-reads the files present then, as the first poll does: what files
+///   that have gone (or were truncated) delivered is dropped.
 public final class LiveIngest: @unchecked Sendable {
     public let roots: [String]
     public let settings: IngestSettings
