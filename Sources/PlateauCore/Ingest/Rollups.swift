@@ -41,14 +41,18 @@ public enum RollupBuilder {
 
     /// Takes the accumulator's facts over (it is left without them): a copy of the largest
     /// structure of an ingest would double the memory at the very end.
-    public static func build(_ r: IngestResult) -> Rollups {
+    public static func build(_ r: IngestResult) -> Rollups { build(r, preservingFacts: false) }
+
+    /// `preservingFacts`: the accumulator keeps its facts (they are copied on write, shard by
+    /// shard), so a live ingest can build rollups again and again while it goes on adding.
+    public static func build(_ r: IngestResult, preservingFacts: Bool) -> Rollups {
         let acc = r.accumulator
         let tz = r.settings.timezone
         var out = Rollups(units: r.units.names)
         out.newestRecord = acc.newestRecord
         out.duplicateMeetings = acc.duplicateMeetings
         var facts = acc.facts
-        acc.facts = FactSet(capacity: 0)
+        if !preservingFacts { acc.facts = FactSet(capacity: 0) }
         var present = Set<Metric>()
         for (d, _) in acc.orgMeetingUsers { _ = d; present.insert(.meetingsUsers) }
 

@@ -1,0 +1,62 @@
+/// The parser of one followed file, kept from poll to poll: a CSV keeps its header, the
+/// syslog parser its year state. An enum of the concrete parsers (not `any RecordParser`), so
+/// the per-line loop is specialised for each format, as in a batch ingest.
+enum LineParser {
+    case directory(DirectoryParser)
+    case nssCSV(NSSCSVParser)
+    case nssJSON(NSSJSONParser)
+    case callRecordLines(CallRecordLinesParser)
+    case teamsUserActivity(TeamsUserActivityParser)
+    case teamsUserCounts(TeamsUserCountsParser)
+    case zpaUserStatus(ZPAUserStatusParser)
+    case zpaUserActivity(ZPAUserActivityParser)
+    case asaSyslog(ASASyslogParser)
+    case sessionsCSV(SessionsCSVParser)
+    case custom(CustomSourceParser)
+
+    /// The parser of a line-oriented format; nil for JSON documents and unknown formats.
+    static func make(format: InputFormat?, custom: Int?, jsonLines: Bool, settings: IngestSettings,
+                     directory: DirectoryBuilder) -> LineParser? {
+        if let c = custom { return .custom(CustomSourceParser(settings.customSources[c], settings: settings)) }
+        switch format {
+        case .directory: return .directory(DirectoryParser(builder: directory))
+        case .zscalerNSSCSV: return .nssCSV(NSSCSVParser())
+        case .zscalerNSSJSON: return .nssJSON(NSSJSONParser())
+        case .teamsCallRecords: return jsonLines ? .callRecordLines(CallRecordLinesParser()) : nil
+        case .teamsUserActivity: return .teamsUserActivity(TeamsUserActivityParser())
+        case .teamsUserCounts: return .teamsUserCounts(TeamsUserCountsParser())
+        case .zpaUserStatus: return .zpaUserStatus(ZPAUserStatusParser())
+        case .zpaUserActivity: return .zpaUserActivity(ZPAUserActivityParser())
+        // The file's modification time comes from the context at each read (year-less stamps).
+        case .asaSyslog: return .asaSyslog(ASASyslogParser(settings: settings))
+        case .sessionsCSV: return .sessionsCSV(SessionsCSVParser())
+        case .none: return nil
+        }
+    }
+
+    /// Frames `chunk` into lines and parses every complete one; a line still open at the end
+    /// of the chunk stays in the framer.
+    mutating func feed(_ chunk: UnsafeMutableRawBufferPointer, _ framer: inout LineFramer,
+                       _ account: inout FileAccount, _ ctx: ParseContext) {
+        switch self {
+        case .directory(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .directory(p)
+        case .nssCSV(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .nssCSV(p)
+        case .nssJSON(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .nssJSON(p)
+        case .callRecordLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .callRecordLines(p)
+        case .teamsUserActivity(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .teamsUserActivity(p)
+        case .teamsUserCounts(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .teamsUserCounts(p)
+        case .zpaUserStatus(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .zpaUserStatus(p)
+        case .zpaUserActivity(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .zpaUserActivity(p)
+        case .asaSyslog(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .asaSyslog(p)
+        case .sessionsCSV(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .sessionsCSV(p)
+        case .custom(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .custom(p)
+        }
+    }
+
+    @inline(__always)
+    private static func run<P: RecordParser>(_ p: inout P, _ chunk: UnsafeMutableRawBufferPointer, _ framer: inout LineFramer,
+                                             _ account: inout FileAccount, _ ctx: ParseContext) {
+        framer.feed(chunk, { line, n in account.count(p.parse(line, number: n, ctx), line: n) },
+                    overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })
+    }
+}
