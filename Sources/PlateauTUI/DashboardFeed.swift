@@ -185,6 +185,39 @@ public final class StaticSource: DashboardSource {
     public var notice: String? { result.flatMap { DashboardFeed.notice($0.inputs) } }
 }
 
+/// Inputs followed as they grow (`LiveIngest`): appends, new files, rotation, truncation.
+public final class LiveSource: DashboardSource {
+    private let live: LiveIngest
+    private var lastNotice: String?
+
+    public init(roots: [String], settings: IngestSettings, exclude: Set<String>) {
+        live = LiveIngest(roots: roots, settings: settings, exclude: exclude)
+    }
+
+    public func poll() throws -> Bool { live.poll().changed }
+
+    /// Open sessions last until now, as FORMATS.md asks of live mode — when the data is live,
+    /// that is when its newest record is within the session cap of now; an old data set keeps
+    /// the batch rule (open sessions end at their source's newest stamp), so that its numbers
+    /// are the review's.
+    public func rollups() -> Rollups {
+        let now = Int64(Date().timeIntervalSince1970)
+        let live = self.live.newestRecord.map { now - $0 <= self.live.settings.maxSessionSeconds } ?? false
+        return self.live.rollups(now: live ? now : nil)
+    }
+
+    public var stats: DashboardModel.Stats {
+        var s = DashboardModel.Stats()
+        s.files = live.filesFollowed
+        s.records = live.totalRecords
+        s.skipped = live.skippedLines
+        s.newestRecord = live.newestRecord
+        return s
+    }
+
+    public var notice: String? { DashboardFeed.notice(live.inputs) }
+}
+
 extension DashboardFeed {
     /// "2 files skipped: README.md (no known format), …" for the status line.
     public static func notice(_ inputs: [InputReport]) -> String? {

@@ -71,7 +71,7 @@ struct Watch: ParsableCommand {
                 Ingest(settings: settings).run(try InputDiscovery.discover(roots, custom: custom, exclude: exclude))
             }
         } else {
-            source = try LiveSource(roots: roots, settings: setup.settings, exclude: setup.exclude)
+            source = LiveSource(roots: roots, settings: setup.settings, exclude: setup.exclude)
         }
         var placeholder = DashboardModel()
         placeholder.organisation = setup.config.organisation
@@ -124,16 +124,4 @@ extension Watch {
         let (frame, _) = DashboardView.render(model, state, width: width, height: height)
         print(frame.lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n"))
     }
-}
-
-// TEMPORARY until the follow branch lands: reads once.
-final class LiveSource: DashboardSource {
-    let inner: StaticSource
-    init(roots: [String], settings: IngestSettings, exclude: Set<String>) throws {
-        inner = StaticSource { Ingest(settings: settings).run(try InputDiscovery.discover(roots, custom: settings.customSources, exclude: exclude)) }
-    }
-    func poll() throws -> Bool { try inner.poll() }
-    func rollups() -> Rollups { inner.rollups() }
-    var stats: DashboardModel.Stats { inner.stats }
-    var notice: String? { inner.notice }
 }

@@ -97,6 +97,20 @@ struct TmuxTests {
         #expect(s.contains { $0.contains("ALL") } && s.contains { $0.contains("Benelux") })
         #expect(s.contains { $0.contains("meetings.users · ALL") })
         #expect(try format("#{alternate_on}") == "1")
+        // Lines appended to a followed file are read and counted once.
+        func records() throws -> Int? {
+            guard let line = try screen().first(where: { $0.contains(" records") && $0.contains("files followed") }),
+                  let r = line.range(of: #"[0-9,]+ records *$"#, options: .regularExpression) else { return nil }
+            return Int(line[r].split(separator: " ")[0].replacingOccurrences(of: ",", with: ""))
+        }
+        let before = try #require(try records())
+        let proxy = dir + "/proxy/nss-web-2020-03-16.csv"
+        let lines = try String(contentsOfFile: proxy, encoding: .utf8).split(separator: "\n").suffix(3)
+        let h = try #require(FileHandle(forWritingAtPath: proxy))
+        h.seekToEndOfFile()
+        h.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        try h.close()
+        try eventually("the appended lines") { try records() == before + 3 }
         // j selects the next unit: the chart follows it.
         try tmux("send-keys", "-t", "s", "j")
         try eventually("the second unit selected") { try screen().contains { $0.contains("meetings.users · Africa") || $0.contains("meetings.users · Benelux") } }
