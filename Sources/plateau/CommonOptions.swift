@@ -37,7 +37,8 @@ struct Pipeline {
     let inputs: [InputReport]
     var rollups: Rollups
 
-    static func run(paths: [String], options: CommonOptions) throws -> Pipeline {
+    /// `exclude`: more files that are not inputs (a rules file given with `--rules`).
+    static func run(paths: [String], options: CommonOptions, exclude more: [String] = []) throws -> Pipeline {
         let env = ProcessInfo.processInfo.environment
         var config = PlateauConfig()
         if let path = PlateauConfig.locate(explicit: options.config, paths: paths, environment: env) {
@@ -52,6 +53,7 @@ struct Pipeline {
             exclude.insert(FileInfo.canonical(p))
             exclude.insert(FileInfo.canonical((p as NSString).deletingLastPathComponent + "/rules.toml"))
         }
+        for path in more { exclude.insert(FileInfo.canonical(path)) }
         let t0 = Date()
         let discovered = try InputDiscovery.discover(paths, custom: config.customSources, exclude: exclude)
         let t1 = Date()
