@@ -46,7 +46,7 @@ public enum AlertOutput {
     /// The short section of the text review: the alerts of the review's day, `width` columns.
     public static func reviewSection(_ r: AlertReport, width: Int, ascii: Bool) -> [String] {
         var lines = ["Alerts on \(r.period)"]
-        if r.alerts.isEmpty { lines.append("none (\(r.rules) rules)") }
+        if r.alerts.isEmpty { lines.append("No alerts (\(r.rules) rule\(r.rules == 1 ? "" : "s")).") }
         for a in r.alerts { lines.append("\(a.severity.rawValue)  \(a.rule): \(a.message)") }
         return lines.map { line in
             let t = ascii ? String(String.UnicodeScalarView(line.unicodeScalars.map { $0.isASCII ? $0 : "?" })) : line
