@@ -79,6 +79,7 @@ struct Alerts: ParsableCommand {
         let ruleSet = try AlertRules.load(path: rulesPath)
         let p = try Pipeline.run(paths: roots, options: common, exclude: [rulesPath])
         let r = p.rollups
+        for (rule, bu) in AlertEvaluator.missingUnits(ruleSet, in: r) { warn("\(rulesPath): rule '\(rule)': no business unit '\(bu)' in the data") }
         guard let first = r.firstDay, let last = r.lastDay else { throw UsageError(message: "no records in the inputs") }
         var days = last...last
         if let d = dateDay {

@@ -266,6 +266,17 @@ import Testing
         #expect(run(rare, rules, days: 14...39).isEmpty)
     }
 
+    @Test func theDashboardsEntryReadsTheConfig() throws {
+        let r = rollups(days: 3, [.vpnPeakSessions]) { _, bu, _ in bu == BusinessUnits.all ? 10 : nil }
+        var config = PlateauConfig()
+        config.capacity = [.init(metric: .vpnPeakSessions, from: CivilDate(year: 2000, month: 1, day: 1), value: 10, bu: "ALL")]
+        let rules = try rule("[[rule]]\nname = \"vpn\"\nkind = \"capacity\"\nmetric = \"vpn.peak_sessions\"\ncritical = 1\n"
+                             + "[[rule]]\nname = \"x\"\nkind = \"shift\"\nmetric = \"vpn.users\"\nbu = \"Atlantis\"\n")
+        let alerts = AlertEvaluator.evaluate(rollups: r, rules: rules, config: config, minGroup: 5, on: monday...(monday + 2), today: monday + 2)
+        #expect(alerts.map(\.day) == [monday, monday + 1, monday + 2])
+        #expect(AlertEvaluator.missingUnits(rules, in: r).map(\.bu) == ["Atlantis"])
+    }
+
     // MARK: privacy
 
     @Test func aSuppressedValueIsNeverInAnAlert() throws {

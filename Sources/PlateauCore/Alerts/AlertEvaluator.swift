@@ -77,6 +77,27 @@ public enum AlertEvaluator {
         return out
     }
 
+    /// The dashboard's entry: the alerts of `days` by the config's business days, capacities and
+    /// fixed regimes, with `today` the local day of the clock (nil: every day is complete).
+    public static func evaluate(rollups r: Rollups, rules: AlertRules, config: PlateauConfig, minGroup: Int,
+                                on days: ClosedRange<Int>, today: Int?) -> [Alert] {
+        var c = AlertContext()
+        c.businessDays = config.businessDays
+        c.capacities = config.capacity
+        c.minGroup = minGroup
+        c.today = today
+        return evaluate(rollups: r, analyses: analyses(r, businessDays: config.businessDays, windows: config.windows),
+                        rules: rules, context: c, on: days)
+    }
+
+    /// Names of the BUs rules ask for that are not in the data (their rules say nothing).
+    public static func missingUnits(_ rules: AlertRules, in r: Rollups) -> [(rule: String, bu: String)] {
+        rules.rules.compactMap { rule in
+            guard case .unit(let name) = rule.scope, !r.units.contains(name) else { return nil }
+            return (rule.name, name)
+        }
+    }
+
     /// Every alert of `rules` on the days of `days` that are in the data.
     public static func evaluate(rollups r: Rollups, analyses: [SeriesKey: PlateauAnalysis], rules: AlertRules,
                                 context: AlertContext, on days: ClosedRange<Int>) -> [Alert] {
