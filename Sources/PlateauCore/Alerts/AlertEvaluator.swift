@@ -342,7 +342,7 @@ private struct Run {
             since: since.map { CivilDate(daysSinceEpoch: $0).iso }, from: from, score: suppressed ? nil : score,
             minGroup: context.minGroup, suppressed: suppressed, levelWithheld: level != nil && shownLevel == nil)
         let template = rule.message ?? AlertTemplate.defaults(rule.kind, all: rule.scope == .all)
-        return Alert(severity: sev, rule: rule.name, kind: rule.kind, metric: m, bu: fields.bu, day: day,
+        return Alert(severity: sev, rule: Sanitize.text(rule.name), kind: rule.kind, metric: m, bu: fields.bu, day: day,
                      value: fields.value, suppressed: suppressed, threshold: shownThreshold,
                      message: AlertTemplate.fill(template, fields), ruleIndex: 0)
     }

@@ -49,7 +49,7 @@ public enum AlertOutput {
         if r.alerts.isEmpty { lines.append("No alerts (\(r.rules) rule\(r.rules == 1 ? "" : "s")).") }
         for a in r.alerts { lines.append("\(a.severity.rawValue)  \(a.rule): \(a.message)") }
         return lines.map { line in
-            let t = ascii ? String(String.UnicodeScalarView(line.unicodeScalars.map { $0.isASCII ? $0 : "?" })) : line
+            let t = ascii ? String(String.UnicodeScalarView(line.replacingOccurrences(of: "–", with: "-").unicodeScalars.map { $0.isASCII ? $0 : "?" })) : line
             return t.count <= width ? t : String(t.prefix(width - 1)) + (ascii ? "~" : "…")
         }
     }
