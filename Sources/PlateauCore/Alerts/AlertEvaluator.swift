@@ -57,6 +57,8 @@ public enum AlertEvaluator {
     /// A BU "normally" has records of a source when it had some on this many of the previous
     /// `usualWindow` business days.
     static let usualDays = 8, usualWindow = 10
+    /// Sources usually under this many people are too small to tell a day off.
+    static let dayOffMinimum = 5.0
 
     public struct SeriesKey: Hashable, Sendable {
         public var metric: Metric
@@ -310,7 +312,7 @@ private struct Run {
     func isDayOff(_ bu: UInt16, _ day: Int) -> Bool {
         var counted = 0, down = 0
         for m in AlertEvaluator.activitySources where r.metrics.contains(m) {
-            guard let usual = level(m, bu, day), usual >= Double(max(context.minGroup, 5)) else { continue }
+            guard let usual = level(m, bu, day), usual >= AlertEvaluator.dayOffMinimum else { continue }
             counted += 1
             if raw(m, bu, day) < 0.5 * usual { down += 1 }
         }
