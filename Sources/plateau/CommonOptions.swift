@@ -46,7 +46,8 @@ struct Pipeline {
         var exclude: Set<String>
     }
 
-    static func setup(paths: [String], options: CommonOptions) throws -> Setup {
+    /// `exclude`: more files that are not inputs (a rules file given with `--rules`).
+    static func setup(paths: [String], options: CommonOptions, exclude more: [String] = []) throws -> Setup {
         let env = ProcessInfo.processInfo.environment
         var config = PlateauConfig()
         if let path = PlateauConfig.locate(explicit: options.config, paths: paths, environment: env) {
@@ -59,15 +60,17 @@ struct Pipeline {
         var exclude = Set<String>()
         if let p = config.path {
             exclude.insert(FileInfo.canonical(p))
-            exclude.insert(FileInfo.canonical((p as NSString).deletingLastPathComponent + "/rules.toml"))
+            let dir = (p as NSString).deletingLastPathComponent
+            exclude.insert(FileInfo.canonical((dir.isEmpty ? "." : dir) + "/rules.toml"))
         }
+        for path in more { exclude.insert(FileInfo.canonical(path)) }
         var settings = config.settings(timezone: tz)
         if let y = options.year { settings.sourceYears = ["*": y] }  // the command line wins
         return Setup(config: config, timezone: tz, settings: settings, exclude: exclude)
     }
 
-    static func run(paths: [String], options: CommonOptions) throws -> Pipeline {
-        let s = try setup(paths: paths, options: options)
+    static func run(paths: [String], options: CommonOptions, exclude more: [String] = []) throws -> Pipeline {
+        let s = try setup(paths: paths, options: options, exclude: more)
         let (config, tz, exclude, settings) = (s.config, s.timezone, s.exclude, s.settings)
         let t0 = Date()
         let discovered = try InputDiscovery.discover(paths, custom: config.customSources, exclude: exclude)

@@ -17,7 +17,8 @@ enum Entry {
                 print(Plateau.fullMessage(for: error))
                 exit(0)
             }
-            fail(Plateau.message(for: error), code: 64)
+            // `plateau alerts` keeps the monitoring-plugin codes: a usage error is UNKNOWN.
+            fail(Plateau.message(for: error), code: CommandLine.arguments.dropFirst().first == "alerts" ? 3 : 64)
         }
         do {
             try command.run()
@@ -42,7 +43,7 @@ enum Entry {
     /// `plateau [options] --snapshot [args]` is `plateau snapshot [options] [args]`.
     static func rewritingSnapshotFlag(_ args: [String]) -> [String] {
         guard let i = args.firstIndex(of: "--snapshot") else { return args }
-        let subcommands: Set<String> = ["watch", "generate", "snapshot", "help"]
+        let subcommands: Set<String> = ["watch", "generate", "snapshot", "alerts", "help"]
         if let first = args.first, subcommands.contains(first) { return args }
         var rest = args
         rest.remove(at: i)
@@ -70,7 +71,7 @@ struct Plateau: ParsableCommand {
 
         Without a subcommand, plateau opens the live dashboard (`plateau watch`) on ./SampleLogs.
         """,
-        subcommands: [Watch.self, Snapshot.self, Generate.self],
+        subcommands: [Watch.self, Snapshot.self, Alerts.self, Generate.self],
         defaultSubcommand: Watch.self
     )
 }

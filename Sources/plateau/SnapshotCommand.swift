@@ -84,6 +84,7 @@ struct Snapshot: ParsableCommand {
         o.week = reviewWeek
         o.businessDays = p.config.businessDays
         o.windows = p.config.windows
+        o.alerts = alerts(p)
         switch format {
         case "json":
             FileHandle.standardOutput.write(Data(SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)))
@@ -99,5 +100,22 @@ struct Snapshot: ParsableCommand {
             t.unit = bu
             FileHandle.standardOutput.write(Data(t.render(Review(p.rollups, options: o), inputs: p.inputs).utf8))
         }
+    }
+
+    /// The alerts of the newest day shown, by the rules.toml next to the config (if any); a bad
+    /// rules file is named on stderr and the review goes on without alerts.
+    func alerts(_ p: Pipeline) -> AlertReport? {
+        guard let config = p.config.path, let last = p.rollups.lastDay else { return nil }
+        let path = Alerts.rulesNextTo(config)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let rules: AlertRules
+        do { rules = try AlertRules.load(path: path) } catch {
+            warn("\(Alerts.describe(error)); the review has no alerts")
+            return nil
+        }
+        let context = Alerts.context(p, minGroup: common.minGroup)
+        let analyses = AlertEvaluator.analyses(p.rollups, businessDays: p.config.businessDays, windows: p.config.windows)
+        return AlertReport(alerts: AlertEvaluator.evaluate(rollups: p.rollups, analyses: analyses, rules: rules, context: context, on: last...last),
+                           readings: [], rules: rules.rules.count, days: last...last)
     }
 }

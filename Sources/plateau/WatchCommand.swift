@@ -29,6 +29,9 @@ struct Watch: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Glyphs of the chart: braille, blocks or ascii.", valueName: "MODE"))
     var glyphs: String = "braille"
 
+    @Option(name: .long, help: ArgumentHelp("Alert rules for the alerts panel (default: rules.toml next to plateau.toml, when there is one).", valueName: "FILE"))
+    var rules: String?
+
     @Option(name: .long, help: ArgumentHelp("Append diagnostics to FILE while the dashboard runs (default: they only reach the status line).", valueName: "FILE"))
     var log: String?
 
@@ -45,7 +48,9 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         let roots = paths.isEmpty ? ["SampleLogs"] : paths
-        let setup = try Pipeline.setup(paths: roots, options: common)
+        let rulesPath = rules ?? defaultRules(roots)
+        let setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])
+        let ruleSet = try rulesPath.map { try AlertRules.load(path: $0) }
         // A PATH that is not there is an error now, not a dashboard that waits for ever.
         for root in roots where !FileManager.default.fileExists(atPath: root) {
             throw IOError(path: root, "no such file or directory")
@@ -63,6 +68,9 @@ struct Watch: ParsableCommand {
         feedSettings.capacity = setup.config.capacity
         feedSettings.pollInterval = poll
         feedSettings.replay = replay.flatMap(ReplaySpeed.init)
+        if let ruleSet {
+            feedSettings.alerts = Watch.alerts(ruleSet, config: setup.config, minGroup: common.minGroup, timezone: setup.timezone)
+        }
 
         let source: DashboardSource
         if feedSettings.replay != nil {
@@ -92,6 +100,32 @@ struct Watch: ParsableCommand {
 }
 
 extension Watch {
+    /// rules.toml next to the config, if both exist (a missing default is no error).
+    func defaultRules(_ roots: [String]) -> String? {
+        let env = ProcessInfo.processInfo.environment
+        guard let config = PlateauConfig.locate(explicit: common.config, paths: roots, environment: env) else { return nil }
+        let path = Alerts.rulesNextTo(config)
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// The alerts panel: the alerts of the last two weeks shown, newest first; the day of the
+    /// clock is "in progress" only while the data is live.
+    static func alerts(_ rules: AlertRules, config: PlateauConfig, minGroup: Int, timezone: TimeZoneRules) -> @Sendable (Rollups) -> [DashboardModel.Alert] {
+        { r in
+            guard let first = r.firstDay, let last = r.lastDay else { return [] }
+            let now = Int64(Date().timeIntervalSince1970)
+            let today = timezone.localDay(now)
+            let found = AlertEvaluator.evaluate(rollups: r, rules: rules, config: config, minGroup: minGroup,
+                                                on: max(first, last - 13)...last, today: today <= last ? today : nil)
+            // One line per rule × metric × BU: its newest day (a shift fires every day of its window).
+            var seen = Set<String>()
+            return found.sorted { ($0.day, $0.severity) > ($1.day, $1.severity) }.compactMap { a in
+                guard seen.insert("\(a.rule)\u{1F}\(a.metric.rawValue)\u{1F}\(a.bu)").inserted else { return nil }
+                return DashboardModel.Alert(severity: a.severity == .critical ? .critical : .warning, day: a.day, text: "\(a.rule): \(a.message)")
+            }
+        }
+    }
+
     func feedOptions(_ setup: Pipeline.Setup) -> SnapshotOptions {
         var o = SnapshotOptions()
         o.timezone = setup.timezone.identifier

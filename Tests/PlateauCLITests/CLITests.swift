@@ -21,6 +21,12 @@ struct CLITests {
         p.arguments = args
         p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
         let out = Pipe(), err = Pipe()
+        // Close-on-exec, so that a process another test spawns meanwhile (a tmux server, which
+        // lives on) does not inherit the write ends and keep the reads below from ever ending;
+        // the child still gets its own ends, dup2'ed onto 1 and 2.
+        for h in [out.fileHandleForReading, out.fileHandleForWriting, err.fileHandleForReading, err.fileHandleForWriting] {
+            _ = fcntl(h.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        }
         p.standardOutput = out
         p.standardError = err
         try p.run()

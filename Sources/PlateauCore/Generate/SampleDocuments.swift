@@ -132,18 +132,77 @@ struct SampleDocuments {
         }.joined(separator: "\n")
     }
 
+    /// The rules an operations team would keep for this group (`plateau alerts`); head counts
+    /// are those of `--scale 1`, scaled like the logs.
     func rules() -> String {
-        """
-        # Alert rules for `plateau alerts` (a placeholder until the alerts command lands: the
-        # format below is the one planned, see DESIGN.md).
+        let scale = g.options.scale
+        func people(_ n: Int) -> Int { max(1, Int((Double(n) * scale).rounded())) }
+        return """
+        # Alert rules for `plateau alerts` (and the alerts of `plateau --snapshot`).
+        # Levels: capacity — fractions of the capacity in plateau.toml; drop — fractions of the
+        # usual level; surge — robust z-scores against the same weekday of the trailing weeks;
+        # stale — days since the newest record. Head counts are for --scale \(scale).
 
-        # [[rule]]
-        # name = "vpn-capacity"
-        # kind = "capacity"
-        # metric = "vpn.peak_sessions"
-        # bu = "ALL"
-        # warning = 0.80
-        # critical = 0.95
+        # The VPN licence pool: warn at 90 % of the licences in force that day; critical when it is
+        # full (new sessions are refused).
+        [[rule]]
+        name = "vpn-licences"
+        kind = "capacity"
+        metric = "vpn.peak_sessions"
+        bu = "ALL"
+        warning = 0.90
+        critical = 1.00
+        message = "{metric} {value} of {level} licensed ({percent})"
+
+        # A BU's meetings collapse on a working day: the service is down for it. Quiet for BUs
+        # that usually have fewer than \(thousands(people(800))) meeting users (800 at --scale 1).
+        [[rule]]
+        name = "meetings-outage"
+        kind = "drop"
+        metric = "meetings.users"
+        bu = "*"
+        warning = 0.50
+        critical = 0.25
+        min_value = \(people(800))
+
+        # A BU's proxy feed went silent on a working day (a broken log export).
+        [[rule]]
+        name = "proxy-feed-silent"
+        kind = "stale"
+        metric = "proxy.users"
+        bu = "*"
+        severity = "critical"
+        min_value = \(people(400))
+
+        # The whole proxy feed stopped: its newest record is days old.
+        [[rule]]
+        name = "proxy-feed-stale"
+        kind = "stale"
+        metric = "proxy.users"
+        bu = "ALL"
+        warning = 2
+        critical = 3
+
+        # A live event far beyond the group's usual largest meeting for the weekday (the network
+        # and the proxies feel it). Only meetings of \(thousands(people(1_200))) people or more (1,200 at --scale 1).
+        [[rule]]
+        name = "live-event"
+        kind = "surge"
+        metric = "meetings.max_participants"
+        bu = "ALL"
+        warning = 5
+        critical = 10
+        weeks = 4
+        min_value = \(people(1_200))
+
+        # The group's remote work changed regime this week (the changepoint of the review).
+        [[rule]]
+        name = "remote-work-shift"
+        kind = "shift"
+        metric = "remote.users"
+        bu = "ALL"
+        severity = "warning"
+        days = 7
 
         """
     }

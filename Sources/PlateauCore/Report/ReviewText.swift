@@ -43,6 +43,7 @@ public struct ReviewText {
         if review.rows.isEmpty { return out.joined(separator: "\n") + "\n" }
         if let unit {
             out.append(contentsOf: table(Sanitize.text(unit), rows: review.rows.filter { $0.name == unit }, label: "metric", review) { $0.metric.rawValue })
+            out.append(contentsOf: alerts(review))
             return out.joined(separator: "\n") + "\n"
         }
         out.append(contentsOf: table("Group", rows: review.rows.filter { $0.bu == BusinessUnits.all }, label: "metric", review) { $0.metric.rawValue })
@@ -56,7 +57,18 @@ public struct ReviewText {
             out.append("")
             out.append(contentsOf: table("\(m.rawValue) by business unit", rows: rows, label: "business unit", review) { $0.name })
         }
+        out.append(contentsOf: alerts(review))
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A short section of the alerts of the newest day, when there is a rules file.
+    func alerts(_ review: Review) -> [String] {
+        guard var report = review.options.alerts else { return [] }
+        // The review of one BU shows that BU's alerts.
+        if let unit { report.alerts = report.alerts.filter { $0.bu == Sanitize.text(unit) } }
+        let lines = AlertOutput.reviewSection(report, width: width - (markdown ? 2 : 0), ascii: ascii)
+        guard markdown else { return [""] + lines }
+        return ["", "## " + lines[0], ""] + lines.dropFirst().map { "- " + $0 }
     }
 
     func table(_ title: String, rows: [Review.Row], label: String, _ review: Review, name: (Review.Row) -> String) -> [String] {

@@ -40,6 +40,8 @@ public struct SnapshotOptions: Sendable {
     public var businessDays: Set<Int> = [1, 2, 3, 4, 5]
     /// Regimes fixed by the config instead of detected.
     public var windows: AnalysisWindows?
+    /// The alerts of the review's newest day, when a rules file was found.
+    public var alerts: AlertReport?
     public init() {}
 }
 
@@ -116,7 +118,9 @@ public enum SnapshotJSON {
                 w.ascii("]}")
             }
         }
-        w.ascii("],\n\"alerts\":[]}\n")
+        w.ascii("],\n\"alerts\":")
+        AlertOutput.writeJSON(w, o.alerts?.alerts ?? [])
+        w.ascii("}\n")
         try? w.flush()
         return out.bytes
     }
