@@ -24,8 +24,20 @@ struct TmuxTests {
         let argv = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + args
         var cargs = argv.map { strdup($0) } + [nil]
         defer { for a in cargs { free(a) } }
+        // The test runner's threads block most signals and posix_spawn hands the mask on: the
+        // tmux server would then never see SIGCHLD or SIGTERM, and kill-server would leave it
+        // (and its panes) running for ever. Start it with an empty mask and default handlers.
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, &cargs, environ) == 0 else { return "" }
+        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, &attr, &cargs, environ) == 0 else { return "" }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
