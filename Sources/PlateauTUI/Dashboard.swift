@@ -15,6 +15,9 @@ public struct Dashboard {
         self.placeholder = placeholder
     }
 
+    /// Reads smaller than this are over before a progress line would be read.
+    static let progressFloor: Int64 = 64 << 20
+
     public mutating func run() throws {
         let terminal = try NcursesTerminal()
         defer { terminal.end() }
@@ -24,14 +27,26 @@ public struct Dashboard {
         var generation = 0
         var layout: DashboardLayout?
         var dirty = true
+        // A long read (gigabytes on the first look) shows its progress in the status line.
+        var reading: String?
         while !terminal.terminationRequested && !state.quit {
             if let (g, m) = feed.take(after: generation) {
                 generation = g
                 model = m
                 dirty = true
             }
+            if let p = feed.progress, p.totalBytes > Dashboard.progressFloor, p.bytesDone < p.totalBytes {
+                let text = readingProgress(done: p.bytesDone, total: p.totalBytes, elapsed: IngestProgress.now - p.started)
+                if text != reading { dirty = true }
+                reading = text
+            } else if reading != nil {
+                reading = nil
+                dirty = true
+            }
             if dirty {
-                let (frame, l) = DashboardView.render(model, state, width: terminal.width, height: terminal.height)
+                var shown = model
+                if let text = reading { shown.notice = text }
+                let (frame, l) = DashboardView.render(shown, state, width: terminal.width, height: terminal.height)
                 terminal.draw(frame)
                 layout = l
                 dirty = false

@@ -12,6 +12,12 @@ public protocol DashboardSource: AnyObject {
     var stats: DashboardModel.Stats { get }
     /// A diagnostic worth the status line (an unreadable file), if any.
     var notice: String? { get }
+    /// Bytes read of the bytes the current poll set out to read (read from another thread).
+    var progress: IngestProgress? { get }
+}
+
+extension DashboardSource {
+    public var progress: IngestProgress? { nil }
 }
 
 /// `--replay SPEED`: "2d/s" (days of data per second of wall time), "12h/s", or a bare number of days.
@@ -58,6 +64,9 @@ public final class DashboardFeed: @unchecked Sendable {
         self.source = source
         self.settings = settings
     }
+
+    /// The source's reading progress (safe from any thread).
+    public var progress: IngestProgress? { source.progress }
 
     /// The newest model if it is newer than `generation`.
     public func take(after generation: Int) -> (Int, DashboardModel)? {
@@ -216,6 +225,8 @@ public final class LiveSource: DashboardSource {
     }
 
     public var notice: String? { DashboardFeed.notice(live.inputs) }
+
+    public var progress: IngestProgress? { live.progress }
 }
 
 extension DashboardFeed {

@@ -28,11 +28,7 @@ final class ProgressMeter {
     /// Bytes read of a known total.
     func bytes(done: Int64, total: Int64) {
         guard enabled, due(false) else { return }
-        let elapsed = max(Date().timeIntervalSince(started), 0.001)
-        let rate = Double(done) / elapsed
-        let left = rate > 0 ? Double(max(0, total - done)) / rate : 0
-        let pct = total > 0 ? Int(100 * min(done, total) / total) : 0
-        draw("reading \(humanBytes(done)) of \(humanBytes(total)) (\(pct)%)  \(humanBytes(Int64(rate)))/s  \(Int(left.rounded()))s left")
+        draw(readingProgress(done: done, total: total, elapsed: Date().timeIntervalSince(started)))
     }
 
     private func due(_ force: Bool) -> Bool {

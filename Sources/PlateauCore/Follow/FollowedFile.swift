@@ -121,7 +121,7 @@ final class FollowedFile: @unchecked Sendable {
         }
     }
 
-    func read(_ ctx: ParseContext) {
+    func read(_ ctx: ParseContext, progress: IngestProgress? = nil) {
         guard let id = identity, !failed, mode == .lines || mode == .document else { return }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
@@ -137,19 +137,19 @@ final class FollowedFile: @unchecked Sendable {
             // Read again, its meetings are not "duplicates" of its previous reading.
             let own = ParseContext(acc: Accumulator(), resolver: ctx.resolver, settings: ctx.settings)
             own.fileModified = ctx.fileModified
-            account = Ingest.read(u, ctx: own, progress: nil)
+            account = Ingest.read(u, ctx: own, progress: progress)
             let occurrences = own.acc.meetings.count + own.acc.duplicateMeetings
             ctx.acc.merge(own.acc)
             ctx.acc.duplicateMeetings -= documentMeetings
             documentMeetings = occurrences
             rawOffset = now.size
         } else {
-            if compressed { readGzip(fd, now.size, ctx) } else { readPlain(fd, now.size, ctx) }
+            if compressed { readGzip(fd, now.size, ctx, progress) } else { readPlain(fd, now.size, ctx, progress) }
         }
         captureHead(fd)
     }
 
-    private func readPlain(_ fd: Int32, _ size: Int64, _ ctx: ParseContext) {
+    private func readPlain(_ fd: Int32, _ size: Int64, _ ctx: ParseContext, _ progress: IngestProgress?) {
         guard size > rawOffset, let end = FollowedFile.lineEnd(fd, from: rawOffset, to: size) else { return }
         var buffer = [UInt8](repeating: 0, count: Int(min(end - rawOffset, Int64(FileReader.blockSize))))
         var off = rawOffset
@@ -160,11 +160,12 @@ final class FollowedFile: @unchecked Sendable {
             if n == 0 { break }
             buffer.withUnsafeMutableBytes { deliver(UnsafeMutableRawBufferPointer(rebasing: $0[0..<n]), ctx) }
             off += Int64(n)
+            progress?.add(Int64(n))
         }
         rawOffset = off
     }
 
-    private func readGzip(_ fd: Int32, _ size: Int64, _ ctx: ParseContext) {
+    private func readGzip(_ fd: Int32, _ size: Int64, _ ctx: ParseContext, _ progress: IngestProgress?) {
         guard size > rawOffset else { return }
         if decoder == nil { decoder = GzipDecoder() }
         let decoder = self.decoder!
@@ -189,6 +190,7 @@ final class FollowedFile: @unchecked Sendable {
                 break
             }
             off += Int64(n)
+            progress?.add(Int64(n))
         }
         rawOffset = off
     }

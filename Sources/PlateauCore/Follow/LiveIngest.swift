@@ -142,6 +142,9 @@ public final class LiveIngest: @unchecked Sendable {
 
     // MARK: polling
 
+    /// Bytes read of the bytes a poll set out to read, for a progress display on another thread.
+    public let progress = IngestProgress(totalBytes: 0)
+
     /// Reads everything new since the last poll (everything, the first time).
     public func poll() -> LiveChange {
         locked {
@@ -437,10 +440,12 @@ public final class LiveIngest: @unchecked Sendable {
         guard !work.isEmpty else { return }
         let before = work.map { ($0.account.lines, $0.account.records) }
         let settings = self.settings
+        let progress = self.progress
+        progress.begin(work.reduce(Int64(0)) { $0 + max(0, $1.stat.size - $1.rawOffset) })
         for f in work { f.prepare(directory: builder, settings: settings) }
         if !parallel || work.count < 2 || workers < 2 {
             let ctx = ParseContext(acc: acc, resolver: resolver, settings: settings)
-            for f in work { f.read(ctx) }
+            for f in work { f.read(ctx, progress: progress) }
         } else {
             let order = work.sorted { $0.stat.size - $0.rawOffset > $1.stat.size - $1.rawOffset }
             let next = Atomic<Int>(0)
@@ -453,7 +458,7 @@ public final class LiveIngest: @unchecked Sendable {
                     let k = next.add(1, ordering: .relaxed).oldValue
                     guard k < order.count else { break }
                     let ctx = ParseContext(acc: Accumulator(), resolver: resolver, settings: settings)
-                    order[k].read(ctx)
+                    order[k].read(ctx, progress: progress)
                     threadAcc.merge(ctx.acc)
                 }
                 accumulators.withLock { $0.append(threadAcc) }

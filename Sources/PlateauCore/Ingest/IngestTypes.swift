@@ -12,11 +12,26 @@ public struct InputReport: Sendable {
 
 /// How far an ingest has got, for a progress line (updated by the reading threads).
 public final class IngestProgress: Sendable {
-    public let totalBytes: Int64
+    private let total: Atomic<Int64>
     private let done = Atomic<Int64>(0)
-    public init(totalBytes: Int64) { self.totalBytes = totalBytes }
+    private let began = Atomic<UInt64>(0)
+    public init(totalBytes: Int64) {
+        total = Atomic(totalBytes)
+        began.store(Self.clock(), ordering: .relaxed)
+    }
+    /// When the current stretch of reading began (monotonic seconds).
+    public var started: Double { Double(began.load(ordering: .relaxed)) / 1e9 }
+    public static var now: Double { Double(clock()) / 1e9 }
+    static func clock() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
     public func add(_ n: Int64) { done.add(n, ordering: .relaxed) }
     public var bytesDone: Int64 { done.load(ordering: .relaxed) }
+    public var totalBytes: Int64 { total.load(ordering: .relaxed) }
+    /// Starts a new stretch of reading (a live ingest's next read): `n` bytes to go from now.
+    public func begin(_ n: Int64) {
+        began.store(Self.clock(), ordering: .relaxed)
+        done.store(0, ordering: .relaxed)
+        total.store(n, ordering: .relaxed)
+    }
 }
 
 /// The result of reading every input: the accumulated facts and the accounting.

@@ -18,3 +18,12 @@ public func groupedDigits(_ n: Int) -> String {
     }
     return (n < 0 ? "-" : "") + out
 }
+
+/// "reading 1.2 GB of 4.7 GB (25%)  310.0 MB/s  11s left": the progress of reading bytes, for
+/// the stderr progress line and the dashboard's status line alike.
+public func readingProgress(done: Int64, total: Int64, elapsed: Double) -> String {
+    let rate = Double(done) / max(elapsed, 0.001)
+    let left = rate > 0 ? Double(max(0, total - done)) / rate : 0
+    let pct = total > 0 ? Int(100 * min(done, total) / total) : 0
+    return "reading \(humanBytes(done)) of \(humanBytes(total)) (\(pct)%)  \(humanBytes(Int64(rate)))/s  \(Int(left.rounded()))s left"
+}
