@@ -18,11 +18,15 @@ public struct Dashboard {
     /// Reads smaller than this are over before a progress line would be read.
     static let progressFloor: Int64 = 64 << 20
 
-    public mutating func run() throws {
+    /// Runs until quit; returns the signal that ended it, if one did (the caller exits 128 + it).
+    /// The terminal is restored first: a read in progress on the feed thread (seconds, on a
+    /// first look at gigabytes) is not waited for beyond a moment.
+    @discardableResult
+    public mutating func run() throws -> Int32? {
+        feed.start()
+        defer { feed.stop(waitingAtMost: 0.5) }
         let terminal = try NcursesTerminal()
         defer { terminal.end() }
-        feed.start()
-        defer { feed.stop() }
         var model = placeholder
         var generation = 0
         var layout: DashboardLayout?
@@ -61,5 +65,6 @@ public struct Dashboard {
                 dirty = state != before
             }
         }
+        return terminal.stopSignal
     }
 }

@@ -85,11 +85,13 @@ public final class DashboardFeed: @unchecked Sendable {
     }
 
     /// Stops the thread and waits for it (a poll in progress finishes first).
-    public func stop() {
+    /// Stops the thread and waits for it (a poll in progress finishes first), at most `seconds`:
+    /// past that the thread is abandoned to the process's exit.
+    public func stop(waitingAtMost seconds: Double = .infinity) {
         guard started else { return }
         stopping.store(true, ordering: .relaxed)
         wake.signal()
-        finished.wait()
+        if seconds.isFinite { _ = finished.wait(timeout: .now() + seconds) } else { finished.wait() }
         started = false
     }
 

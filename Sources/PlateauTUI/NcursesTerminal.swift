@@ -68,6 +68,8 @@ public final class NcursesTerminal {
     }
 
     public var terminationRequested: Bool { terminationSignal.load(ordering: .relaxed) != 0 }
+    /// The signal that asked us to stop (SIGINT, SIGTERM, SIGHUP), if any.
+    public var stopSignal: Int32? { let s = terminationSignal.load(ordering: .relaxed); return s == 0 ? nil : s }
 
     public func updateSize() {
         width = Int(plateau_maxx(plateau_stdscr()))

@@ -95,7 +95,8 @@ struct Watch: ParsableCommand {
         dup2(target, STDERR_FILENO)
         close(target)
         defer { dup2(saved, STDERR_FILENO); close(saved) }
-        try dashboard.run()
+        // A signal ends the dashboard as it would end any program: exit 128 + its number.
+        if let sig = try dashboard.run() { throw ExitCode(128 + sig) }
     }
 }
 

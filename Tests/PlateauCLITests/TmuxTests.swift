@@ -55,10 +55,27 @@ struct TmuxTests {
     func screen() throws -> [String] { try tmux("capture-pane", "-p", "-t", "s").split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
     func format(_ f: String) throws -> String { try tmux("display-message", "-p", "-t", "s", f).trimmingCharacters(in: .whitespacesAndNewlines) }
 
+    var statusFile: String { NSTemporaryDirectory() + "\(socket)-exit" }
+
+    /// The dashboard's exit status, once it has exited.
+    func exitStatus() -> String? {
+        (try? String(contentsOfFile: statusFile, encoding: .utf8)).flatMap { $0.hasSuffix("\n") ? String($0.dropLast()) : nil }
+    }
+
+    /// The dashboard's process: the pane's shell's child.
+    func dashboardPID() throws -> Int32? {
+        let shell = try format("#{pane_pid}")
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").first.flatMap { Int32($0) }
+    }
+
     func start(_ dir: String, env: String = "") throws {
         try tmux("new-session", "-d", "-s", "s", "-x", "100", "-y", "30", "cat")
         try tmux("set-option", "-g", "remain-on-exit", "on")
-        try tmux("respawn-pane", "-k", "-t", "s", "\(env) LANG=C.UTF-8 TERM=xterm-256color exec \(CLITests.binary) watch \(dir)")
+        // The shell writes the dashboard's exit status to a file (tmux's own record of it is not
+        // reliable), then stays as `cat` so the pane's screen can still be read.
+        unlink(statusFile)
+        try tmux("respawn-pane", "-k", "-t", "s", "\(env) LANG=C.UTF-8 TERM=xterm-256color \(CLITests.binary) watch \(dir); echo $? > \(statusFile); exec cat")
         try eventually("the dashboard") { let s = try screen().joined(); return s.contains("files followed") && s.contains("ALL") }
     }
 
@@ -102,7 +119,7 @@ struct TmuxTests {
 
     @Test func drawsAnswersKeysResizesAndQuitsCleanly() throws {
         let dir = try sampleDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir); _ = try? tmux("kill-server") }
+        defer { try? FileManager.default.removeItem(atPath: dir); _ = try? tmux("kill-server"); unlink(statusFile) }
         try start(dir)
         let s = try screen()
         #expect(s[0].contains("plateau"))
@@ -140,23 +157,25 @@ struct TmuxTests {
             return l.count >= 24 && l[23].contains("? help") && l[0].count <= 80 && l.contains { $0.contains("meetings.count · ") }
         }
         try tmux("send-keys", "-t", "s", "q")
-        try eventually("exit") { try format("#{pane_dead}") == "1" }
-        #expect(try format("#{pane_dead_signal}").isEmpty)   // it exited, it did not crash
+        try eventually("exit") { exitStatus() != nil }
+        #expect(exitStatus() == "0")   // it exited, it did not crash
         #expect(try format("#{alternate_on}") == "0")
     }
 
     @Test(arguments: ["C-c", "SIGTERM"])
     func everyWayOutRestoresTheTerminal(_ how: String) throws {
         let dir = try sampleDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir); _ = try? tmux("kill-server") }
+        defer { try? FileManager.default.removeItem(atPath: dir); _ = try? tmux("kill-server"); unlink(statusFile) }
         try start(dir, env: "NO_COLOR=1")
         if how == "SIGTERM" {
-            let pid = Int32(try format("#{pane_pid}"))!
+            let pid = try #require(try dashboardPID())
             kill(pid, SIGTERM)
         } else {
             try tmux("send-keys", "-t", "s", how)
         }
-        try eventually("exit") { try format("#{pane_dead}") == "1" }
+        try eventually("exit") { exitStatus() != nil }
         #expect(try format("#{alternate_on}") == "0")
+        // A signal ends it as it ends any program: 128 + the signal; Ctrl-C is a key (exit 0).
+        #expect(exitStatus() == (how == "SIGTERM" ? "143" : "0"))
     }
 }
