@@ -106,14 +106,22 @@ public final class DashboardFeed: @unchecked Sendable {
         var rollups: Rollups?
         var lastModel: DashboardModel?
         var lastNotice: String?
+        var pending = false
+        var nextBuild = 0.0
         while !stopping.load(ordering: .relaxed) {
             let now = Date().timeIntervalSince1970
             var changed = false
             var notice: String?
             do {
-                changed = try source.poll()
+                pending = try source.poll() || pending
             } catch {
                 notice = "\(error)"
+            }
+            // A rebuild (rollups, analysis, alerts) waits at least three times its own last
+            // cost: under a steady trickle of lines it takes at most a quarter of a core.
+            if pending && (rollups == nil || now >= nextBuild) {
+                changed = true
+                pending = false
             }
             var stats = source.stats
             history.append((now, stats.records))
@@ -122,6 +130,7 @@ public final class DashboardFeed: @unchecked Sendable {
                 stats.rate = Double(stats.records - first.records) / (now - first.time)
             }
             stats.now = Int64(now)
+            let buildStart = Date()
             if changed || rollups == nil { rollups = source.rollups() }
             var r = rollups!
             if let speed = settings.replay, let f = r.firstDay, let l = r.lastDay {
@@ -154,6 +163,7 @@ public final class DashboardFeed: @unchecked Sendable {
             }
             lastModel = model
             publish(model)
+            if changed { nextBuild = now + 3 * Date().timeIntervalSince(buildStart) }
             sleep()
         }
     }

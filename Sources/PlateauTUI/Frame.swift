@@ -45,8 +45,10 @@ public struct Frame: Equatable, Sendable {
         guard y >= 0, y < height else { return 0 }
         var col = x
         let limit = min(width, maxWidth == .max ? width : x + maxWidth)
-        for s in Frame.sanitized(text) {
+        for var s in Frame.sanitized(text) {
             if col >= limit { break }
+            // A cell is one column: a double-width glyph would push the rest of the row over.
+            if Frame.isWide(s) { s = "?" }
             if col >= 0 { cells[y * width + col] = Cell(scalar: s, style: style) }
             col += 1
         }
@@ -57,6 +59,16 @@ public struct Frame: Equatable, Sendable {
     public mutating func fill(y: Int, from x0: Int = 0, to x1: Int? = nil, style: Style) {
         guard y >= 0, y < height else { return }
         for x in max(0, x0)..<min(width, x1 ?? width) { cells[y * width + x] = Cell(scalar: " ", style: style) }
+    }
+
+    /// East Asian wide and fullwidth scalars and emoji (two columns on a terminal).
+    public static func isWide(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+             0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD: return true
+        default: return false
+        }
     }
 
     /// The scalars of `text` that are safe to draw (see `Sanitize.scalars`).

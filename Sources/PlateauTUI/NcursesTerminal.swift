@@ -49,7 +49,7 @@ public final class NcursesTerminal {
             start_color()
             use_default_colors()
             init_pair(Int16(Color.accent.rawValue), Int16(COLOR_CYAN), -1)
-            init_pair(Int16(Color.muted.rawValue), Int16(COLOR_WHITE), -1)
+            init_pair(Int16(Color.muted.rawValue), -1, -1)    // the default colour, dimmed (readable on light and dark)
             init_pair(Int16(Color.good.rawValue), Int16(COLOR_GREEN), -1)
             init_pair(Int16(Color.warning.rawValue), Int16(COLOR_YELLOW), -1)
             init_pair(Int16(Color.critical.rawValue), Int16(COLOR_RED), -1)
@@ -89,7 +89,7 @@ public final class NcursesTerminal {
                 var attrs = attr_t(0)
                 if c.style.bold { attrs |= plateau_a_bold() }
                 if c.style.reverse { attrs |= plateau_a_reverse() }
-                if !useColor && c.style.color == .muted { attrs |= plateau_a_dim() }
+                if c.style.color == .muted { attrs |= plateau_a_dim() }
                 let pair = useColor && c.style.color != .normal ? Int16(c.style.color.rawValue) : 0
                 _ = plateau_put_wchar(Int32(y), Int32(x), wchar_t(bitPattern: c.scalar.value), attrs, pair)
             }

@@ -24,4 +24,11 @@ struct FrameTests {
         f.put("e\u{301}te\u{301}|", x: 0, y: 0)
         #expect(f.lines[0] == "ete|  ")
     }
+
+    @Test func wideGlyphsNeverPushARowPastItsWidth() {
+        var f = Frame(width: 12, height: 1)
+        f.put("中国業務 ok|", x: 0, y: 0)
+        #expect(f.lines[0] == "???? ok|    ")
+        #expect(!f.cells.contains { Frame.isWide($0.scalar) })
+    }
 }
