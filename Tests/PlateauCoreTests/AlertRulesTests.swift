@@ -370,7 +370,7 @@ import Testing
         let b = Alert(severity: .warning, rule: "outage", kind: .drop, metric: .meetingsUsers, bu: "UK \"&\" Ireland", day: monday,
                       value: nil, suppressed: true, threshold: 13.1, message: "UK meetings.users <5", ruleIndex: 1)
         let reading = AlertReading(rule: "vpn", metric: .vpnPeakSessions, bu: "ALL", value: 63, warning: 56.7, critical: 63, maximum: 63)
-        let drop = AlertReading(rule: "outage", metric: .meetingsUsers, bu: "It's", value: 40, warning: 25, critical: 12.5, maximum: nil)
+        let drop = AlertReading(rule: "outage", metric: .meetingsUsers, bu: "It's", value: 40, warning: 25, critical: 12.5, maximum: nil, below: true)
         return AlertReport(alerts: [a, b], readings: [reading, drop], rules: 2, days: monday...monday)
     }
 
@@ -380,6 +380,14 @@ import Testing
         #expect(sample().exitCode == 2)
         #expect(AlertOutput.nagios(AlertReport(alerts: [], readings: [], rules: 3, days: monday...monday + 1))
                 == "PLATEAU OK - no alerts (3 rules, 2020-01-06 to 2020-01-07)\n")
+    }
+
+    /// A drop alerts below its thresholds whatever levels it has: one level, or two equal ones,
+    /// are still `t:` ranges (a bare `t` would mean "alert above t").
+    @Test func dropPerfdataIsARangeWithOneLevelOrEqualLevels() {
+        let one = AlertReading(rule: "outage", metric: .meetingsUsers, bu: "ALL", value: 5, warning: 26.25, critical: nil, maximum: nil, below: true)
+        let equal = AlertReading(rule: "outage", metric: .remoteUsers, bu: "ALL", value: 1913, warning: 970, critical: 970, maximum: nil, below: true)
+        #expect(AlertOutput.perfdata([one, equal]) == "'meetings.users'=5;26.25:;;0 'remote.users'=1913;970:;970:;0")
     }
 
     @Test func prometheusLabelsAreEscaped() {

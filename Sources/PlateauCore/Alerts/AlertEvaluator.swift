@@ -31,6 +31,8 @@ public struct AlertReading: Sendable, Equatable {
     public var warning: Double?
     public var critical: Double?
     public var maximum: Double?
+    /// The rule alerts below its thresholds (a drop), not above them.
+    public var below = false
 }
 
 /// What the evaluation needs besides the rollups and the rules.
@@ -359,6 +361,7 @@ private struct Run {
         case .drop:
             guard let usual = level(rule.metric, bu, day), !withheldLevel(rule.metric, usual) else { return out }
             out.warning = rule.warning.map { $0 * usual }; out.critical = rule.critical.map { $0 * usual }
+            out.below = true
         case .surge, .shift, .stale: break
         }
         return out

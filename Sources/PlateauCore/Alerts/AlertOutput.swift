@@ -104,7 +104,7 @@ public enum AlertOutput {
             let label = perfLabel(x)
             guard seen.insert(label).inserted else { continue }
             // A drop warns below its thresholds: the range `t:` alerts outside [t, ∞).
-            let drop = x.warning != nil && x.critical != nil && x.warning! > x.critical! && x.maximum == nil
+            let drop = x.below
             let warn = x.warning.map { perfNumber($0) + (drop ? ":" : "") } ?? ""
             let crit = x.critical.map { perfNumber($0) + (drop ? ":" : "") } ?? ""
             var item = "'\(label)'=\(perfNumber(x.value));\(warn);\(crit);0;\(x.maximum.map(perfNumber) ?? "")"
