@@ -6,8 +6,8 @@ SWIFT    ?= swift
 PREFIX   ?= /usr/local
 BIN      := .build/release/plateau
 APT_DEPS := libncurses-dev zlib1g-dev
-# Tools the end-to-end tests drive the real binary with.
-APT_TEST_DEPS := tmux
+# Tools the end-to-end tests drive the real binary with (ClickHouse: the --to/--source integration tests).
+APT_TEST_DEPS := tmux clickhouse-server clickhouse-client
 SAMPLE_SCALE ?= 0.025
 BENCH_DIR ?= .build/bench-data
 # make bench compares plateau with DuckDB, pip-installed into this virtual env.

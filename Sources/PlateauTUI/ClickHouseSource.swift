@@ -1,0 +1,37 @@
+import Foundation
+import PlateauCore
+
+/// `watch --source clickhouse://...`: the rollups the database computes (ClickHouseRollups),
+/// asked for again every `refresh` seconds; a failure (a shard down, bad credentials) reaches
+/// the status line through the feed, and the last good numbers stay on screen.
+public final class ClickHouseSource: DashboardSource {
+    private let url: ClickHouseURL
+    private let timezone: TimeZoneRules
+    private let refresh: Double
+    private var lastAsked: Double?
+    private var built: Rollups?
+
+    public init(url: ClickHouseURL, timezone: TimeZoneRules, refresh: Double) {
+        self.url = url
+        self.timezone = timezone
+        self.refresh = refresh
+    }
+
+    public func poll() throws -> Bool {
+        let now = Date().timeIntervalSince1970
+        if let lastAsked, now - lastAsked < refresh { return false }
+        lastAsked = now
+        built = try ClickHouseRollups.fetch(url, timezone: timezone)
+        return true
+    }
+
+    public func rollups() -> Rollups { built ?? RollupBuilder.empty }
+
+    public var stats: DashboardModel.Stats {
+        var s = DashboardModel.Stats()
+        s.newestRecord = built?.newestRecord
+        return s
+    }
+
+    public var notice: String? { built == nil ? nil : "from \(url)" }
+}
