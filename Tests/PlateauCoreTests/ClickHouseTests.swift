@@ -309,3 +309,19 @@ struct ClickHouseIntegrationTests {
         #expect(ClickHouseClient.trailingException(Array("1\n2\n".utf8)) == nil)
     }
 }
+
+@Suite struct PeakSweepMidnightTests {
+    /// A BU whose session runs through midnight, with no event of its own the next day, while
+    /// the first event of that day (another BU's) falls on the very midnight: the open session
+    /// still counts on that day (ClickHouse's per-day clipping gives the same).
+    @Test func aSessionOpenAtAMidnightWithAnotherBUsEventThenCounts() {
+        let d = CivilDate(year: 2020, month: 3, day: 25)
+        let t0 = d.epochSecondsUTC
+        let sessions = [ClosedSession(person: 1, bu: 2, start: t0 + 20 * 3600, end: t0 + 2 * 86_400 + 3600),
+                        ClosedSession(person: 2, bu: 3, start: t0 + 86_400, end: t0 + 86_400 + 600)]
+        let peaks = PeakSweep.peaks(sessions, tz: .utc)
+        #expect(peaks[.init(day: d.day + 1, bu: 2)] == 1)
+        #expect(peaks[.init(day: d.day + 1, bu: BusinessUnits.all)] == 2)
+        #expect(peaks[.init(day: d.day + 2, bu: 2)] == 1)
+    }
+}
