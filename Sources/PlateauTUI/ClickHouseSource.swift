@@ -10,6 +10,7 @@ public final class ClickHouseSource: DashboardSource {
     private let refresh: Double
     private var lastAsked: Double?
     private var built: Rollups?
+    private var inputs: [InputReport] = []
 
     public init(url: ClickHouseURL, timezone: TimeZoneRules, refresh: Double) {
         self.url = url
@@ -22,6 +23,7 @@ public final class ClickHouseSource: DashboardSource {
         if let lastAsked, now - lastAsked < refresh { return false }
         lastAsked = now
         built = try ClickHouseRollups.fetch(url, timezone: timezone)
+        inputs = try ClickHouseRollups.inputs(url)
         return true
     }
 
@@ -30,6 +32,9 @@ public final class ClickHouseSource: DashboardSource {
     public var stats: DashboardModel.Stats {
         var s = DashboardModel.Stats()
         s.newestRecord = built?.newestRecord
+        s.files = inputs.count
+        s.records = inputs.reduce(0) { $0 + $1.account.records }
+        s.skipped = inputs.reduce(0) { $0 + $1.account.skipped }
         return s
     }
 

@@ -111,7 +111,7 @@ struct Pipeline {
         let t0 = Date()
         let rollups = try ClickHouseRollups.fetch(url, timezone: s.timezone)
         if options.verbose { warn(String(format: "rollups from %@ in %.2f s", url.description, Date().timeIntervalSince(t0))) }
-        return Pipeline(config: s.config, timezone: s.timezone, inputs: [], rollups: rollups)
+        return Pipeline(config: s.config, timezone: s.timezone, inputs: try ClickHouseRollups.inputs(url), rollups: rollups)
     }
 
     /// A clickhouse:// URL from an option (or PLATEAU_CLICKHOUSE_URL); a bad one is a usage error.

@@ -24,12 +24,15 @@ public struct ClickHouseClient: Sendable {
 
     /// Runs a statement whose result is not needed (DDL).
     public func execute(_ sql: String, database: Bool = true) throws {
-        _ = try post(query: nil, body: Array(sql.utf8), database: database)
+        _ = try post(sql: sql, database: database)
     }
 
-    /// Runs a query and returns its body (ask for `FORMAT TabSeparated`).
+    /// Runs a query and returns its body (ask for `FORMAT TabSeparated`). The statement goes in
+    /// the URL and the body stays empty: a server that refuses the request (bad credentials)
+    /// answers before reading a body, and a body left unread makes it reset the connection,
+    /// which can lose its answer.
     public func query(_ sql: String) throws -> [UInt8] {
-        try post(query: nil, body: Array(sql.utf8), database: true)
+        try post(sql: sql, database: true)
     }
 
     /// `INSERT INTO ... FORMAT RowBinary` with `data` as the rows.
@@ -53,6 +56,12 @@ public struct ClickHouseClient: Sendable {
         head += "Content-Length: \(body.count)\r\n\r\n"
         let response = try exchange(Array(head.utf8), body)
         return try check(response)
+    }
+
+    /// A statement in the URL; one too long for a URL (HTTP servers cap them at 16 KiB) in the body.
+    func post(sql: String, database: Bool) throws -> [UInt8] {
+        if sql.utf8.count > 4096 { return try post(query: nil, body: Array(sql.utf8), database: database) }
+        return try post(query: sql, body: [], database: database)
     }
 
     /// The body of a 200 answer; otherwise the server's message as an error.
@@ -105,8 +114,15 @@ public struct ClickHouseClient: Sendable {
     func exchange(_ head: [UInt8], _ body: [UInt8]) throws -> HTTPResponse {
         let fd = try connect()
         defer { close(fd) }
-        try send(fd, head)
-        try send(fd, body)
+        var sendError: Error?
+        do {
+            try send(fd, head)
+            try send(fd, body)
+        } catch {
+            // The server may have answered (an error) and closed before taking the whole body:
+            // its answer is still worth reading.
+            sendError = error
+        }
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -115,11 +131,15 @@ public struct ClickHouseClient: Sendable {
             if n == 0 { break }
             let e = errno
             if e == EINTR { continue }
+            // A reset after part of an answer: use what arrived if it is a whole answer.
+            if e == ECONNRESET, let r = try? ClickHouseClient.parse(data, endpoint: endpoint), r.status != 200 { return r }
+            if let sendError { throw sendError }
             if e == EAGAIN || e == EWOULDBLOCK {
                 throw ClickHouseError.unreachable("clickhouse \(endpoint): no answer within \(readTimeout) s")
             }
             throw ClickHouseError.unreachable("clickhouse \(endpoint): connection lost: \(String(cString: strerror(e)))")
         }
+        if data.isEmpty, let sendError { throw sendError }
         return try ClickHouseClient.parse(data, endpoint: endpoint)
     }
 

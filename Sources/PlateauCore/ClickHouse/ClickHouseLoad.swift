@@ -66,8 +66,10 @@ public struct ClickHouseLoad {
         var chosen: [DiscoveredInput] = []
         var identities: [String: FileIdentity] = [:]
         for d in discovered {
-            if d.format == .directory { chosen.append(d); continue }
             let id = FileIdentity.of(d)
+            // Directories are read by every load (everything resolves through them), and
+            // recorded with it; they alone never make a load.
+            if d.format == .directory { chosen.append(d); identities[d.path] = id; continue }
             if done.contains(id) { report.filesUnchanged.append(d.path); continue }
             identities[d.path] = id
             chosen.append(d)

@@ -110,6 +110,26 @@ public enum ClickHouseRollups {
         return out
     }
 
+    /// The files of the committed loads, with their accounting as the ingest counted it (the
+    /// newest load of each path), for the snapshot's `inputs` and the dashboard's counters.
+    public static func inputs(_ url: ClickHouseURL) throws -> [InputReport] {
+        let rows = try ClickHouseClient(url).rows("""
+            SELECT path, argMax(format, load), argMax(size, load), argMax(lines, load), argMax(records, load),
+                   argMax(ignored, load), argMax(skipped, load)
+            FROM plateau_files WHERE \(committed) GROUP BY path ORDER BY path
+            """)
+        return try rows.map { r in
+            guard r.count == 7, let size = Int64(r[2]), let lines = Int(r[3]), let records = Int(r[4]),
+                  let ignored = Int(r[5]), let skipped = Int(r[6]) else { throw unexpected(r) }
+            var report = InputReport(path: r[0], format: r[1].isEmpty ? nil : r[1], size: size)
+            report.account.lines = lines
+            report.account.records = records
+            if ignored > 0 { report.account.ignored["loaded"] = ignored }
+            if skipped > 0 { report.account.skippedReasons["loaded"] = skipped }
+            return report
+        }
+    }
+
     /// The range, and zeros where a present metric has no value on a day (as RollupBuilder).
     static func fill(_ out: inout Rollups, present: Set<Metric>) {
         var first = Int.max, last = Int.min

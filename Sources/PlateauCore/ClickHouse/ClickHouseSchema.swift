@@ -126,8 +126,8 @@ public enum ClickHouseSchema {
     /// from `system.clusters` at the URL's HTTP port.
     public static func shardEndpoints(_ url: ClickHouseURL) throws -> [ClickHouseURL.Endpoint] {
         guard let cluster = url.cluster else { return [url.endpoint] }
-        let rows = TSV.rows(try ClickHouseClient(url).post(query: nil, body: Array(
-            "SELECT shard_num, host_name FROM system.clusters WHERE cluster = \(ClickHouseSQL.literal(cluster)) ORDER BY shard_num, replica_num FORMAT TabSeparated".utf8),
+        let rows = TSV.rows(try ClickHouseClient(url).post(sql:
+            "SELECT shard_num, host_name FROM system.clusters WHERE cluster = \(ClickHouseSQL.literal(cluster)) ORDER BY shard_num, replica_num FORMAT TabSeparated",
             database: false))
         guard !rows.isEmpty else {
             throw ClickHouseError.data("no cluster '\(cluster)' in the server's remote_servers (system.clusters)")
