@@ -66,9 +66,11 @@ bench: build bench-deps
 	@$(MAKE) --no-print-directory bench-clickhouse
 
 ## Load throughput of `plateau ingest --to clickhouse://` and the time of `--snapshot --source`
-## against the in-memory path on the same generated data (skipped without clickhouse-server).
+## against the in-memory path on the same generated data, on one local server and on a 2-shard
+## local cluster (skipped without clickhouse-server).
 bench-clickhouse: build
-	@bash Tests/bench/clickhouse.sh $(BIN) $(BENCH_DIR)
+	@CH_SHARDS=1 bash Tests/bench/clickhouse.sh $(BIN) $(BENCH_DIR)
+	@CH_SHARDS=2 bash Tests/bench/clickhouse.sh $(BIN) $(BENCH_DIR)
 
 ## The live dashboard's idle CPU on SampleLogs (tmux, 30 s of nothing new).
 bench-idle: build test-deps

@@ -56,7 +56,8 @@ struct IngestCommand: ParsableCommand {
             out += "nothing new to load into \(url)\n"
         } else {
             let rows = ["plateau_facts", "plateau_meetings", "plateau_sessions"].map { "\(report.rows[$0] ?? 0) \($0.dropFirst(8))" }.joined(separator: ", ")
-            out += String(format: "load %016llx into %@: %@ in %.2f s (%@ sent)\n", report.load, url.description, rows, report.seconds, humanBytes(Int64(report.bytesSent)))
+            out += String(format: "load %016llx into %@: %@ in %.2f s (%@ sent in %.2f s)\n", report.load, url.description, rows,
+                          report.seconds, humanBytes(Int64(report.bytesSent)), report.insertSeconds)
         }
         FileHandle.standardOutput.write(Data(out.utf8))
     }

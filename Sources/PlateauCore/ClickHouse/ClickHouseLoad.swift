@@ -35,6 +35,8 @@ public struct ClickHouseLoad {
         public var rows: [String: Int] = [:]
         public var bytesSent = 0
         public var seconds = 0.0
+        /// Of `seconds`, the time spent sending rows (the rest is reading and parsing).
+        public var insertSeconds = 0.0
     }
 
     /// What identifies a file's content: path, size, modification time, a hash of its first 64 KiB.
@@ -144,7 +146,9 @@ public struct ClickHouseLoad {
         // Synchronous inserts through a Distributed table: the rows are on their shards (or
         // the insert failed) when the call returns, so the commit row never precedes them.
         let extra: [(String, String)] = url.cluster == nil ? [] : [("insert_distributed_sync", "1")]
+        let clock = Stopwatch()
         try client.insert("INSERT INTO \(url.database).\(table) FORMAT RowBinary", data: batch.bytes, settings: extra)
+        report.insertSeconds += clock.seconds
         report.bytesSent += batch.bytes.count
     }
 
