@@ -47,8 +47,9 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        // --source: the database's rollups; PATHs only locate the config then.
+        // --source: the database's rollups; no PATH (the config comes from --config).
         let database = try common.source.map { try Pipeline.clickHouseURL($0) }
+        if database != nil && !paths.isEmpty { throw UsageError(message: "--source reads the rollups from ClickHouse; give no PATH with it") }
         let roots = paths.isEmpty ? (database == nil ? ["SampleLogs"] : []) : paths
         let rulesPath = rules ?? defaultRules(roots)
         let setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])

@@ -51,5 +51,8 @@ import Testing
         }
         let noPaths = try CLITests.run(["ingest", "--to", "clickhouse://h:1/db"])
         #expect(noPaths.code == 64)
+        // --source reads no PATH: one given is a usage error, not silently ignored.
+        let both = try CLITests.run(["--snapshot", "--source", "clickhouse://h:1/db", SnapshotCLITests.samples])
+        #expect(both.code == 64 && both.err.contains("no PATH"), "\(both.err)")
     }
 }
