@@ -19,6 +19,8 @@ final class ClickHouseTestServer: @unchecked Sendable {
     let httpPort: Int
     let tcpPort: Int
     private var pid: pid_t = 0
+    /// A shell that stops the server if the test process dies without stopping it (killed).
+    private var watchdog: pid_t = 0
 
     /// A cluster definition every server of a test carries: name → the TCP ports of its shards.
     struct Cluster { var name: String; var tcpPorts: [Int] }
@@ -127,6 +129,26 @@ final class ClickHouseTestServer: @unchecked Sendable {
         guard rc == 0 else { throw ClickHouseError.unreachable("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
         pid = child
         try Data("\(child)\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/pid"))
+        // Whatever happens to this process (even SIGKILL), the server does not outlive it.
+        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill -TERM \(child) 2>/dev/null; sleep 5; kill -KILL \(child) 2>/dev/null"
+        let wargv: [String] = ["/bin/sh", "-c", script]
+        var wargs = wargv.map { strdup($0) } + [nil]
+        defer { for a in wargs { free(a) } }
+        var w: pid_t = 0
+        var wactions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&wactions)
+        defer { posix_spawn_file_actions_destroy(&wactions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&wactions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        if posix_spawn(&w, "/bin/sh", &wactions, &attr, &wargs, environ) == 0 { watchdog = w }
+    }
+
+    /// Ends the watchdog (by its PID) once the server is stopped.
+    private func endWatchdog() {
+        guard watchdog > 0 else { return }
+        kill(watchdog, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(watchdog, &status, 0) < 0 && errno == EINTR {}
+        watchdog = 0
     }
 
     /// True while the child runs (reaps it once it has exited).
@@ -154,6 +176,7 @@ final class ClickHouseTestServer: @unchecked Sendable {
 
     /// Stops the server: SIGTERM, then SIGKILL after 5 s; waits for it to be gone.
     func stop() {
+        defer { endWatchdog() }
         guard isRunning else { return }
         let child = pid
         kill(child, SIGTERM)
