@@ -172,6 +172,41 @@ struct ClickHouseIntegrationTests {
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
     }
 
+    /// A VPN log that grew: a session open in the first load (closed at that load's newest
+    /// stamp) is closed in the second. The second load replaces the first (reading its other
+    /// files again), so the open version does not stay next to the closed one.
+    @Test func aFileThatGrewReplacesTheLoadThatHadIt() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeAwkwardInputs(dir)
+        func start(_ t: String, _ user: String, _ ip: String) -> String {
+            "<166>Mar 25 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
+        }
+        func end(_ t: String, _ user: String, _ ip: String, _ duration: String) -> String {
+            "<164>Mar 25 2020 \(t) asa-vpn-01 : %ASA-4-113019: Group = GP, Username = \(user), IP = \(ip), Session disconnected. Session Type: SSL, Duration: \(duration), Bytes xmt: 1, Bytes rcv: 2, Reason: User Requested\n"
+        }
+        let log = dir + "/vpn/asa.log"
+        try write(log, start("08:00:00", "a", "198.51.100.1") + start("12:00:00", "c", "198.51.100.3") + end("12:30:00", "c", "198.51.100.3", "0h:30m:00s"))
+        let settings = paris()
+        let url = servers[0].url(database: "grown")
+        let first = try ClickHouseLoad(url: url, settings: settings).run(try InputDiscovery.discover([dir], custom: []))
+        let handle = try #require(FileHandle(forWritingAtPath: log))
+        handle.seekToEndOfFile()
+        handle.write(Data(end("15:00:00", "a", "198.51.100.1", "7h:00m:00s").utf8))
+        try handle.close()
+        let inputs = try InputDiscovery.discover([dir], custom: [])
+        let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
+        let vpn = memory.value(.vpnPeakSessions, bu: BusinessUnits.all, day: CivilDate(year: 2020, month: 3, day: 25).day)
+        #expect(vpn == 2)
+        let second = try ClickHouseLoad(url: url, settings: settings).run(inputs)
+        #expect(second.superseded == [first.load])
+        #expect(second.filesLoaded.count == first.filesLoaded.count)  // the unchanged files too
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+        #expect(try ClickHouseLoad(url: url, settings: settings).run(inputs).filesLoaded.isEmpty)
+    }
+
     @Test func twoShardClusterEqualsInMemoryAndAStoppedShardIsAClearError() throws {
         let servers = try ClickHouseTestServer.start(2, cluster: "two")
         defer { ClickHouseTestServer.cleanUp(servers) }

@@ -9,7 +9,8 @@ import Glibc
 /// new ones (with every directory) → rows in RowBinary batches below ClickHouse's block size →
 /// the files' rows → the load's row in `plateau_loads` (the commit). A load cut short leaves
 /// rows under a load id no committed row names: no query reads them, and the retry (the same
-/// files are still new) writes them again under a fresh id. Every rollup query also treats
+/// files are still new) writes them again under a fresh id. A file that changed since a load
+/// took it makes this load read that load's files again and replace it. Every rollup query also treats
 /// rows as sets (distinct people, meetings by id, sessions by their ends), so a file loaded
 /// twice by two overlapping commands never counts twice either.
 public struct ClickHouseLoad {
@@ -31,6 +32,8 @@ public struct ClickHouseLoad {
         public var load: UInt64 = 0
         public var filesLoaded: [String] = []
         public var filesUnchanged: [String] = []
+        /// Earlier loads this one replaces (some of their files changed; all were read again).
+        public var superseded: [UInt64] = []
         public var inputs: [InputReport] = []
         public var rows: [String: Int] = [:]
         public var bytesSent = 0
@@ -58,26 +61,55 @@ public struct ClickHouseLoad {
         try ClickHouseSchema.create(url, log: log)
         let client = ClickHouseClient(url)
 
-        // Per-file progress: files whose identical content a committed load already holds.
-        let done = Set(try client.rows(
-            "SELECT path, toString(size), toString(mtime), toString(fingerprint) FROM plateau_files WHERE \(ClickHouseRollups.committed)"
-        ).compactMap { r -> FileIdentity? in
-            guard r.count == 4, let s = Int64(r[1]), let m = Int64(r[2]), let f = UInt64(r[3]) else { return nil }
-            return FileIdentity(path: r[0], size: s, mtime: m, fingerprint: f)
-        })
-        var chosen: [DiscoveredInput] = []
+        // Per-file progress: the files of the visible loads, and which of them each holds.
+        var held: [FileIdentity: Set<UInt64>] = [:]
+        var filesOf: [UInt64: [FileIdentity]] = [:]
+        for r in try client.rows(
+            "SELECT path, toString(size), toString(mtime), toString(fingerprint), toString(load), format FROM plateau_files WHERE \(ClickHouseRollups.committed)") {
+            guard r.count == 6, let s = Int64(r[1]), let m = Int64(r[2]), let f = UInt64(r[3]), let l = UInt64(r[4]) else { continue }
+            let id = FileIdentity(path: r[0], size: s, mtime: m, fingerprint: f)
+            held[id, default: []].insert(l)
+            if r[5] != InputFormat.directory.rawValue { filesOf[l, default: []].append(id) }
+        }
+        let loadsOfPath = Dictionary(grouping: held.flatMap { id, loads in loads.map { (id.path, $0) } }, by: \.0).mapValues { Set($0.map(\.1)) }
         var identities: [String: FileIdentity] = [:]
+        var byPath: [String: DiscoveredInput] = [:]
         for d in discovered {
             let id = FileIdentity.of(d)
+            identities[d.path] = id
+            byPath[id.path] = d
+        }
+        // A file that changed since a load took it (it grew) supersedes that load: the new load
+        // reads every file of the old one again, and the old one's rows are no longer read —
+        // exactly the numbers of the files as they are now. When a file of the old load is gone,
+        // it cannot be read again: the old load stays, and the changed file is loaded next to it.
+        var supersede = Set<UInt64>()
+        var reload = Set<String>()
+        for d in discovered where d.format != .directory {
+            let id = identities[d.path]!
+            guard held[id] == nil, let older = loadsOfPath[id.path] else { continue }
+            for l in older where !supersede.contains(l) {
+                let files = filesOf[l] ?? []
+                if files.allSatisfy({ byPath[$0.path] != nil }) {
+                    supersede.insert(l)
+                    reload.formUnion(files.map(\.path))
+                } else {
+                    log?("\(d.path) changed since load \(l), some of whose files are gone: both versions stay")
+                }
+            }
+        }
+        var chosen: [DiscoveredInput] = []
+        for d in discovered {
+            let id = identities[d.path]!
             // Directories are read by every load (everything resolves through them), and
             // recorded with it; they alone never make a load.
-            if d.format == .directory { chosen.append(d); identities[d.path] = id; continue }
-            if done.contains(id) { report.filesUnchanged.append(d.path); continue }
-            identities[d.path] = id
+            if d.format == .directory { chosen.append(d); continue }
+            if held[id] != nil && !reload.contains(id.path) { report.filesUnchanged.append(d.path); continue }
             chosen.append(d)
             report.filesLoaded.append(d.path)
         }
         guard !report.filesLoaded.isEmpty else { report.seconds = clock.seconds; return report }
+        report.superseded = supersede.sorted()
 
         let result = Ingest(settings: settings).run(chosen, progress: progress)
         report.inputs = result.inputs
@@ -115,6 +147,8 @@ public struct ClickHouseLoad {
         commit.u64(UInt64(acc.duplicateMeetings))
         commit.u64(UInt64(report.rows["plateau_facts"] ?? 0)); commit.u64(UInt64(report.rows["plateau_meetings"] ?? 0))
         commit.u64(UInt64(report.rows["plateau_sessions"] ?? 0))
+        commit.length(report.superseded.count)  // Array(UInt64): its length, then the items
+        for l in report.superseded { commit.u64(l) }
         commit.rows = 1
         try beforeBatch?("plateau_loads", 0)
         try insert("plateau_loads", commit, client: client, report: &report)
@@ -271,7 +305,8 @@ struct ClickHouseRows {
 }
 
 /// Rows in ClickHouse's RowBinary format: little-endian integers, Date as UInt16 days,
-/// DateTime as UInt32 seconds, Enum8 as its value, String as a LEB128 length and the bytes.
+/// DateTime as UInt32 seconds, Enum8 as its value, String as a LEB128 length and the bytes,
+/// Array as a LEB128 length and the items.
 public struct RowBinary {
     public var bytes: [UInt8] = []
     public var rows = 0
@@ -286,10 +321,14 @@ public struct RowBinary {
     @inline(__always) mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
     /// A String column: length, then the UTF-8 bytes.
     @inline(__always) mutating func bytes(_ s: [UInt8]) {
-        var n = s.count
+        length(s.count)
+        bytes.append(contentsOf: s)
+    }
+    /// A String's or an Array's length: LEB128.
+    @inline(__always) mutating func length(_ count: Int) {
+        var n = count
         while n >= 0x80 { bytes.append(UInt8(n & 0x7F) | 0x80); n >>= 7 }
         bytes.append(UInt8(n))
-        bytes.append(contentsOf: s)
     }
     mutating func string(_ s: String) { bytes(Array(s.utf8)) }
 }

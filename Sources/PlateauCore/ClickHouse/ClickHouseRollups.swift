@@ -16,8 +16,8 @@
 ///   `quantileExact` of the lengths and of their negation (the two middle values);
 /// - usage-report fills: organised meetings per person and day (max), org-wide meeting users.
 public enum ClickHouseRollups {
-    /// Rows of committed loads only.
-    static let committed = "load GLOBAL IN (SELECT load FROM plateau_loads)"
+    /// Rows of committed loads only, but those a later load replaced.
+    static let committed = "load GLOBAL IN (SELECT load FROM plateau_loads WHERE load GLOBAL NOT IN (SELECT arrayJoin(supersedes) FROM plateau_loads))"
     /// The marker of the whole group in the BU column of results ("" is never a BU name).
     static let allMarker = ""
 
@@ -26,7 +26,7 @@ public enum ClickHouseRollups {
         let tz = ClickHouseSQL.literal(timezone.identifier)
 
         // The loads: their zone must be this one (facts and meetings carry the day they had in it).
-        let loads = try client.rows("SELECT tz, toString(newest_record), has_newest, toString(duplicate_meetings) FROM plateau_loads")
+        let loads = try client.rows("SELECT tz, toString(newest_record), has_newest, toString(duplicate_meetings) FROM plateau_loads WHERE \(committed)")
         var newest: Int64?
         var duplicates = 0
         for r in loads where r.count == 4 {

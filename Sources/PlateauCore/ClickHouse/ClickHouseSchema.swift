@@ -79,9 +79,9 @@ public enum ClickHouseSchema {
         Table(name: "plateau_files",
               columns: "load UInt64, path String, size Int64, mtime Int64, fingerprint UInt64, format String, lines UInt64, records UInt64, ignored UInt64, skipped UInt64",
               partition: nil, order: "(path, load)", shardKey: "load"),
-        // One row per finished load, written last: the commit.
+        // One row per finished load, written last: the commit (and the earlier loads it replaces).
         Table(name: "plateau_loads",
-              columns: "load UInt64, finished DateTime, schema_version UInt32, tz String, max_session_seconds Int64, newest_record Int64, has_newest UInt8, duplicate_meetings UInt64, facts UInt64, meetings UInt64, sessions UInt64",
+              columns: "load UInt64, finished DateTime, schema_version UInt32, tz String, max_session_seconds Int64, newest_record Int64, has_newest UInt8, duplicate_meetings UInt64, facts UInt64, meetings UInt64, sessions UInt64, supersedes Array(UInt64)",
               partition: nil, order: "(load)", shardKey: "load"),
     ]
 
