@@ -58,6 +58,9 @@ struct IngestCommand: ParsableCommand {
             let rows = ["plateau_facts", "plateau_meetings", "plateau_sessions"].map { "\(report.rows[$0] ?? 0) \($0.dropFirst(8))" }.joined(separator: ", ")
             out += String(format: "load %016llx into %@: %@ in %.2f s (%@ sent in %.2f s)\n", report.load, url.description, rows,
                           report.seconds, humanBytes(Int64(report.bytesSent)), report.insertSeconds)
+            if !report.superseded.isEmpty {
+                out += "replaces \(report.superseded.count) earlier load\(report.superseded.count == 1 ? "" : "s") (files changed since; all their files were read again)\n"
+            }
         }
         FileHandle.standardOutput.write(Data(out.utf8))
     }

@@ -161,7 +161,7 @@ public struct ClickHouseLoad {
         var failure: Error?
         var index = 0
         var sent = 0
-        let total = write(batchRows) { batch in
+        _ = write(batchRows) { batch in
             guard failure == nil else { return }
             do {
                 try beforeBatch?(table, index)
@@ -171,7 +171,6 @@ public struct ClickHouseLoad {
             index += 1
         }
         if let failure { throw failure }
-        _ = total
         return sent
     }
 
