@@ -6,8 +6,8 @@ SWIFT    ?= swift
 PREFIX   ?= /usr/local
 BIN      := .build/release/plateau
 APT_DEPS := libncurses-dev zlib1g-dev
-# Tools the end-to-end tests drive the real binary with.
-APT_TEST_DEPS := tmux
+# Tools the end-to-end tests drive the real binary with (ClickHouse: the --to/--source integration tests).
+APT_TEST_DEPS := tmux clickhouse-server clickhouse-client
 SAMPLE_SCALE ?= 0.025
 BENCH_DIR ?= .build/bench-data
 # make bench compares plateau with DuckDB, pip-installed into this virtual env.
@@ -18,7 +18,7 @@ DUCKDB_VERSION ?= 2.0.1
 BENCH_APT_DEPS = time $(if $(shell python3 -c 'import ensurepip, venv' 2>/dev/null && echo ok),,python3-venv)
 
 .DEFAULT_GOAL := run
-.PHONY: run build deps test-deps bench-deps test bench bench-idle samplelogs install clean
+.PHONY: run build deps test-deps bench-deps test bench bench-idle bench-clickhouse samplelogs install clean
 
 # $(1): Debian packages; $(2): what to do when some are missing and we are not root (default: stop).
 define apt_install
@@ -63,6 +63,14 @@ bench: build bench-deps
 	@mkdir -p $(BENCH_DIR)
 	@BENCH_VENV=$(BENCH_VENV) DUCKDB_VERSION=$(DUCKDB_VERSION) bash Tests/bench/bench.sh $(BIN) $(BENCH_DIR)
 	@$(MAKE) --no-print-directory bench-idle
+	@$(MAKE) --no-print-directory bench-clickhouse
+
+## Load throughput of `plateau ingest --to clickhouse://` and the time of `--snapshot --source`
+## against the in-memory path on the same generated data, on one local server and on a 2-shard
+## local cluster (skipped without clickhouse-server).
+bench-clickhouse: build
+	@CH_SHARDS=1 bash Tests/bench/clickhouse.sh $(BIN) $(BENCH_DIR)
+	@CH_SHARDS=2 bash Tests/bench/clickhouse.sh $(BIN) $(BENCH_DIR)
 
 ## The live dashboard's idle CPU on SampleLogs (tmux, 30 s of nothing new).
 bench-idle: build test-deps

@@ -19,6 +19,9 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
+    @Option(name: .long, help: ArgumentHelp("Read the daily rollups from ClickHouse instead of PATHs: clickhouse://[user[:password]@]host:port/database[?cluster=NAME]; `env` (or an empty value) takes PLATEAU_CLICKHOUSE_URL.", valueName: "URL"))
+    var source: String?
+
     @Flag(name: .long, help: "Timings, and the first skipped lines of every file, on stderr.")
     var verbose = false
 
@@ -70,6 +73,7 @@ struct Pipeline {
     }
 
     static func run(paths: [String], options: CommonOptions, exclude more: [String] = []) throws -> Pipeline {
+        if options.source != nil { return try fromClickHouse(options: options) }
         let s = try setup(paths: paths, options: options, exclude: more)
         let (config, tz, exclude, settings) = (s.config, s.timezone, s.exclude, s.settings)
         let t0 = Date()
@@ -97,6 +101,29 @@ struct Pipeline {
             if options.verbose { for ex in input.account.examples { warn("\(input.path):\(ex.line): \(ex.reason)") } }
         }
         return Pipeline(config: config, timezone: tz, inputs: result.inputs, rollups: rollups)
+    }
+
+    /// `--source clickhouse://...`: the rollups computed by the database (no PATH is read; the
+    /// config comes from --config or the user's config directory).
+    static func fromClickHouse(options: CommonOptions) throws -> Pipeline {
+        let s = try setup(paths: [], options: options)
+        let url = try clickHouseURL(options.source)
+        let t0 = Date()
+        let rollups = try ClickHouseRollups.fetch(url, timezone: s.timezone)
+        if options.verbose { warn(String(format: "rollups from %@ in %.2f s", url.description, Date().timeIntervalSince(t0))) }
+        return Pipeline(config: s.config, timezone: s.timezone, inputs: try ClickHouseRollups.inputs(url), rollups: rollups)
+    }
+
+    /// A clickhouse:// URL from an option (or PLATEAU_CLICKHOUSE_URL); a bad one is a usage error.
+    static func clickHouseURL(_ option: String?) throws -> ClickHouseURL {
+        do {
+            guard let url = try ClickHouseURL.resolve(option, environment: ProcessInfo.processInfo.environment) else {
+                throw UsageError(message: "no ClickHouse URL: give clickhouse://host:port/database, or set \(ClickHouseURL.environmentVariable)")
+            }
+            return url
+        } catch let e as ClickHouseError {
+            throw UsageError(message: e.description)
+        }
     }
 
     /// Runs `work` while a thread redraws the progress line.

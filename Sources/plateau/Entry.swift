@@ -43,7 +43,7 @@ enum Entry {
     /// `plateau [options] --snapshot [args]` is `plateau snapshot [options] [args]`.
     static func rewritingSnapshotFlag(_ args: [String]) -> [String] {
         guard let i = args.firstIndex(of: "--snapshot") else { return args }
-        let subcommands: Set<String> = ["watch", "generate", "snapshot", "alerts", "help"]
+        let subcommands: Set<String> = ["watch", "generate", "snapshot", "alerts", "ingest", "help"]
         if let first = args.first, subcommands.contains(first) { return args }
         var rest = args
         rest.remove(at: i)
@@ -71,7 +71,7 @@ struct Plateau: ParsableCommand {
 
         Without a subcommand, plateau opens the live dashboard (`plateau watch`) on ./SampleLogs.
         """,
-        subcommands: [Watch.self, Snapshot.self, Alerts.self, Generate.self],
+        subcommands: [Watch.self, Snapshot.self, Alerts.self, Generate.self, IngestCommand.self],
         defaultSubcommand: Watch.self
     )
 }

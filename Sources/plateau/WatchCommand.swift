@@ -47,17 +47,21 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        let roots = paths.isEmpty ? ["SampleLogs"] : paths
+        // --source: the database's rollups; no PATH (the config comes from --config).
+        let database = try common.source.map { try Pipeline.clickHouseURL($0) }
+        if database != nil && !paths.isEmpty { throw UsageError(message: "--source reads the rollups from ClickHouse; give no PATH with it") }
+        let roots = paths.isEmpty ? (database == nil ? ["SampleLogs"] : []) : paths
         let rulesPath = rules ?? defaultRules(roots)
         let setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])
         let ruleSet = try rulesPath.map { try AlertRules.load(path: $0) }
         // A PATH that is not there is an error now, not a dashboard that waits for ever.
-        for root in roots where !FileManager.default.fileExists(atPath: root) {
+        for root in roots where database == nil && !FileManager.default.fileExists(atPath: root) {
             throw IOError(path: root, "no such file or directory")
         }
         if let dump, let (w, h) = Watch.size(dump) {
+            let source: DashboardSource? = database.map { ClickHouseSource(url: $0, timezone: setup.timezone, refresh: 0) }
             try Watch.dump(roots: roots, setup: setup, options: feedOptions(setup), width: w, height: h,
-                           metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille)
+                           metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille, source: source)
             return
         }
         guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
@@ -73,7 +77,10 @@ struct Watch: ParsableCommand {
         }
 
         let source: DashboardSource
-        if feedSettings.replay != nil {
+        if let database {
+            // The database is asked at most every 10 s (or --poll, if longer).
+            source = ClickHouseSource(url: database, timezone: setup.timezone, refresh: max(poll, 10))
+        } else if feedSettings.replay != nil {
             let (custom, exclude, settings) = (setup.config.customSources, setup.exclude, setup.settings)
             source = StaticSource {
                 Ingest(settings: settings).run(try InputDiscovery.discover(roots, custom: custom, exclude: exclude))
@@ -84,7 +91,7 @@ struct Watch: ParsableCommand {
         var placeholder = DashboardModel()
         placeholder.organisation = setup.config.organisation
         placeholder.timezone = setup.timezone.identifier
-        placeholder.notice = "reading " + roots.joined(separator: ", ") + "…"
+        placeholder.notice = "reading " + (database.map { "\($0)" } ?? roots.joined(separator: ", ")) + "…"
         var dashboard = Dashboard(feed: DashboardFeed(source: source, settings: feedSettings), placeholder: placeholder)
         dashboard.state.glyphs = GlyphMode(rawValue: glyphs) ?? .braille
         dashboard.state.metric = metric.flatMap(Metric.init(rawValue:))
@@ -145,9 +152,12 @@ extension Watch {
 
     /// `--dump WxH`: the screen the dashboard would draw once everything is read, as text.
     static func dump(roots: [String], setup: Pipeline.Setup, options: SnapshotOptions, width: Int, height: Int,
-                     metric: Metric?, glyphs: GlyphMode) throws {
-        let discovered = try InputDiscovery.discover(roots, custom: setup.config.customSources, exclude: setup.exclude)
-        let source = StaticSource { Ingest(settings: setup.settings).run(discovered) }
+                     metric: Metric?, glyphs: GlyphMode, source given: DashboardSource? = nil) throws {
+        let source: DashboardSource
+        if let given { source = given } else {
+            let discovered = try InputDiscovery.discover(roots, custom: setup.config.customSources, exclude: setup.exclude)
+            source = StaticSource { Ingest(settings: setup.settings).run(discovered) }
+        }
         _ = try source.poll()
         var stats = source.stats
         stats.now = stats.newestRecord ?? 0  // a dump is of the data, not of the wall clock

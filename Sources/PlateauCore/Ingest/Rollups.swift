@@ -254,6 +254,7 @@ public enum PeakSweep {
                     }
                 }
             }
+            let newDay = day != d
             day = d
             // Every event of the instant, then the level right after it.
             var j = idx
@@ -263,6 +264,10 @@ public enum PeakSweep {
                 j += 1
             }
             for k in idx..<j { note(events[k].bu, d, open[events[k].bu]!) }
+            // The first instant of a day: a BU with sessions still open and no event now is at
+            // that level on this day too (when the instant is its very midnight, the carry above
+            // stopped at the day before).
+            if newDay { for (bu, n) in open where n > 0 { note(bu, d, n) } }
             note(BusinessUnits.all, d, all)
             idx = j
         }

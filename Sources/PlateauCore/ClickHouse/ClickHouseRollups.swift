@@ -1,0 +1,210 @@
+/// `--source clickhouse://...`: the daily rollups of every metric computed in ClickHouse by SQL
+/// plateau generates; only rollup rows (metric × BU × day) come back, and they fill the same
+/// `Rollups` the in-memory path builds, so analysis and presentation are the same code.
+///
+/// The SQL, per family of metrics (each query reads committed loads only, and treats rows as
+/// sets, so a file loaded twice counts once):
+/// - distinct people: `uniqExact(person)` per metric × BU × day and over all BUs, from the
+///   facts and from every day each session overlaps (`toDate(ts, tz)`), remote.users the
+///   union of proxy remote users and the session users — partial states (`uniqExactState`)
+///   of both tables merged;
+/// - session peaks: every session clipped to each local day it overlaps becomes a +1 at its
+///   start and a −1 at its end (Int64 deltas), summed per second with `sumMap`; the peak is
+///   `arrayReduce('max', arrayCumSum(...))` — equal instants net out, so a session ending when
+///   another starts does not overlap it;
+/// - meetings: deduplicated by id, then count, max participants and the median length from
+///   `quantileExact` of the lengths and of their negation (the two middle values);
+/// - usage-report fills: organised meetings per person and day (max), org-wide meeting users.
+public enum ClickHouseRollups {
+    /// Rows of committed loads only, but those a later load replaced.
+    static let committed = "load GLOBAL IN (SELECT load FROM plateau_loads WHERE load GLOBAL NOT IN (SELECT arrayJoin(supersedes) FROM plateau_loads))"
+    /// The marker of the whole group in the BU column of results ("" is never a BU name).
+    static let allMarker = ""
+
+    public static func fetch(_ url: ClickHouseURL, timezone: TimeZoneRules) throws -> Rollups {
+        let client = ClickHouseClient(url)
+        let tz = ClickHouseSQL.literal(timezone.identifier)
+
+        // The loads: their zone must be this one (facts and meetings carry the day they had in it).
+        let loads = try client.rows("SELECT tz, toString(newest_record), has_newest, toString(duplicate_meetings) FROM plateau_loads WHERE \(committed)")
+        var newest: Int64?
+        var duplicates = 0
+        for r in loads where r.count == 4 {
+            if r[0] != timezone.identifier {
+                throw ClickHouseError.data("the database holds loads made with --tz \(r[0]); query it with --tz \(r[0]) (facts are stored by local day)")
+            }
+            if r[2] == "1", let n = Int64(r[1]) { newest = max(newest ?? n, n) }
+            duplicates += Int(r[3]) ?? 0
+        }
+        // BU ids in the order the loads met them, so ties break as they do in memory.
+        let units = BusinessUnits()
+        for r in try client.rows("SELECT name, min(id) AS first FROM plateau_units WHERE \(committed) GROUP BY name ORDER BY first, name") {
+            _ = units.id(r[0])
+        }
+        var out = Rollups(units: units.names)
+        out.newestRecord = newest
+        out.duplicateMeetings = duplicates
+        var present = Set<Metric>()
+        func bu(_ name: String) -> UInt16 { name == allMarker ? BusinessUnits.all : units.id(name) }
+        func set(_ m: Metric, _ b: UInt16, _ day: Int, _ v: Double) { out.values[m, default: [:]][b, default: [:]][day] = v }
+        func add(_ m: Metric, _ b: UInt16, _ day: Int, _ v: Double) { out.values[m, default: [:]][b, default: [:]][day, default: 0] += v }
+
+        // Distinct people.
+        for r in try client.rows(usersSQL(tz: tz)) {
+            guard r.count == 4, let m = Metric(rawValue: r[0]), let day = Int(r[2]), let n = Double(r[3]) else { throw unexpected(r) }
+            set(m, bu(r[1]), day, n)
+            present.insert(m)
+            if m == .proxyUsers { present.insert(.proxyRemoteUsers) }
+            if m == .proxyRemoteUsers || m == .privateAccessUsers || m == .vpnUsers || m == .vdiUsers { present.insert(.remoteUsers) }
+        }
+        // Session peaks.
+        for r in try client.rows(peaksSQL(tz: tz)) {
+            guard r.count == 4, let f = SessionFamily(name: r[0]), let day = Int(r[2]), let n = Double(r[3]) else { throw unexpected(r) }
+            set(f.peak, bu(r[1]), day, n)
+            present.formUnion([f.users, f.peak, .remoteUsers])
+        }
+        // As the in-memory sweep does, a session ending exactly at a local midnight notes the
+        // level right after its end (0 when nothing else is open) on the day that starts then.
+        for r in try client.rows(midnightEndsSQL(tz: tz)) {
+            guard r.count == 3, let f = SessionFamily(name: r[0]), let day = Int(r[2]) else { throw unexpected(r) }
+            for b in [bu(r[1]), BusinessUnits.all] where out.values[f.peak]?[b]?[day] == nil { set(f.peak, b, day, 0) }
+        }
+        // The org-wide user-counts report fills the days no per-person record covers.
+        let orgUsers = try client.rows("SELECT toUInt16(day), max(users) FROM plateau_org_meeting_users WHERE \(committed) GROUP BY day")
+        if !orgUsers.isEmpty { present.insert(.meetingsUsers) }
+        for r in orgUsers {
+            guard r.count == 2, let day = Int(r[0]), let v = Double(r[1]) else { throw unexpected(r) }
+            if (out.values[.meetingsUsers]?[BusinessUnits.all]?[day] ?? 0) == 0 { set(.meetingsUsers, BusinessUnits.all, day, v) }
+        }
+        // Meetings.
+        struct Cell: Hashable { var day: Int; var bu: UInt16 }
+        var withMeetings = Set<Cell>()
+        let meetings = try client.rows(meetingsSQL())
+        for r in meetings {
+            guard r.count == 6, let day = Int(r[0]), let n = Int(r[2]), let largest = Double(r[3]),
+                  let hi = Int64(r[4]), let lo = Int64(r[5]), n > 0 else { throw unexpected(r) }
+            let b = bu(r[1])
+            withMeetings.insert(Cell(day: day, bu: b))
+            set(.meetingsCount, b, day, Double(n))
+            set(.meetingsMaxParticipants, b, day, largest)
+            // As RollupBuilder.median does it: the middle minutes, or the mean of the two middle ones.
+            set(.meetingsMedianMinutes, b, day, n % 2 == 1 ? Double(hi) / 60 : (Double(lo) / 60 + Double(hi) / 60) / 2)
+        }
+        let organized = try client.rows("""
+            SELECT toUInt16(day), bu, sum(c) FROM (
+              SELECT day, person, argMax(bu, count) AS bu, max(count) AS c FROM plateau_organized WHERE \(committed) GROUP BY day, person
+            ) GROUP BY day, bu
+            """)
+        if !meetings.isEmpty || !organized.isEmpty { present.formUnion([.meetingsUsers, .meetingsCount]) }
+        if !meetings.isEmpty { present.formUnion([.meetingsMedianMinutes, .meetingsMaxParticipants]) }
+        // Usage-report organised meetings count where no call record covers that BU and day.
+        for r in organized {
+            guard r.count == 3, let day = Int(r[0]), let n = Double(r[2]) else { throw unexpected(r) }
+            let b = bu(r[1])
+            guard !withMeetings.contains(Cell(day: day, bu: b)) else { continue }
+            set(.meetingsCount, b, day, n)
+            add(.meetingsCount, BusinessUnits.all, day, n)
+        }
+        out.units = units.names
+        fill(&out, present: present)
+        return out
+    }
+
+    /// The files of the committed loads, with their accounting as the ingest counted it (the
+    /// newest load of each path), for the snapshot's `inputs` and the dashboard's counters.
+    public static func inputs(_ url: ClickHouseURL) throws -> [InputReport] {
+        let rows = try ClickHouseClient(url).rows("""
+            SELECT path, argMax(format, load), argMax(size, load), argMax(lines, load), argMax(records, load),
+                   argMax(ignored, load), argMax(skipped, load)
+            FROM plateau_files WHERE \(committed) GROUP BY path ORDER BY path
+            """)
+        return try rows.map { r in
+            guard r.count == 7, let size = Int64(r[2]), let lines = Int(r[3]), let records = Int(r[4]),
+                  let ignored = Int(r[5]), let skipped = Int(r[6]) else { throw unexpected(r) }
+            var report = InputReport(path: r[0], format: r[1].isEmpty ? nil : r[1], size: size)
+            report.account.lines = lines
+            report.account.records = records
+            if ignored > 0 { report.account.ignored["loaded"] = ignored }
+            if skipped > 0 { report.account.skippedReasons["loaded"] = skipped }
+            return report
+        }
+    }
+
+    /// The range, and zeros where a present metric has no value on a day (as RollupBuilder).
+    static func fill(_ out: inout Rollups, present: Set<Metric>) {
+        var first = Int.max, last = Int.min
+        for (_, byBU) in out.values { for (_, byDay) in byBU { for d in byDay.keys { first = min(first, d); last = max(last, d) } } }
+        guard first <= last else { return }
+        out.firstDay = first; out.lastDay = last
+        out.metrics = Metric.allCases.filter { present.contains($0) }
+        for m in out.metrics where m != .meetingsMedianMinutes {
+            var bus = Set(out.values[m.population]?.keys ?? [:].keys)
+            bus.formUnion(out.values[m]?.keys ?? [:].keys)
+            bus.insert(BusinessUnits.all)
+            for b in bus { for d in first...last where out.values[m]?[b]?[d] == nil { out.values[m, default: [:]][b, default: [:]][d] = 0 } }
+        }
+    }
+
+    static func unexpected(_ r: [String]) -> ClickHouseError {
+        .protocolError("unexpected result row: \(r.prefix(6).joined(separator: " | ").prefix(200))")
+    }
+
+    /// Session days: every local day [start, end) overlaps, as `day` (Date).
+    static func sessionDays(tz: String) -> String {
+        "arrayJoin(arrayMap(i -> toDate(start_time, \(tz)) + i, range(toUInt32(toDate(end_time - 1, \(tz)) - toDate(start_time, \(tz))) + 1)))"
+    }
+
+    /// Distinct people per metric × BU × day and per metric × day (BU ""). Each inner query
+    /// aggregates right on its table, so on a cluster the shards build the partial states.
+    static func usersSQL(tz: String) -> String {
+        """
+        SELECT m, b, toUInt16(day), uniqExactMerge(s) FROM (
+          SELECT arrayJoin(if(metric = 'proxy.remote_users', ['proxy.remote_users', 'remote.users'], [toString(metric)])) AS m,
+                 arrayJoin([bu, '']) AS b, day, uniqExactState(person) AS s
+          FROM plateau_facts WHERE \(committed) GROUP BY m, b, day
+          UNION ALL
+          SELECT arrayJoin([concat(toString(source), '.users'), 'remote.users']) AS m, arrayJoin([bu, '']) AS b,
+                 \(sessionDays(tz: tz)) AS day, uniqExactState(person) AS s
+          FROM plateau_sessions WHERE \(committed) GROUP BY m, b, day
+        ) GROUP BY m, b, day
+        """
+    }
+
+    /// Peak sessions per source × BU × day and per source × day (BU ""): sumMap of Int64
+    /// deltas per second of each session clipped to the day, then the cumulative maximum.
+    /// Sessions are deduplicated first (the same session loaded twice is one session).
+    static func peaksSQL(tz: String) -> String {
+        """
+        SELECT toString(source), b, toUInt16(day), arrayReduce('max', arrayCumSum(tupleElement(sm, 2))) FROM (
+          SELECT source, b, day,
+                 sumMap([toUInt32(greatest(s, toDateTime(day, \(tz)))), toUInt32(least(e, toDateTime(day + 1, \(tz))))],
+                        [toInt64(1), toInt64(-1)]) AS sm
+          FROM (
+            SELECT source, arrayJoin([bu, '']) AS b, s, e,
+                   arrayJoin(arrayMap(i -> toDate(s, \(tz)) + i, range(toUInt32(toDate(e - 1, \(tz)) - toDate(s, \(tz))) + 1))) AS day
+            FROM (SELECT DISTINCT source, bu, person, start_time AS s, end_time AS e FROM plateau_sessions WHERE \(committed))
+          ) GROUP BY source, b, day
+        )
+        """
+    }
+
+    /// Sessions that end exactly at a local midnight: their source, BU and that day.
+    static func midnightEndsSQL(tz: String) -> String {
+        """
+        SELECT DISTINCT toString(source), bu, toUInt16(toDate(end_time, \(tz))) FROM plateau_sessions
+        WHERE \(committed) AND end_time = toDateTime(toDate(end_time, \(tz)), \(tz))
+        """
+    }
+
+    /// Meetings per day × organizer BU and per day (BU ""), deduplicated by id.
+    static func meetingsSQL() -> String {
+        """
+        SELECT toUInt16(day), b, count(), max(p), quantileExact(0.5)(sec), -quantileExact(0.5)(-sec) FROM (
+          SELECT day, arrayJoin([bu, '']) AS b, sec, p FROM (
+            SELECT id, any(day) AS day, any(bu) AS bu, toInt64(any(seconds)) AS sec, max(participants) AS p
+            FROM plateau_meetings WHERE \(committed) GROUP BY id
+          )
+        ) GROUP BY day, b
+        """
+    }
+}

@@ -1,0 +1,145 @@
+/// SQL text helpers: ClickHouse 18.16 has no query parameters, so literals are escaped here.
+public enum ClickHouseSQL {
+    /// A quoted string literal: `\` and `'` escaped, control bytes as escapes.
+    public static func literal(_ s: String) -> String {
+        var out = "'"
+        for u in s.unicodeScalars {
+            switch u {
+            case "\\": out += "\\\\"
+            case "'": out += "\\'"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case "\0": out += "\\0"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "'"
+    }
+
+    /// Letters, digits and `_`, not starting with a digit: safe as a database or cluster name.
+    public static func isPlainName(_ s: String) -> Bool {
+        guard let f = s.unicodeScalars.first, !("0"..."9").contains(f) else { return false }
+        return s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+}
+
+/// The tables plateau creates (README, "ClickHouse"). Every row carries the `load` that wrote
+/// it; a load is visible once its row is in `plateau_loads` (written last), so a load cut
+/// short leaves rows no query reads, and a retry writes under a new load id.
+public enum ClickHouseSchema {
+    public static let version = 1
+
+    public struct Table: Sendable {
+        public var name: String
+        public var columns: String
+        public var partition: String?
+        public var order: String
+        /// The Distributed table's sharding expression.
+        public var shardKey: String
+    }
+
+    static var metricEnum: String {
+        "Enum8(" + Metric.allCases.map { "\(ClickHouseSQL.literal($0.rawValue)) = \($0.index + 1)" }.joined(separator: ", ") + ")"
+    }
+    static let sourceEnum = "Enum8('vpn' = 1, 'private_access' = 2, 'vdi' = 3)"
+
+    /// Source names of the session families, as the `source` column spells them.
+    static func sourceName(_ f: SessionFamily) -> String {
+        switch f { case .vpn: return "vpn"; case .privateAccess: return "private_access"; case .vdi: return "vdi" }
+    }
+
+    public static let tables: [Table] = [
+        // One row per person, metric, BU and local day (deduplicated by the ingest).
+        Table(name: "plateau_facts",
+              columns: "load UInt64, metric \(metricEnum), day Date, bu String, person UInt64",
+              partition: "toYYYYMM(day)", order: "(metric, day, bu, person)", shardKey: "person"),
+        // One row per meeting: its day, the organizer's BU, length and participants.
+        Table(name: "plateau_meetings",
+              columns: "load UInt64, id UInt64, day Date, bu String, seconds Int32, participants Int32",
+              partition: "toYYYYMM(day)", order: "(day, bu, id)", shardKey: "id"),
+        // Sessions of VPN, private access and VDI with both ends known: [start_time, end_time).
+        Table(name: "plateau_sessions",
+              columns: "load UInt64, source \(sourceEnum), bu String, person UInt64, start_time DateTime, end_time DateTime",
+              partition: "toYYYYMM(start_time)", order: "(source, start_time, bu, person)", shardKey: "person"),
+        // Usage-report meetings organised: per person and day (the report's own day).
+        Table(name: "plateau_organized",
+              columns: "load UInt64, day Date, person UInt64, bu String, count UInt32",
+              partition: "toYYYYMM(day)", order: "(day, bu, person)", shardKey: "person"),
+        // Organisation-wide meeting users of the user-counts report.
+        Table(name: "plateau_org_meeting_users",
+              columns: "load UInt64, day Date, users UInt32",
+              partition: "toYYYYMM(day)", order: "(day)", shardKey: "toUInt64(day)"),
+        // The BU names of each load in the order the ingest met them (the order ties are
+        // broken in, e.g. by complementary suppression: the same order gives the same output).
+        Table(name: "plateau_units",
+              columns: "load UInt64, id UInt16, name String",
+              partition: nil, order: "(load, id)", shardKey: "load"),
+        // The files of each load (per-file progress: an unchanged file is not loaded again).
+        Table(name: "plateau_files",
+              columns: "load UInt64, path String, size Int64, mtime Int64, fingerprint UInt64, format String, lines UInt64, records UInt64, ignored UInt64, skipped UInt64",
+              partition: nil, order: "(path, load)", shardKey: "load"),
+        // One row per finished load, written last: the commit (and the earlier loads it replaces).
+        Table(name: "plateau_loads",
+              columns: "load UInt64, finished DateTime, schema_version UInt32, tz String, max_session_seconds Int64, newest_record Int64, has_newest UInt8, duplicate_meetings UInt64, facts UInt64, meetings UInt64, sessions UInt64, supersedes Array(UInt64)",
+              partition: nil, order: "(load)", shardKey: "load"),
+    ]
+
+    static func engine(_ t: Table) -> String {
+        "MergeTree()" + (t.partition.map { " PARTITION BY \($0)" } ?? "") + " ORDER BY \(t.order)"
+    }
+
+    /// DDL for one server (no cluster): the tables themselves.
+    public static func singleServer(database: String) -> [String] {
+        ["CREATE DATABASE IF NOT EXISTS \(database)"] + tables.map {
+            "CREATE TABLE IF NOT EXISTS \(database).\($0.name) (\($0.columns)) ENGINE = \(engine($0))"
+        }
+    }
+
+    /// DDL for every shard of a cluster: local tables, and the Distributed tables over them
+    /// (on every shard too, so any node answers queries).
+    public static func shard(database: String, cluster: String) -> [String] {
+        ["CREATE DATABASE IF NOT EXISTS \(database)"] + tables.flatMap { t in [
+            "CREATE TABLE IF NOT EXISTS \(database).\(t.name)_local (\(t.columns)) ENGINE = \(engine(t))",
+            "CREATE TABLE IF NOT EXISTS \(database).\(t.name) (\(t.columns)) ENGINE = Distributed(\(cluster), \(database), \(t.name)_local, \(t.shardKey))",
+        ] }
+    }
+
+    /// Creates what is missing: on the server of the URL, or on every shard of its cluster.
+    public static func create(_ url: ClickHouseURL, log: ((String) -> Void)? = nil) throws {
+        let client = ClickHouseClient(url)
+        guard let cluster = url.cluster else {
+            for sql in singleServer(database: url.database) { try client.execute(sql, database: false) }
+            return
+        }
+        let shards = try shardEndpoints(url)
+        var targets = shards
+        if !targets.contains(url.endpoint) { targets.append(url.endpoint) }
+        for e in targets {
+            log?("schema on \(e)")
+            let c = ClickHouseClient(url, endpoint: e)
+            for sql in shard(database: url.database, cluster: cluster) { try c.execute(sql, database: false) }
+        }
+    }
+
+    /// The HTTP endpoints of the cluster's shards: the URL's `shards=`, else each replica's host
+    /// from `system.clusters` at the URL's HTTP port.
+    public static func shardEndpoints(_ url: ClickHouseURL) throws -> [ClickHouseURL.Endpoint] {
+        guard let cluster = url.cluster else { return [url.endpoint] }
+        let rows = TSV.rows(try ClickHouseClient(url).post(sql:
+            "SELECT shard_num, host_name FROM system.clusters WHERE cluster = \(ClickHouseSQL.literal(cluster)) ORDER BY shard_num, replica_num FORMAT TabSeparated",
+            database: false))
+        guard !rows.isEmpty else {
+            throw ClickHouseError.data("no cluster '\(cluster)' in the server's remote_servers (system.clusters)")
+        }
+        if !url.shards.isEmpty {
+            let shardCount = Set(rows.map { $0[0] }).count
+            guard url.shards.count >= shardCount else {
+                throw ClickHouseError.usage("clickhouse URL: shards= lists \(url.shards.count) endpoints; cluster '\(cluster)' has \(shardCount) shards")
+            }
+            return url.shards
+        }
+        var seen = Set<String>()
+        return rows.compactMap { r in seen.insert(r[1]).inserted ? ClickHouseURL.Endpoint(host: r[1], port: url.port) : nil }
+    }
+}

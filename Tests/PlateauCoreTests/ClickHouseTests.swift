@@ -1,0 +1,362 @@
+import Foundation
+import Testing
+@testable import PlateauCore
+
+/// Small awkward inputs in Europe/Paris: the DST day (2020-03-29, 23 hours), sessions over
+/// midnight and over several days, a session ending at the very midnight another starts,
+/// an open session, duplicate lines and meetings, a person known only by a department.
+func writeAwkwardInputs(_ dir: String) throws {
+    try write(dir + "/directory.csv", """
+        user_id,upn,display_name,business_unit,country
+        11111111-0000-4000-8000-000000000001,a@x.example,A,Ops,FR
+        11111111-0000-4000-8000-000000000002,b@x.example,B,Ops,FR
+        11111111-0000-4000-8000-000000000003,c@x.example,C,Sales,FR
+        11111111-0000-4000-8000-000000000004,d@x.example,D,Sales,FR
+        11111111-0000-4000-8000-000000000005,e@x.example,E,Sales,FR
+
+        """)
+    try write(dir + "/vdi/sessions.csv", """
+        user,start,end,host
+        a@x.example,2020-03-28T22:30:00+01:00,2020-03-29T03:30:00+02:00,h1
+        a@x.example,2020-03-28T22:30:00+01:00,2020-03-29T03:30:00+02:00,h1
+        b@x.example,2020-03-29T01:59:00+01:00,2020-03-29T03:01:00+02:00,h2
+        c@x.example,2020-03-29T23:00:00+02:00,2020-03-30T00:00:00+02:00,h3
+        d@x.example,2020-03-30T00:00:00+02:00,2020-03-30T08:00:00+02:00,h4
+        b@x.example,2020-03-27T20:00:00+01:00,2020-03-30T10:00:00+02:00,h5
+        stranger@y.example,2020-03-30T09:00:00+02:00,,h6
+        e@x.example,2020-03-30T11:00:00+02:00,2020-03-30T12:00:00+02:00,h7
+
+        """)
+    try write(dir + "/proxy/nss.csv", """
+        "datetime","user","department","location"
+        "Sat Mar 28 23:30:00 2020","a@x.example","Ops","Road Warrior"
+        "Sat Mar 28 23:30:00 2020","a@x.example","Ops","Road Warrior"
+        "Sun Mar 29 01:30:00 2020","c@x.example","Sales","HQ"
+        "Sun Mar 29 01:30:00 2020","field1@y.example","Field","Road Warrior"
+        "Sun Mar 29 21:59:59 2020","field2@y.example","Field","HQ"
+        "Sun Mar 29 22:00:00 2020","field2@y.example","Field","HQ"
+        "Sun Mar 29 22:30:00 2020","d@x.example","Sales","Road Warrior"
+        "Mon Mar 30 08:00:00 2020","","Sales","HQ"
+
+        """)
+    func call(_ id: String, _ start: String, _ end: String, _ organizer: String, _ people: [String]) -> String {
+        let ps = people.map { "{\"user\":{\"id\":\"\($0)\"}}" }.joined(separator: ",")
+        return "{\"id\":\"\(id)\",\"type\":\"groupCall\",\"startDateTime\":\"\(start)\",\"endDateTime\":\"\(end)\",\"organizer\":{\"user\":{\"id\":\"\(organizer)\"}},\"participants\":[\(ps)]}"
+    }
+    let g = (1...5).map { "11111111-0000-4000-8000-00000000000\($0)" }
+    try write(dir + "/teams/callrecords.jsonl", [
+        call("m1", "2020-03-29T08:00:00Z", "2020-03-29T08:30:00Z", g[0], [g[0], g[1]]),
+        call("m1", "2020-03-29T08:00:00Z", "2020-03-29T08:30:00Z", g[0], [g[0], g[1]]),
+        call("m2", "2020-03-29T09:00:00Z", "2020-03-29T09:45:00Z", g[1], [g[1], g[2], g[3]]),
+        call("m3", "2020-03-28T23:30:00Z", "2020-03-29T00:20:00Z", g[2], [g[2], g[4]]),
+        call("m4", "2020-03-29T22:10:00Z", "2020-03-29T22:21:00Z", g[3], [g[3]]),
+        call("m5", "2020-03-30T07:00:00Z", "2020-03-30T07:07:30Z", g[4], [g[0], g[1], g[2], g[3], g[4]]),
+    ].joined(separator: "\n") + "\n")
+}
+
+/// In-memory rollups and ClickHouse rollups hold the same cells, metrics and range.
+func expectSameRollups(_ memory: Rollups, _ clickhouse: Rollups, sourceLocation: SourceLocation = #_sourceLocation) {
+    let a = cells(memory), b = cells(clickhouse)
+    #expect(a.count == b.count, "cells: \(a.count) in memory, \(b.count) from ClickHouse", sourceLocation: sourceLocation)
+    var shown = 0
+    for key in Set(a.keys).union(b.keys).sorted() where a[key] != b[key] {
+        shown += 1
+        if shown <= 10 { Issue.record("\(key): \(a[key].map { "\($0)" } ?? "none") in memory, \(b[key].map { "\($0)" } ?? "none") from ClickHouse", sourceLocation: sourceLocation) }
+    }
+    #expect(memory.metrics == clickhouse.metrics, sourceLocation: sourceLocation)
+    #expect(memory.firstDay == clickhouse.firstDay && memory.lastDay == clickhouse.lastDay, sourceLocation: sourceLocation)
+    #expect(memory.newestRecord == clickhouse.newestRecord, sourceLocation: sourceLocation)
+}
+
+func paris() -> IngestSettings {
+    var s = IngestSettings()
+    s.timezone = TimeZoneRules(identifier: "Europe/Paris")!
+    return s
+}
+
+func sampleSettings() throws -> IngestSettings {
+    let config = try PlateauConfig.load(path: sampleLogsDirectory + "/plateau.toml")
+    return config.settings(timezone: TimeZoneRules(identifier: "Europe/Paris")!)
+}
+
+func sampleInputs() throws -> [DiscoveredInput] {
+    let root = sampleLogsDirectory
+    return try InputDiscovery.discover([root], custom: [], exclude: [FileInfo.canonical(root + "/plateau.toml"), FileInfo.canonical(root + "/rules.toml")])
+}
+
+func temporaryDirectory() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plateau-cht-\(UUID().uuidString.prefix(8))").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+@Suite(.serialized, .enabled(if: ClickHouseTestServer.available, "clickhouse-server is not installed (make test installs it)"))
+struct ClickHouseIntegrationTests {
+    @Test func oneServerOnSampleLogsEveryCellEqualsTheInMemoryResult() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let url = servers[0].url(database: "sample")
+        let settings = try sampleSettings()
+        let inputs = try sampleInputs()
+        let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
+        let report = try ClickHouseLoad(url: url, settings: settings).run(inputs)
+        #expect(report.filesLoaded.count == inputs.filter { $0.format != .directory }.count)
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+        // Loading the same files again adds nothing.
+        let again = try ClickHouseLoad(url: url, settings: settings).run(inputs)
+        #expect(again.filesLoaded.isEmpty && again.filesUnchanged.count == report.filesLoaded.count)
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+        // Another zone than the load's is refused, not silently wrong.
+        #expect(throws: ClickHouseError.self) { try ClickHouseRollups.fetch(url, timezone: .utc) }
+    }
+
+    @Test func oneServerOnAwkwardCases() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeAwkwardInputs(dir)
+        let settings = paris()
+        let inputs = try InputDiscovery.discover([dir], custom: [])
+        let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
+        // The awkward cases are there: a peak over the DST night, a session over several days.
+        let ops = UInt16(memory.units.firstIndex(of: "Ops")!)
+        let d29 = CivilDate(year: 2020, month: 3, day: 29).day
+        #expect(memory.value(.vdiPeakSessions, bu: ops, day: d29) == 3)
+        #expect(memory.value(.vdiPeakSessions, bu: ops, day: d29 + 1) == 1)
+        // Meetings by their local day: 30, 45 and 50 minutes on the 29th (one started at 00:30
+        // Paris time), 11 and 7.5 on the 30th (an even count: the mean of the middle two).
+        #expect(memory.value(.meetingsMedianMinutes, bu: BusinessUnits.all, day: d29) == 45)
+        #expect(memory.value(.meetingsMedianMinutes, bu: BusinessUnits.all, day: d29 + 1) == 9.25)
+        #expect(memory.value(.meetingsCount, bu: BusinessUnits.all, day: d29) == 3)
+        let url = servers[0].url(database: "awkward")
+        var load = ClickHouseLoad(url: url, settings: settings)
+        load.batchRows = 4
+        _ = try load.run(inputs)
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+    }
+
+    @Test func anInterruptedAndARepeatedLoadDoNotDoubleCount() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeAwkwardInputs(dir)
+        let settings = paris()
+        let inputs = try InputDiscovery.discover([dir], custom: [])
+        let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
+        let url = servers[0].url(database: "retry")
+        struct Stop: Error {}
+        // Cut short half-way: after the first batches of facts, in the middle of the sessions.
+        for stopAt in [("plateau_facts", 2), ("plateau_sessions", 1), ("plateau_loads", 0)] {
+            var load = ClickHouseLoad(url: url, settings: settings)
+            load.batchRows = 3
+            load.beforeBatch = { table, index in if table == stopAt.0 && index == stopAt.1 { throw Stop() } }
+            #expect(throws: Stop.self) { try load.run(inputs) }
+            // Nothing of an unfinished load is visible.
+            #expect(try ClickHouseRollups.fetch(url, timezone: settings.timezone).firstDay == nil)
+        }
+        var load = ClickHouseLoad(url: url, settings: settings)
+        load.batchRows = 3
+        let done = try load.run(inputs)
+        #expect(!done.filesLoaded.isEmpty)
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+        // Run again: nothing new.
+        #expect(try load.run(inputs).filesLoaded.isEmpty)
+        // The same content under other names (a copied folder) is loaded, and still counts once.
+        let copy = dir + "-copy"
+        try FileManager.default.copyItem(atPath: dir, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let copied = try load.run(try InputDiscovery.discover([copy], custom: []))
+        #expect(copied.filesLoaded.count == done.filesLoaded.count)
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+    }
+
+    /// A VPN log that grew: a session open in the first load (closed at that load's newest
+    /// stamp) is closed in the second. The second load replaces the first (reading its other
+    /// files again), so the open version does not stay next to the closed one.
+    @Test func aFileThatGrewReplacesTheLoadThatHadIt() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeAwkwardInputs(dir)
+        func start(_ t: String, _ user: String, _ ip: String) -> String {
+            "<166>Mar 25 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
+        }
+        func end(_ t: String, _ user: String, _ ip: String, _ duration: String) -> String {
+            "<164>Mar 25 2020 \(t) asa-vpn-01 : %ASA-4-113019: Group = GP, Username = \(user), IP = \(ip), Session disconnected. Session Type: SSL, Duration: \(duration), Bytes xmt: 1, Bytes rcv: 2, Reason: User Requested\n"
+        }
+        let log = dir + "/vpn/asa.log"
+        try write(log, start("08:00:00", "a", "198.51.100.1") + start("12:00:00", "c", "198.51.100.3") + end("12:30:00", "c", "198.51.100.3", "0h:30m:00s"))
+        let settings = paris()
+        let url = servers[0].url(database: "grown")
+        let first = try ClickHouseLoad(url: url, settings: settings).run(try InputDiscovery.discover([dir], custom: []))
+        let handle = try #require(FileHandle(forWritingAtPath: log))
+        handle.seekToEndOfFile()
+        handle.write(Data(end("15:00:00", "a", "198.51.100.1", "7h:00m:00s").utf8))
+        try handle.close()
+        let inputs = try InputDiscovery.discover([dir], custom: [])
+        let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
+        let vpn = memory.value(.vpnPeakSessions, bu: BusinessUnits.all, day: CivilDate(year: 2020, month: 3, day: 25).day)
+        #expect(vpn == 2)
+        let second = try ClickHouseLoad(url: url, settings: settings).run(inputs)
+        #expect(second.superseded == [first.load])
+        #expect(second.filesLoaded.count == first.filesLoaded.count)  // the unchanged files too
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+        #expect(try ClickHouseLoad(url: url, settings: settings).run(inputs).filesLoaded.isEmpty)
+    }
+
+    @Test func twoShardClusterEqualsInMemoryAndAStoppedShardIsAClearError() throws {
+        let servers = try ClickHouseTestServer.start(2, cluster: "two")
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeAwkwardInputs(dir)
+        func clusterURL(_ db: String) -> ClickHouseURL {
+            var u = servers[0].url(database: db, cluster: "two")
+            u.shards = servers.map { ClickHouseURL.Endpoint(host: "127.0.0.1", port: $0.httpPort) }
+            return u
+        }
+        // SampleLogs.
+        let settings = try sampleSettings()
+        let inputs = try sampleInputs()
+        let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
+        let url = clusterURL("sample")
+        _ = try ClickHouseLoad(url: url, settings: settings).run(inputs)
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+        // Both shards hold part of the facts (sharded by person).
+        for s in servers {
+            let n = try ClickHouseClient(s.url(database: "sample")).rows("SELECT count() FROM plateau_facts_local")
+            #expect((Int(n.first?.first ?? "0") ?? 0) > 1000)
+        }
+        // The awkward cases.
+        let awkward = clusterURL("awkward")
+        let awkwardInputs = try InputDiscovery.discover([dir], custom: [])
+        _ = try ClickHouseLoad(url: awkward, settings: paris()).run(awkwardInputs)
+        expectSameRollups(RollupBuilder.build(Ingest(settings: paris()).run(awkwardInputs)),
+                          try ClickHouseRollups.fetch(awkward, timezone: paris().timezone))
+
+        // A shard stops: queries fail with a clear error, never partial counts; so do loads.
+        servers[1].stop()
+        do {
+            _ = try ClickHouseRollups.fetch(url, timezone: settings.timezone)
+            Issue.record("a query with a shard down returned rollups")
+        } catch let e as ClickHouseError {
+            #expect(e.description.contains("shard") || e.description.contains("cannot connect"), "\(e)")
+            #expect(!e.description.contains(ClickHouseTestServer.password))
+        }
+        try write(dir + "/vdi/more.csv", "user,start,end,host\nz@x.example,2020-03-31T09:00:00+02:00,2020-03-31T10:00:00+02:00,h\n")
+        #expect(throws: ClickHouseError.self) {
+            try ClickHouseLoad(url: awkward, settings: paris()).run(try InputDiscovery.discover([dir], custom: []))
+        }
+    }
+
+    @Test func errorsAreClearAndNeverShowThePassword() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let s = servers[0]
+        // Bad credentials.
+        let wrong = "Wrong-pass-4412"
+        do {
+            _ = try ClickHouseRollups.fetch(s.url(database: "x", password: wrong), timezone: .utc)
+            Issue.record("a wrong password was accepted")
+        } catch let e as ClickHouseError {
+            #expect(e.description.contains("authentication failed"), "\(e)")
+            #expect(!e.description.contains(wrong))
+        }
+        // Unreachable.
+        let down = ClickHouseURL(host: "127.0.0.1", port: ClickHouseTestServer.freePort(), database: "x", password: ClickHouseTestServer.password)
+        do {
+            _ = try ClickHouseRollups.fetch(down, timezone: .utc)
+            Issue.record("an unreachable server answered")
+        } catch let e as ClickHouseError {
+            #expect(e.description.contains("cannot connect"), "\(e)")
+            #expect(!e.description.contains(ClickHouseTestServer.password))
+        }
+        // No such database.
+        #expect(throws: ClickHouseError.self) { try ClickHouseRollups.fetch(s.url(database: "nosuch"), timezone: .utc) }
+        // An error in the middle of a result: an HTTP error with wait_end_of_query=1 ...
+        let client = ClickHouseClient(s.url(database: "default"))
+        let failing = "SELECT throwIf(number = 3000000) FROM system.numbers LIMIT 5000000"
+        do {
+            _ = try client.rows(failing)
+            Issue.record("a failing query returned rows")
+        } catch let e as ClickHouseError {
+            #expect(e.code == 395, "\(e)")
+        }
+        // ... and, even when results already stream (no wait_end_of_query), the trailing "Code:".
+        var streaming = client
+        streaming.settings = []
+        do {
+            _ = try streaming.rows(failing)
+            Issue.record("an error after a 200 went unnoticed")
+        } catch let e as ClickHouseError {
+            guard case .server(let status, let code, _) = e else { Issue.record("\(e)"); return }
+            #expect(status == 200 && code == 395)
+        }
+        // The URL's description hides the password.
+        #expect(!s.url(database: "x").description.contains(ClickHouseTestServer.password))
+    }
+}
+
+@Suite struct ClickHouseURLTests {
+    @Test func parsesEveryPart() throws {
+        let u = try ClickHouseURL(parsing: "clickhouse://ops:p%40ss:w@ch1.example:8124/metrics?cluster=prod&shards=ch1.example:8124,ch2.example:8124")
+        #expect(u.user == "ops" && u.password == "p@ss:w" && u.host == "ch1.example" && u.port == 8124)
+        #expect(u.database == "metrics" && u.cluster == "prod" && u.shards.count == 2)
+        #expect(u.description == "clickhouse://ops:***@ch1.example:8124/metrics?cluster=prod")
+        let d = try ClickHouseURL(parsing: "clickhouse://[::1]/db")
+        #expect(d.host == "::1" && d.port == 8123 && d.user == "default" && d.password.isEmpty)
+    }
+
+    @Test func errorsNeverRepeatThePassword() {
+        for bad in ["http://u:hunter22@h:1/db", "clickhouse://u:hunter22@h:99999/db", "clickhouse://u:hunter22@h:1/db-x",
+                    "clickhouse://u:hunter22@h:1/db?bogus=1", "clickhouse://u:hunter22@h:1/db?cluster=a;b"] {
+            do { _ = try ClickHouseURL(parsing: bad); Issue.record("accepted \(bad)") } catch {
+                #expect(!"\(error)".contains("hunter22"), "\(error)")
+            }
+        }
+    }
+
+    @Test func theEnvironmentGivesTheURLOrItsCredentials() throws {
+        let env = [ClickHouseURL.environmentVariable: "clickhouse://ops:s3@h:1/db"]
+        #expect(try ClickHouseURL.resolve(nil, environment: env)?.password == "s3")
+        #expect(try ClickHouseURL.resolve("env", environment: env)?.host == "h")
+        let mixed = try ClickHouseURL.resolve("clickhouse://other:2/db2", environment: env)
+        #expect(mixed?.host == "other" && mixed?.user == "ops" && mixed?.password == "s3")
+        #expect(try ClickHouseURL.resolve(nil, environment: [:]) == nil)
+    }
+
+    @Test func literalsAreEscaped() {
+        #expect(ClickHouseSQL.literal("a'b\\c") == "'a\\'b\\\\c'")
+        #expect(ClickHouseSQL.isPlainName("plateau_1") && !ClickHouseSQL.isPlainName("a-b") && !ClickHouseSQL.isPlainName("1a"))
+    }
+
+    @Test func answersAreDecoded() throws {
+        #expect(TSV.rows(Array("a\\tb\tc\\\\d\n\te\n".utf8)) == [["a\tb", "c\\d"], ["", "e"]])
+        let e = ClickHouseURL.Endpoint(host: "h", port: 1)
+        let chunked = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n".utf8)
+        #expect(try ClickHouseClient.parse(chunked, endpoint: e).body == Array("abcde".utf8))
+        let cut = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n".utf8)
+        #expect(throws: ClickHouseError.self) { try ClickHouseClient.parse(cut, endpoint: e) }
+        #expect(ClickHouseClient.trailingException(Array("1\n2\nCode: 395, e.displayText() = DB::Exception: x\n".utf8)) != nil)
+        #expect(ClickHouseClient.trailingException(Array("1\n2\n".utf8)) == nil)
+    }
+}
+
+@Suite struct PeakSweepMidnightTests {
+    /// A BU whose session runs through midnight, with no event of its own the next day, while
+    /// the first event of that day (another BU's) falls on the very midnight: the open session
+    /// still counts on that day (ClickHouse's per-day clipping gives the same).
+    @Test func aSessionOpenAtAMidnightWithAnotherBUsEventThenCounts() {
+        let d = CivilDate(year: 2020, month: 3, day: 25)
+        let t0 = d.epochSecondsUTC
+        let sessions = [ClosedSession(person: 1, bu: 2, start: t0 + 20 * 3600, end: t0 + 2 * 86_400 + 3600),
+                        ClosedSession(person: 2, bu: 3, start: t0 + 86_400, end: t0 + 86_400 + 600)]
+        let peaks = PeakSweep.peaks(sessions, tz: .utc)
+        #expect(peaks[.init(day: d.day + 1, bu: 2)] == 1)
+        #expect(peaks[.init(day: d.day + 1, bu: BusinessUnits.all)] == 2)
+        #expect(peaks[.init(day: d.day + 2, bu: 2)] == 1)
+    }
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# make bench, ClickHouse part (skipped when clickhouse-server is not installed): on one generated
+# data set (all feeds), the in-memory `plateau snapshot` against `plateau ingest --to` (load
+# throughput) and `plateau snapshot --source` (the rollups computed by the database), with one
+# local server started for the run (127.0.0.1 only, config and data in a temporary folder,
+# stopped on exit). Checks that both snapshots print the same CSV.
+#
+# Usage: clickhouse.sh PLATEAU_BINARY WORK_DIR
+# Environment: CH_SCALE (default 0.1), CH_PROXY_LINES (default 4), CH_RUNS (default 3: the
+# fastest of the snapshot runs is kept), CH_SHARDS (default 1; 2 or more: that many servers on
+# this machine as one cluster, loaded and queried through Distributed tables).
+set -euo pipefail
+
+die() { echo "bench: $*" >&2; exit 1; }
+[[ $# -eq 2 ]] || die "usage: clickhouse.sh PLATEAU_BINARY WORK_DIR"
+[[ -x $1 ]] || die "no plateau binary at '$1' (run: make build)"
+bin=$(realpath "$1")
+mkdir -p "$2"
+dir=$(realpath "$2")
+server=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
+if [[ ! -x $server ]]; then echo "== ClickHouse: clickhouse-server is not installed; skipped (apt-get install clickhouse-server)"; exit 0; fi
+runs=${CH_RUNS:-3}
+
+# ------------------------------------------------------------ the data set (generated once)
+set_dir=$dir/ch-set
+args=(--scale "${CH_SCALE:-0.1}" --proxy-lines "${CH_PROXY_LINES:-4}" --seed 2020)
+stamp="plateau generate ${args[*]}"
+if [[ ! -f $set_dir.stamp || $(cat "$set_dir.stamp") != "$stamp" ]]; then
+  echo "generating $set_dir: $stamp ..."
+  rm -rf "$set_dir" "$set_dir.stamp"
+  "$bin" generate --out "$set_dir" --quiet "${args[@]}"
+  echo "$stamp" > "$set_dir.stamp"
+fi
+bytes=$(du -sb "$set_dir" | cut -f1)
+
+# ------------------------------------------------------------ local servers
+shards=${CH_SHARDS:-1}
+run=$(mktemp -d /tmp/plateau-bench-ch.XXXXXX)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+password=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+https=() tcps=() pids=()
+for i in $(seq "$shards"); do https+=("$(free_port)"); tcps+=("$(free_port)"); done
+remote=""
+if (( shards > 1 )); then
+  remote="<remote_servers><bench>"
+  for t in "${tcps[@]}"; do
+    remote+="<shard><replica><host>127.0.0.1</host><port>$t</port><user>default</user><password>$password</password></replica></shard>"
+  done
+  remote+="</bench></remote_servers>"
+fi
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done; rm -rf "$run"' EXIT
+for i in $(seq 0 $((shards - 1))); do
+  s=$run/s$i http=${https[$i]} tcp=${tcps[$i]}
+  mkdir -p "$s"/{data,tmp,user_files,format_schemas,log}
+  cat > "$s/config.xml" <<XML
+<yandex>
+  <logger><level>warning</level><log>$s/log/server.log</log><errorlog>$s/log/error.log</errorlog></logger>
+  <listen_host>127.0.0.1</listen_host><http_port>$http</http_port><tcp_port>$tcp</tcp_port>
+  <path>$s/data/</path><tmp_path>$s/tmp/</tmp_path><user_files_path>$s/user_files/</user_files_path>
+  <format_schema_path>$s/format_schemas/</format_schema_path><users_config>$s/users.xml</users_config>
+  <default_profile>default</default_profile><default_database>default</default_database><timezone>UTC</timezone>
+  <mark_cache_size>268435456</mark_cache_size>
+  $remote
+</yandex>
+XML
+  cat > "$s/users.xml" <<XML
+<yandex>
+  <profiles><default></default></profiles>
+  <users><default><password>$password</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+    <profile>default</profile><quota>default</quota></default></users>
+  <quotas><default></default></quotas>
+</yandex>
+XML
+  "$server" --config-file="$s/config.xml" >"$s/log/stdout.log" 2>&1 &
+  pids+=($!)
+done
+for http in "${https[@]}"; do
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http/ping" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -sf "http://127.0.0.1:$http/ping" >/dev/null || die "a ClickHouse server did not start (logs: $run)"
+done
+http=${https[0]}
+query=""
+if (( shards > 1 )); then
+  query="?cluster=bench&shards=$(for h in "${https[@]}"; do printf '127.0.0.1:%s,' "$h"; done | sed 's/,$//')"
+fi
+# Credentials from the environment, as an operator would pass them.
+export PLATEAU_CLICKHOUSE_URL="clickhouse://default:$password@127.0.0.1:$http/bench$query"
+
+now() { date +%s.%N; }
+best() {  # runs "$@" CH_RUNS times, stdout to $out; sets secs to the fastest wall time
+  secs=""
+  for _ in $(seq "$runs"); do
+    local t0 t1; t0=$(now); "$@" > "$out"; t1=$(now)
+    secs=$(awk -v a="$t0" -v b="$t1" -v s="$secs" 'BEGIN { d = b - a; print (s == "" || d < s) ? d : s }')
+  done
+}
+
+echo "== ClickHouse $(curl -s -u "default:$password" "http://127.0.0.1:$http/" --data-binary "SELECT version()"), $shards server(s) on 127.0.0.1$( (( shards > 1 )) && echo " as a $shards-shard cluster (Distributed tables)"), $(nproc) cores; data: $stamp, $(awk -v b="$bytes" 'BEGIN { printf "%.0f MB", b/1e6 }') on disk"
+out=$run/memory.csv
+best "$bin" snapshot --format csv --quiet --min-group 1 "$set_dir"
+mem_secs=$secs
+t0=$(now)
+"$bin" ingest "$set_dir" --to env --quiet > "$run/ingest.txt"
+t1=$(now)
+load_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+records=$(awk '/records loaded/ { n += $2 } END { print n + 0 }' "$run/ingest.txt")
+summary=$(tail -1 "$run/ingest.txt" | sed "s/$password/***/g")
+out=$run/clickhouse.csv
+best "$bin" snapshot --format csv --quiet --min-group 1 --source env --config "$set_dir/plateau.toml"
+ch_secs=$secs
+facts=$(curl -s -u "default:$password" "http://127.0.0.1:$http/?database=bench" --data-binary "SELECT count() FROM plateau_facts")
+disk=0
+for h in "${https[@]}"; do
+  disk=$((disk + $(curl -s -u "default:$password" "http://127.0.0.1:$h/" --data-binary "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'bench' AND active")))
+done
+
+printf "%-44s %8s  %s\n" "step" "seconds" "throughput"
+printf "%-44s %8.2f  %s\n" "plateau snapshot (in memory, files)" "$mem_secs" "$(awk -v b="$bytes" -v s="$mem_secs" 'BEGIN { printf "%.0f MB/s of input", b/1e6/s }')"
+printf "%-44s %8.2f  %s\n" "plateau ingest --to (parse + load)" "$load_secs" "$(awk -v r="$records" -v s="$load_secs" -v b="$bytes" 'BEGIN { printf "%.0f records/s, %.0f MB/s of input", r/s, b/1e6/s }')"
+printf "%-44s %8.2f  %s\n" "plateau snapshot --source (SQL rollups)" "$ch_secs" "$(awk -v f="$facts" -v s="$ch_secs" 'BEGIN { printf "%.0f fact rows/s", f/s }')"
+echo "loaded: $summary"
+echo "database: $facts fact rows, $(awk -v b="$disk" 'BEGIN { printf "%.1f MB", b/1e6 }') on disk"
+if cmp -s "$run/memory.csv" "$run/clickhouse.csv"; then
+  echo "check: the two snapshots print the same CSV ($(wc -l < "$run/memory.csv") rows)"
+else
+  echo "check: FAILED, the snapshots differ:"; diff "$run/memory.csv" "$run/clickhouse.csv" | head -20; exit 1
+fi
