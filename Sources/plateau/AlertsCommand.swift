@@ -70,7 +70,7 @@ struct Alerts: ParsableCommand {
         guard date == nil || since == nil else { throw UsageError(message: "--date and --since: give one or the other") }
         let dateDay = try date.map { try Self.day($0, "--date") }
         let sinceDay = try since.map { try Self.day($0, "--since") }
-        let roots = paths.isEmpty ? ["SampleLogs"] : paths
+        let roots = paths.isEmpty && common.store == nil ? ["SampleLogs"] : paths
         let env = ProcessInfo.processInfo.environment
         let configPath = PlateauConfig.locate(explicit: common.config, paths: roots, environment: env)
         guard let rulesPath = rules ?? configPath.map(Self.rulesNextTo) else {

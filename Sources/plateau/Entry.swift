@@ -28,6 +28,10 @@ enum Entry {
             fail(e.description, code: 66)
         } catch let e as ConfigError {
             fail(e.description, code: 64)
+        } catch let e as Store.Problem {
+            fail(e.description, code: 64)
+        } catch let e as PlateauKey.Problem {
+            fail(e.description, code: 64)
         } catch {
             // Help and version requests, and ArgumentParser's own errors, arrive here too.
             let code = Plateau.exitCode(for: error)
@@ -43,7 +47,7 @@ enum Entry {
     /// `plateau [options] --snapshot [args]` is `plateau snapshot [options] [args]`.
     static func rewritingSnapshotFlag(_ args: [String]) -> [String] {
         guard let i = args.firstIndex(of: "--snapshot") else { return args }
-        let subcommands: Set<String> = ["watch", "generate", "snapshot", "alerts", "help"]
+        let subcommands: Set<String> = ["watch", "generate", "snapshot", "alerts", "ingest", "help"]
         if let first = args.first, subcommands.contains(first) { return args }
         var rest = args
         rest.remove(at: i)
@@ -71,7 +75,7 @@ struct Plateau: ParsableCommand {
 
         Without a subcommand, plateau opens the live dashboard (`plateau watch`) on ./SampleLogs.
         """,
-        subcommands: [Watch.self, Snapshot.self, Alerts.self, Generate.self],
+        subcommands: [Watch.self, Snapshot.self, Alerts.self, Generate.self, IngestCommand.self],
         defaultSubcommand: Watch.self
     )
 }

@@ -71,7 +71,7 @@ struct Snapshot: ParsableCommand {
             guard let d = CivilDate(iso: t) else { throw UsageError(message: "--to: '\(t)' is not a date like 2020-05-10") }
             return d.day
         }
-        let roots = paths.isEmpty ? ["SampleLogs"] : paths
+        let roots = paths.isEmpty && common.store == nil ? ["SampleLogs"] : paths
         var p = try Pipeline.run(paths: roots, options: common)
         p.rollups.restrict(from: fromDay, to: toDay)
         if let bu, !p.rollups.units.contains(bu) {

@@ -39,7 +39,7 @@ public struct Ingest {
         }
         let units = BusinessUnits()
         // Phase 1: the directory.
-        let builder = DirectoryBuilder(hasher: settings.hasher, units: units)
+        let builder = DirectoryBuilder(hasher: settings.hasher, units: units, pseudonyms: settings.pseudonyms)
         for (i, d) in discovered.enumerated() where d.format == .directory {
             let ctx = ParseContext(resolver: Resolver(directory: builder.directory, units: units), settings: settings)
             var parser = DirectoryParser(builder: builder)
