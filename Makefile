@@ -5,7 +5,7 @@
 SWIFT    ?= swift
 PREFIX   ?= /usr/local
 BIN      := .build/release/plateau
-APT_DEPS := libncurses-dev zlib1g-dev
+APT_DEPS := libncurses-dev zlib1g-dev libsqlite3-dev
 # Tools the end-to-end tests drive the real binary with.
 APT_TEST_DEPS := tmux
 SAMPLE_SCALE ?= 0.025

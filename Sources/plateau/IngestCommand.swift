@@ -22,6 +22,9 @@ struct IngestCommand: ParsableCommand {
     @Flag(name: .long, help: "Compact the store (VACUUM) after the rest.")
     var vacuum = false
 
+    @Option(name: .long, help: ArgumentHelp("Most bytes of a file read in one transaction.", visibility: .hidden))
+    var batchBytes: Int64 = 32 << 20
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -32,7 +35,7 @@ struct IngestCommand: ParsableCommand {
         if options.store == nil { options.store = "default" }
         let setup = try Pipeline.setup(paths: paths, options: options)
         let store = try StoreWiring.open(options.store, settings: setup.settings)
-        let report = try StoreWiring.ingest(paths, into: store, setup: setup, options: options)
+        let report = try StoreWiring.ingest(paths, into: store, setup: setup, options: options, batchBytes: max(4096, batchBytes))
         if !common.quiet {
             for f in report.files {
                 print("\(f.path): +\(f.lines) lines, +\(f.records) records")

@@ -22,7 +22,8 @@ enum StoreWiring {
     }
 
     /// Ingests `paths` into the store, with a progress line on a terminal.
-    static func ingest(_ paths: [String], into store: Store, setup: Pipeline.Setup, options: CommonOptions) throws -> StoreIngest.Report {
+    static func ingest(_ paths: [String], into store: Store, setup: Pipeline.Setup, options: CommonOptions,
+                       batchBytes: Int64 = 32 << 20) throws -> StoreIngest.Report {
         guard !paths.isEmpty else { return StoreIngest.Report.empty }
         try store.pin(timezone: setup.timezone.identifier)
         for root in paths where !FileManager.default.fileExists(atPath: root) {
@@ -32,7 +33,8 @@ enum StoreWiring {
         let progress = IngestProgress(totalBytes: total)
         let meter = ProgressMeter(enabled: !options.quiet, unit: "bytes")
         let result: Result<StoreIngest.Report, Error> = Pipeline.withProgress(progress, meter) {
-            Result { try StoreIngest.run(roots: paths, settings: setup.settings, exclude: setup.exclude, store: store, progress: progress) }
+            Result { try StoreIngest.run(roots: paths, settings: setup.settings, exclude: setup.exclude, store: store,
+                                            batchBytes: batchBytes, progress: progress) }
         }
         return try result.get()
     }

@@ -72,6 +72,8 @@ final class FollowedFile: @unchecked Sendable {
     var readLimit: Int64 = .max
     /// The stream's row in a store.
     var storeID: Int64?
+    /// Restored from a store past its first line: the parser takes its header at the next read.
+    var resumeHeader = false
     var storeVersion: Int64 = 0
     var account = FileAccount()
     /// For a duplicate: the stream it repeats.
@@ -142,6 +144,7 @@ final class FollowedFile: @unchecked Sendable {
         let now = FileStat(st)
         guard now.identity == id else { return }
         ctx.fileModified = now.modified / 1_000_000_000
+        adoptResumedHeader(ctx)
         if mode == .document {
             let u = Ingest.Unit(input: 0, path: path, format: format, custom: custom, compressed: compressed, part: 0,
                                 modified: ctx.fileModified, jsonLines: false)

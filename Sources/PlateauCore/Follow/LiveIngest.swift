@@ -491,14 +491,6 @@ extension LiveIngest {
         units = BusinessUnits()
         builder = DirectoryBuilder(hasher: settings.hasher, units: units, pseudonyms: settings.pseudonyms)
         acc = Accumulator()
-        for e in entries {
-            guard let st = usable(e), byIdentity[st.identity] == nil else { continue }
-            let s = Sniffed.sniff(e.path, custom: settings.customSources)
-            if s.format == .directory && s.custom == nil { newFile(e.path, st, sniffed: s) }
-        }
-        let dctx = ParseContext(acc: Accumulator(), resolver: Resolver(directory: builder.directory, units: units), settings: settings)
-        for f in files { f.prepare(directory: builder, settings: settings); f.read(dctx) }
-        resolver = Resolver(directory: builder.directory, units: units)
         do {
             for stored in try store!.streams() where roots.contains(where: { LiveIngest.path(stored.state.path, isUnder: $0) }) {
                 guard let f = FollowedFile.restoring(stored.state, id: stored.id, version: stored.version, settings: settings,
@@ -512,6 +504,17 @@ extension LiveIngest {
             storeError = error
             return LiveChange()
         }
+        // Directory files (never streams of the store): sniffed among the files the store does
+        // not follow, read whole.
+        var directories: [FollowedFile] = []
+        for e in entries {
+            guard let st = usable(e), byIdentity[st.identity] == nil else { continue }
+            let s = Sniffed.sniff(e.path, custom: settings.customSources)
+            if s.format == .directory && s.custom == nil { directories.append(newFile(e.path, st, sniffed: s)) }
+        }
+        let dctx = ParseContext(acc: Accumulator(), resolver: Resolver(directory: builder.directory, units: units), settings: settings)
+        for f in directories { f.prepare(directory: builder, settings: settings); f.read(dctx) }
+        resolver = Resolver(directory: builder.directory, units: units)
         return update(entries)
     }
 

@@ -111,16 +111,20 @@ public enum PlateauKey {
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let text = secret.map { String(format: "%02x", $0) }.joined() + "\n"
-        // O_EXCL: two first runs at once agree on one key (the loser reads the winner's).
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            if errno == EEXIST, let again = try load(env, create: false) { return again }
-            throw Problem(description: "\(path): cannot create the key file (\(String(cString: strerror(errno))))")
-        }
+        // Written whole under a temporary name, then linked into place: two first runs at once
+        // agree on one key (the loser reads the winner's), and nobody reads half a key.
+        let tmp = path + ".\(getpid()).tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Problem(description: "\(path): cannot create the key file (\(String(cString: strerror(errno))))") }
         let ok = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, text.utf8.count) == text.utf8.count }
         fsync(fd)
         close(fd)
+        defer { unlink(tmp) }
         guard ok else { throw Problem(description: "\(path): cannot write the key file") }
+        if link(tmp, path) != 0 {
+            if errno == EEXIST, let again = try load(env, create: false) { return again }
+            throw Problem(description: "\(path): cannot create the key file (\(String(cString: strerror(errno))))")
+        }
         return PersonPseudonyms(secret: secret)
     }
 

@@ -52,8 +52,13 @@ public final class Store: @unchecked Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
-            try Store.migrator.migrate(pool)
+            pool = try Store.retryingWhileBusy { try DatabasePool(path: path, configuration: config) }
+            // Another process may migrate the new database at the same moment: its migration
+            // commits, ours rolls back ("table … already exists") and finds it done on the retry.
+            var tries = 0
+            while true {
+                do { try Store.retryingWhileBusy { try Store.migrator.migrate(pool) }; break } catch where tries < 3 { tries += 1 }
+            }
             let check = pseudonyms.checkValue
             try pool.write { db in
                 if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'key_check'") {
@@ -69,6 +74,18 @@ public final class Store: @unchecked Sendable {
             throw e
         } catch let e as DatabaseError {
             throw Problem(description: "\(path): \(e.message ?? "\(e.resultCode)")")
+        }
+    }
+
+    /// Two processes creating a store at once: switching a new database to WAL, or migrating
+    /// it, can meet SQLITE_BUSY before any busy handler runs; try again for up to a minute.
+    static func retryingWhileBusy<T>(_ body: () throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            do { return try body() } catch let e as DatabaseError where (e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED) && attempt < 1200 {
+                attempt += 1
+                usleep(50_000)
+            }
         }
     }
 
@@ -171,6 +188,10 @@ public final class Store: @unchecked Sendable {
         if local == BusinessUnits.unassigned { return 1 }
         let name = units.name(local)
         if let id = names[name] { return id }
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM bu WHERE name = ?", arguments: [name]) {  // another process wrote it
+            names[name] = id
+            return id
+        }
         let id = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM bu") ?? 1) + 1
         try db.execute(sql: "INSERT INTO bu(id, name) VALUES (?, ?)", arguments: [id, name])
         names[name] = id

@@ -57,7 +57,10 @@ struct StoredAccount: Codable, Equatable {
 extension FollowedFile {
     /// The state to persist after a read (streams of lines and JSON documents only).
     var storedState: StreamState {
-        StreamState(path: path, device: identity?.device, inode: identity?.inode, size: stat.size, modified: stat.modified,
+        // A plain file read part of the way (a batch, or a run killed between batches) is
+        // stored as seen only that far, so the next run finds it changed and reads on.
+        StreamState(path: path, device: identity?.device, inode: identity?.inode,
+                    size: compressed || mode == .document ? stat.size : min(stat.size, rawOffset), modified: stat.modified,
                     compressed: compressed, format: format?.rawValue, custom: custom == nil ? nil : formatName,
                     jsonLines: jsonLines, document: mode == .document, rawOffset: rawOffset, content: content,
                     contentHead: restoredContentHead ?? Fingerprint(contentHead, key: fingerprintKey), head: head,
@@ -100,30 +103,46 @@ extension FollowedFile {
         if f.mode == .lines, f.identity != nil {
             f.prepare(directory: directory, settings: settings)
             if let state = s.parserState { f.parser?.persistentState = state }
-            if s.content.length > 0, var first = FollowedFile.firstLine(f.path, compressed: f.compressed) {
-                let ctx = ParseContext(resolver: Resolver(directory: directory.directory, units: directory.units), settings: settings)
-                first.withUnsafeMutableBytes { f.parser?.adoptHeader($0, ctx) }
-            }
+            f.resumeHeader = s.content.length > 0
         }
         return f
     }
 
-    /// The first line of a file's content (gunzipped), without its terminator and BOM.
+    /// A resumed stream's parser takes its header from the file's first line, when the file is
+    /// read again (a file that did not change is not opened).
+    func adoptResumedHeader(_ ctx: ParseContext) {
+        guard resumeHeader else { return }
+        resumeHeader = false
+        if var first = FollowedFile.firstLine(path, compressed: compressed) {
+            first.withUnsafeMutableBytes { parser?.adoptHeader($0, ctx) }
+        }
+    }
+
+    /// The first line of a file's content (gunzipped), without its terminator and BOM; read a
+    /// little at a time.
     static func firstLine(_ path: String, compressed: Bool) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
         var out: [UInt8] = []
-        var found = false
-        struct Stop: Error {}
-        do {
-            try FileReader.read(path, compressed: compressed) { chunk in
-                let b = UnsafeRawBufferPointer(chunk)
-                if let nl = b.firstIndex(of: 0x0A) { out.append(contentsOf: b[0..<nl]); found = true; throw Stop() }
-                out.append(contentsOf: b)
-                if out.count > LineFramer.defaultMaxLine { throw Stop() }
+        var offset: Int64 = 0
+        let decoder = compressed ? GzipDecoder() : nil
+        while out.count <= LineFramer.defaultMaxLine {
+            if let nl = out.firstIndex(of: 0x0A) {
+                out.removeSubrange(nl...)
+                if out.last == 0x0D { out.removeLast() }
+                if out.starts(with: [0xEF, 0xBB, 0xBF]) { out.removeFirst(3) }
+                return out
             }
-        } catch {}
-        guard found else { return nil }
-        if out.last == 0x0D { out.removeLast() }
-        if out.starts(with: [0xEF, 0xBB, 0xBF]) { out.removeFirst(3) }
-        return out
+            let chunk = readBytes(fd, at: offset, count: 16 << 10)
+            if chunk.isEmpty { return nil }
+            offset += Int64(chunk.count)
+            if let decoder {
+                do { try chunk.withUnsafeBytes { try decoder.feed($0) { out.append(contentsOf: $0) } } } catch { return nil }
+            } else {
+                out.append(contentsOf: chunk)
+            }
+        }
+        return nil
     }
 }
