@@ -33,8 +33,9 @@ struct IngestCommand: ParsableCommand {
         }
         var options = common
         if options.store == nil { options.store = "default" }
-        let setup = try Pipeline.setup(paths: paths, options: options)
+        var setup = try Pipeline.setup(paths: paths, options: options)
         let store = try StoreWiring.open(options.store, settings: setup.settings)
+        try StoreWiring.pinOrAdopt(store, roots: paths, setup: &setup, options: options)
         let report = try StoreWiring.ingest(paths, into: store, setup: setup, options: options, batchBytes: max(4096, batchBytes))
         if !common.quiet {
             for f in report.files {

@@ -43,14 +43,20 @@ enum StoreWiring {
     static func pipeline(paths: [String], options: CommonOptions, setup given: Pipeline.Setup) throws -> Pipeline {
         var setup = given
         let store = try open(options.store, settings: setup.settings)
-        // Without --tz or a config's zone, the days are the store's.
-        if options.tz == nil, setup.config.timezone == nil, let zone = try store.timezone(), let tz = TimeZoneRules(identifier: zone) {
-            setup.timezone = tz
-            setup.settings.timezone = tz
-        }
+        try pinOrAdopt(store, roots: [], setup: &setup, options: options)
         _ = try ingest(paths, into: store, setup: setup, options: options)
         if let days = options.keepDays { try store.prune(keepDays: days) }
         let (rollups, inputs) = try store.rollups(settings: setup.settings)
         return Pipeline(config: setup.config, timezone: setup.timezone, inputs: inputs, rollups: rollups)
+    }
+
+    /// Without --tz or a config's zone, the days are the store's; a store's first ingest
+    /// records its zone (facts are stored by day).
+    static func pinOrAdopt(_ store: Store, roots: [String], setup: inout Pipeline.Setup, options: CommonOptions) throws {
+        if options.tz == nil, setup.config.timezone == nil, let zone = try store.timezone(), let tz = TimeZoneRules(identifier: zone) {
+            setup.timezone = tz
+            setup.settings.timezone = tz
+        }
+        if !roots.isEmpty { try store.pin(timezone: setup.timezone.identifier) }
     }
 }

@@ -47,15 +47,23 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        let roots = paths.isEmpty ? ["SampleLogs"] : paths
+        let roots = paths.isEmpty && common.store == nil ? ["SampleLogs"] : paths
         let rulesPath = rules ?? defaultRules(roots)
-        let setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])
+        var setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])
         let ruleSet = try rulesPath.map { try AlertRules.load(path: $0) }
         // A PATH that is not there is an error now, not a dashboard that waits for ever.
         for root in roots where !FileManager.default.fileExists(atPath: root) {
             throw IOError(path: root, "no such file or directory")
         }
+        let store = try common.store.map { try StoreWiring.open($0, settings: setup.settings) }
+        if let store { try StoreWiring.pinOrAdopt(store, roots: roots, setup: &setup, options: common) }
         if let dump, let (w, h) = Watch.size(dump) {
+            if let store {
+                try Watch.dump(source: StoreSource(store: store, roots: roots, settings: setup.settings, exclude: setup.exclude),
+                               options: feedOptions(setup), capacity: setup.config.capacity, width: w, height: h,
+                               metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille)
+                return
+            }
             try Watch.dump(roots: roots, setup: setup, options: feedOptions(setup), width: w, height: h,
                            metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille)
             return
@@ -73,7 +81,9 @@ struct Watch: ParsableCommand {
         }
 
         let source: DashboardSource
-        if feedSettings.replay != nil {
+        if let store {
+            source = StoreSource(store: store, roots: roots, settings: setup.settings, exclude: setup.exclude)
+        } else if feedSettings.replay != nil {
             let (custom, exclude, settings) = (setup.config.customSources, setup.exclude, setup.settings)
             source = StaticSource {
                 Ingest(settings: settings).run(try InputDiscovery.discover(roots, custom: custom, exclude: exclude))
@@ -147,10 +157,15 @@ extension Watch {
                      metric: Metric?, glyphs: GlyphMode) throws {
         let discovered = try InputDiscovery.discover(roots, custom: setup.config.customSources, exclude: setup.exclude)
         let source = StaticSource { Ingest(settings: setup.settings).run(discovered) }
+        try dump(source: source, options: options, capacity: setup.config.capacity, width: width, height: height, metric: metric, glyphs: glyphs)
+    }
+
+    static func dump(source: DashboardSource, options: SnapshotOptions, capacity: [PlateauConfig.Capacity], width: Int, height: Int,
+                     metric: Metric?, glyphs: GlyphMode) throws {
         _ = try source.poll()
         var stats = source.stats
         stats.now = stats.newestRecord ?? 0  // a dump is of the data, not of the wall clock
-        var model = DashboardModel.build(source.rollups(), options: options, capacity: setup.config.capacity, stats: stats)
+        var model = DashboardModel.build(source.rollups(), options: options, capacity: capacity, stats: stats)
         model.notice = source.notice
         var state = DashboardState()
         state.metric = metric

@@ -1,4 +1,5 @@
 import Foundation
+import PlateauCore
 import Testing
 
 /// `plateau ingest --store` end to end: the real binary, generated logs, and the rollups of the
@@ -31,8 +32,9 @@ struct StoreCLITests {
             if gzip { args.append("--gzip") }
             let r = try run(args)
             #expect(r.code == 0, "\(r.err)")
-            for f in ["README.md", "rules.toml"] { try? FileManager.default.removeItem(atPath: data + "/" + f) }
+            try? FileManager.default.removeItem(atPath: data + "/README.md")
             try FileManager.default.moveItem(atPath: data + "/plateau.toml", toPath: dir + "/plateau.toml")
+            try FileManager.default.moveItem(atPath: data + "/rules.toml", toPath: dir + "/rules.toml")
         }
 
         var config: [String] { ["--config", dir + "/plateau.toml", "--min-group", "1", "--format", "csv"] }
@@ -297,5 +299,50 @@ struct StoreCLITests {
         }
         #expect(kills >= 40)
         print("StoreCLITests: \(kills) SIGKILLs over \(campaign) stores")
+    }
+
+    /// A follower writing into the store as it goes (what `watch --store` does) while a cron
+    /// `ingest` of the same files runs: neither reads what the other committed, and the store
+    /// ends equal to one clean ingest.
+    @Test func aFollowerAndAnIngestShareAStore() throws {
+        let s = Scratch()
+        try s.generate(scale: "0.01")
+        let expected = try s.memoryCSV()
+        let config = try PlateauConfig.load(path: s.dir + "/plateau.toml")
+        var settings = config.settings(timezone: TimeZoneRules(identifier: config.timezone ?? "UTC")!)
+        settings.pseudonyms = try PlateauKey.load(s.env, create: false)
+        let store = try Store(path: s.store, pseudonyms: settings.pseudonyms!)
+        let follower = StoreIngest.Follower(store: store, roots: [s.data], settings: settings)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = ["ingest", s.data, "--store", s.store, "--config", s.dir + "/plateau.toml", "--quiet", "--batch-bytes", "65536"]
+        p.environment = ProcessInfo.processInfo.environment.merging(s.env) { $1 }
+        try p.run()
+        var polls = 0
+        while p.isRunning { _ = try follower.poll(); polls += 1 }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        _ = try follower.poll()
+        #expect(polls > 0)
+        #expect(try s.storeCSV() == expected)
+        #expect(Self.added(try s.ingest().out) == (0, 0))
+    }
+
+    @Test func watchAlertsAndSnapshotReadTheStoreAloneAndKeepDaysPrunes() throws {
+        let s = Scratch()
+        try s.generate()
+        _ = try s.ingest()
+        let dump = try s.run(["watch", "--store", s.store, "--dump", "100x30"])
+        #expect(dump.code == 0, "\(dump.err)")
+        #expect(dump.out.contains("records") && dump.out.contains("ALL"))
+        let alerts = try s.run(["alerts", "--store", s.store, "--config", s.dir + "/plateau.toml", "--format", "json"])
+        #expect([0, 1, 2].contains(alerts.code), "\(alerts.err)")
+        #expect(alerts.out.hasPrefix("["), "\(alerts.out)")
+        let before = try s.storeCSV()
+        #expect(before.contains("2020-03-09"))
+        let pruned = try s.run(["ingest", "--store", s.store, "--keep-days", "2", "--vacuum"])
+        #expect(pruned.code == 0, "\(pruned.err)")
+        let after = try s.storeCSV()
+        #expect(!after.contains("2020-03-09") && after.contains("2020-03-13"))
     }
 }

@@ -158,6 +158,7 @@ public final class LiveIngest: @unchecked Sendable {
     public func poll() -> LiveChange {
         locked {
             let entries = FileScan.scan(roots)
+            if store != nil { committed = [] }
             if store != nil && !started { return resume(entries) }
             return started ? update(entries) : ingestAll(entries)
         }
@@ -355,6 +356,9 @@ public final class LiveIngest: @unchecked Sendable {
         }
 
         if directoryChanged && store == nil { return ingestAll(entries) }
+        // Store mode: the next poll starts again from the store, with the new directory (what
+        // was stored keeps the BUs people had when it was read).
+        if directoryChanged { started = false; change.reingested = true }
 
         // 4. Read.
         let pending = work.reduce(Int64(0)) { $0 + max(0, $1.stat.size - $1.rawOffset) }

@@ -87,14 +87,22 @@ extension Store {
         }
     }
 
+    /// The newest time stamp of any record stored.
+    public func newestRecord() throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT t FROM newest WHERE family = -1") }
+    }
+
     /// The first day kept (`--keep-days`), if the store was ever pruned.
     public func keptFrom() throws -> Int? {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'keep_from_day'").flatMap { Int($0) } }
     }
 
     /// The rollups of everything stored (days before a `--keep-days` cut are not shown).
-    public func rollups(settings: IngestSettings) throws -> (Rollups, [InputReport]) {
+    /// - Parameter now: open sessions stay open up to now when it is later than their source's
+    ///   newest stamp (live mode, as `LiveIngest.rollups(now:)`).
+    public func rollups(settings: IngestSettings, now: Int64? = nil) throws -> (Rollups, [InputReport]) {
         let r = try load(settings: settings)
+        if let now { for f in r.accumulator.newest.indices { r.accumulator.newest[f] = max2(r.accumulator.newest[f], now) } }
         var rollups = RollupBuilder.build(r)
         if let from = try keptFrom() { rollups.restrict(from: from, to: nil) }
         return (rollups, r.inputs)
@@ -127,6 +135,7 @@ extension Store {
                            arguments: [Store.openEnd, cut, Store.openEnd, cut])
             try db.execute(sql: "DELETE FROM zpa WHERE coalesce(unauthenticated, last_connection_end, authenticated, first_connection) < ? - 2678400",
                            arguments: [cut])
+            try Store.bump(db)
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('keep_from_day', ?) ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
                            arguments: [String(first)])
             return first

@@ -162,7 +162,7 @@ public final class Store: @unchecked Sendable {
     /// A stream ended (truncated, replaced, gone): it no longer holds its file.
     func ended(_ f: FollowedFile) throws {
         guard f.storeID != nil else { return }
-        do { try pool.write { db in try save(f, db) } } catch is Conflict {}
+        do { try pool.write { db in try save(f, db); try Store.bump(db) } } catch is Conflict {}
     }
 
     /// One batch: what one read of `f` added, and `f`'s new state, in one transaction. The
@@ -175,12 +175,26 @@ public final class Store: @unchecked Sendable {
             try pool.write { db in
                 try save(f, db)
                 try add(acc, units: units, names: &names, db)
+                try Store.bump(db)
             }
         } catch {
             f.storeID = savedID; f.storeVersion = savedVersion
             throw error
         }
         buIDs = names
+    }
+
+    /// Every write moves the generation on: a reader knows when to read again.
+    static func bump(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO meta(key, value) VALUES ('generation', '1')
+            ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+            """)
+    }
+
+    /// The count of writes so far (any process).
+    public func generation() throws -> Int {
+        try pool.read { db in Int(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'generation'") ?? "0") ?? 0 }
     }
 
     private func buID(_ local: UInt16, _ units: BusinessUnits, _ names: inout [String: Int64], _ db: Database) throws -> Int64 {

@@ -55,4 +55,39 @@ public enum StoreIngest {
     public static func totalBytes(_ roots: [String]) -> Int64 {
         FileScan.scan(roots).reduce(Int64(0)) { $0 + ($1.stat?.size ?? 0) }
     }
+
+    /// A follower that writes into the store as it goes (`watch --store`): the same reading as
+    /// `run`, kept from poll to poll, and started again from the store whenever another process
+    /// (a cron `ingest`) wrote to it meanwhile, so the two never read the same bytes twice.
+    public final class Follower: @unchecked Sendable {
+        public let store: Store
+        let roots: [String], settings: IngestSettings, exclude: Set<String>
+        private var live: LiveIngest?
+        private var generation = -1
+
+        public init(store: Store, roots: [String], settings: IngestSettings, exclude: Set<String> = []) {
+            self.store = store
+            self.roots = roots.map { FileInfo.canonical($0) }
+            self.settings = settings
+            self.exclude = exclude
+        }
+
+        /// Reads what is new into the store; true when the store changed (by us or another process).
+        public func poll() throws -> Bool {
+            let before = try store.generation()
+            if live == nil || before != generation {
+                let l = LiveIngest(roots: roots, settings: settings, exclude: exclude)
+                l.store = store
+                l.parallelThreshold = 0
+                live = l
+            }
+            if !roots.isEmpty {
+                _ = live!.poll()
+                if let e = live!.storeError { live = nil; throw e }
+            }
+            let after = try store.generation()
+            defer { generation = after }
+            return after != generation
+        }
+    }
 }
