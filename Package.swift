@@ -43,7 +43,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PlateauCoreTests", dependencies: ["PlateauCore"]),
+        .testTarget(name: "PlateauCoreTests", dependencies: ["PlateauCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PlateauTUITests", dependencies: ["PlateauTUI", "PlateauCore"]),
         .testTarget(name: "PlateauCLITests", dependencies: ["PlateauCore"]),
     ],

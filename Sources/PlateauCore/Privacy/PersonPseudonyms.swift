@@ -17,15 +17,20 @@ import Foundation
 /// participants, organisers) *is* the pseudonym: a loader (the store, ClickHouse) takes the
 /// keys as they are. `pseudonym(ofKey:)` says so in code.
 public struct PersonPseudonyms: Sendable {
-    private let secret: [UInt8]
-    private var key: SymmetricKey { SymmetricKey(data: secret) }
+    /// SymmetricKey is immutable but not marked Sendable: boxed once, shared by every thread.
+    private final class KeyBox: @unchecked Sendable {
+        let key: SymmetricKey
+        init(_ secret: [UInt8]) { key = SymmetricKey(data: secret) }
+    }
+    private let box: KeyBox
+    private var key: SymmetricKey { box.key }
     /// A secret 64-bit word derived from the key, for keyed bijections of other 64-bit hashes
     /// (meeting ids, session tags) before they are persisted.
     public let mask: UInt64
 
     public init(secret: [UInt8]) {
-        self.secret = secret
-        let key = SymmetricKey(data: secret)
+        box = KeyBox(secret)
+        let key = box.key
         var m: UInt64 = 0
         for (i, b) in HMAC<SHA256>.authenticationCode(for: Array("plateau mask".utf8), using: key).prefix(8).enumerated() {
             m |= UInt64(b) << (8 * UInt64(i))
@@ -36,9 +41,16 @@ public struct PersonPseudonyms: Sendable {
     /// The pseudonym of a directory person (top bit set) or of anyone else (top bit clear).
     @inline(__always)
     public func pseudonym(_ identity: UnsafeRawBufferPointer, directory: Bool) -> UInt64 {
-        var lowered = [UInt8](identity)
-        for i in lowered.indices { lowered[i] = ASCII.lower(lowered[i]) }
-        let mac = HMAC<SHA256>.authenticationCode(for: lowered, using: key)
+        var hmac = HMAC<SHA256>(key: key)
+        var word = [UInt8](repeating: 0, count: 64)
+        var i = 0
+        while i < identity.count {
+            let n = min(64, identity.count - i)
+            for k in 0..<n { word[k] = ASCII.lower(identity[i + k]) }
+            word.withUnsafeBytes { hmac.update(data: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            i += n
+        }
+        let mac = hmac.finalize()
         var v: UInt64 = 0
         for (i, b) in mac.prefix(8).enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
         v &= ~Resolver.directoryTag
