@@ -20,7 +20,9 @@ public struct PersonPseudonyms: Sendable {
     /// SymmetricKey is immutable but not marked Sendable: boxed once, shared by every thread.
     private final class KeyBox: @unchecked Sendable {
         let key: SymmetricKey
-        init(_ secret: [UInt8]) { key = SymmetricKey(data: secret) }
+        /// The HMAC with its key already absorbed: copied (a value) for every identity.
+        let keyed: HMAC<SHA256>
+        init(_ secret: [UInt8]) { key = SymmetricKey(data: secret); keyed = HMAC<SHA256>(key: key) }
     }
     private let box: KeyBox
     private var key: SymmetricKey { box.key }
@@ -41,7 +43,7 @@ public struct PersonPseudonyms: Sendable {
     /// The pseudonym of a directory person (top bit set) or of anyone else (top bit clear).
     @inline(__always)
     public func pseudonym(_ identity: UnsafeRawBufferPointer, directory: Bool) -> UInt64 {
-        var hmac = HMAC<SHA256>(key: key)
+        var hmac = box.keyed
         var word = [UInt8](repeating: 0, count: 64)
         var i = 0
         while i < identity.count {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The persistent store (`plateau ingest --store FILE`): an SQLite database in WAL mode, through
 /// GRDB. It holds what an `Accumulator` holds, with people as keyed pseudonyms
@@ -223,17 +224,33 @@ public final class Store: @unchecked Sendable {
             return id
         }
         let p = pseudonyms
+        // Facts in key order (B-tree inserts that append rather than scatter), bound straight
+        // through the C API: the one table that grows with every batch.
+        var rows: [(UInt64, UInt64)] = []
+        rows.reserveCapacity(acc.facts.count)
+        acc.facts.forEach { g, person in rows.append((UInt64(g & 0xFFFF) << 32 | UInt64(g >> 16), person)) }
+        rows.sort { $0.0 != $1.0 ? $0.0 < $1.0 : Int64(bitPattern: $0.1) < Int64(bitPattern: $1.1) }
         let fact = try db.cachedStatement(sql: "INSERT OR IGNORE INTO fact(day, metric, bu, person) VALUES (?, ?, ?, ?)")
-        var failure: Error?
-        acc.facts.forEach { g, person in
-            guard failure == nil else { return }
-            let (m, b, day) = Fact.unpack(g)
-            do {
-                fact.setUncheckedArguments([day, m.index, try bu(b), Int64(bitPattern: p.pseudonym(ofKey: person))])
-                try fact.execute()
-            } catch { failure = error }
+        let stmt = fact.sqliteStatement
+        var lastGroup: UInt64 = .max
+        var storedBU: Int64 = 0
+        for (key, person) in rows {
+            let day = Int64(key >> 32), metric = Int64((key >> 12) & 0xF) - 1
+            if key & 0xFFFF_FFFF != lastGroup & 0xFFFF_FFFF {
+                storedBU = try bu(UInt16(key & 0xFFF))
+                lastGroup = key
+            }
+            sqlite3_reset(stmt)
+            sqlite3_bind_int64(stmt, 1, day)
+            sqlite3_bind_int64(stmt, 2, metric)
+            sqlite3_bind_int64(stmt, 3, storedBU)
+            sqlite3_bind_int64(stmt, 4, Int64(bitPattern: p.pseudonym(ofKey: person)))
+            let rc = sqlite3_step(stmt)
+            guard rc == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
         }
-        if let failure { throw failure }
+        sqlite3_reset(stmt)
 
         let session = try db.cachedStatement(sql: #"INSERT OR IGNORE INTO session(family, person, bu, start, "end", tag) VALUES (?, ?, ?, ?, ?, ?)"#)
         func put(_ family: Int, _ s: SessionFact) throws {
