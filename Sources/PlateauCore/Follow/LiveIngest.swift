@@ -100,6 +100,8 @@ public final class LiveIngest: @unchecked Sendable {
     var storeProgress: IngestProgress?
     /// Store mode: the first error the store gave (the poll stops reading at it).
     private(set) var storeError: Error?
+    /// Store mode: another process moved a stream on meanwhile (our view of the store is stale).
+    private(set) var storeConflict = false
     /// Store mode: lines and records committed per path, in commit order.
     private(set) var committed: [(path: String, lines: Int, records: Int)] = []
 
@@ -535,7 +537,7 @@ extension LiveIngest {
         for f in work { f.prepare(directory: builder, settings: settings) }
         let order = work.sorted { $0.stat.size - $0.rawOffset > $1.stat.size - $1.rawOffset }
         let next = Atomic<Int>(0)
-        let results = Mutex<(tally: [(path: String, lines: Int, records: Int)], error: Error?)>(([], nil))
+        let results = Mutex<(tally: [(path: String, lines: Int, records: Int)], error: Error?, conflict: Bool)>(([], nil, false))
         let dir = resolver.directory, units = self.units, batch = storeBatchBytes
         let threads = parallel ? max(1, min(workers, order.count)) : 1
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
@@ -557,6 +559,7 @@ extension LiveIngest {
                         try store.commit(f, ctx.acc, units: units)
                     } catch is Store.Conflict {
                         f.identity = nil  // another process follows it: not ours to read in this run
+                        results.withLock { $0.conflict = true }
                         break
                     } catch {
                         results.withLock { $0.error = error }
@@ -570,6 +573,7 @@ extension LiveIngest {
         }
         let r = results.withLock { $0 }
         if let e = r.error { storeError = e }
+        if r.conflict { storeConflict = true }
         committed.append(contentsOf: r.tally)
         for t in r.tally { change.linesAdded += max(0, t.lines); change.recordsAdded += max(0, t.records) }
     }

@@ -84,6 +84,7 @@ public enum StoreIngest {
             if !roots.isEmpty {
                 _ = live!.poll()
                 if let e = live!.storeError { live = nil; throw e }
+                if live!.storeConflict { live = nil }  // start again from the store at the next poll
             }
             let after = try store.generation()
             defer { generation = after }
