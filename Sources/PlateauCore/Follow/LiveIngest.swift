@@ -201,6 +201,7 @@ public final class LiveIngest: @unchecked Sendable {
         // Phase 1: the directory.
         let dctx = ParseContext(acc: Accumulator(), resolver: Resolver(directory: builder.directory, units: units), settings: settings)
         for f in files where f.format == .directory && f.custom == nil { f.prepare(directory: builder, settings: settings); f.read(dctx) }
+        builder.directory.finishPseudonyms(workers: workers)
         resolver = Resolver(directory: builder.directory, units: units)
         // Phase 2: the rest.
         let work = files.filter { ($0.mode == .lines || $0.mode == .document) && !($0.format == .directory && $0.custom == nil) }
@@ -520,6 +521,7 @@ extension LiveIngest {
         }
         let dctx = ParseContext(acc: Accumulator(), resolver: Resolver(directory: builder.directory, units: units), settings: settings)
         for f in directories { f.prepare(directory: builder, settings: settings); f.read(dctx) }
+        builder.directory.finishPseudonyms(workers: workers)
         resolver = Resolver(directory: builder.directory, units: units)
         return update(entries)
     }

@@ -1,4 +1,9 @@
+import Dispatch
 import Synchronization
+
+/// Raw pointers handed to `concurrentPerform` workers that write disjoint parts.
+struct UnsafeMutableSendablePointer<T>: @unchecked Sendable { let pointer: UnsafeMutablePointer<T>; init(_ p: UnsafeMutablePointer<T>) { pointer = p } }
+struct UnsafeSendableRawBuffer: @unchecked Sendable { let buffer: UnsafeRawBufferPointer; init(_ b: UnsafeRawBufferPointer) { buffer = b } }
 
 /// Business units by small integer id. Ids are handed out under a lock as names are first
 /// seen (directory rows first, then departments carried by logs), and are stable for one run.
@@ -67,6 +72,10 @@ public struct Directory: Sendable {
     /// as the row is read).
     public let pseudonyms: PersonPseudonyms?
     public private(set) var personKeys: [UInt64] = []
+    /// Identities (lower-cased UPN, else user id) of the people whose pseudonym is still to be
+    /// computed: `finishPseudonyms` runs the HMACs on every core once the directory is read.
+    private var pendingBytes: [UInt8] = []
+    private var pendingEnds: [Int] = []
 
     public init(hasher: IdentityHasher, pseudonyms: PersonPseudonyms? = nil) {
         self.hasher = hasher
@@ -82,8 +91,9 @@ public struct Directory: Sendable {
         let entry = existing ?? Entry(person: UInt32(truncatingIfNeeded: people), bu: bu)
         if existing == nil {
             people += 1
-            if let pseudonyms, let identity = (upn?.count ?? 0) > 0 ? upn : userID {
-                personKeys.append(pseudonyms.pseudonym(identity, directory: true))
+            if pseudonyms != nil {
+                if let identity = (upn?.count ?? 0) > 0 ? upn : userID { pendingBytes.append(contentsOf: identity) }
+                pendingEnds.append(pendingBytes.count)
             }
         }
         if let k = idKey, byIdentifier[k] == nil { byIdentifier[k] = entry }
@@ -102,6 +112,31 @@ public struct Directory: Sendable {
 
     @inline(__always)
     public func lookup(_ identifier: Bytes) -> Entry? { byIdentifier[hasher.hash(identifier)] }
+
+    /// Computes the pseudonyms of the people added since the last call, in parallel. Called
+    /// once the directory files are read (a `Resolver` made before would compute them alone).
+    public mutating func finishPseudonyms(workers: Int = max(1, System.coreCount)) {
+        guard let pseudonyms, !pendingEnds.isEmpty else { return }
+        let base = personKeys.count
+        let ends = pendingEnds, bytes = pendingBytes
+        var keys = [UInt64](repeating: 0, count: ends.count)
+        let chunk = max(1024, (ends.count + workers - 1) / workers)
+        keys.withUnsafeMutableBufferPointer { out in
+            let out = UnsafeMutableSendablePointer(out.baseAddress!)
+            bytes.withUnsafeBytes { raw in
+                let raw = UnsafeSendableRawBuffer(raw)
+                DispatchQueue.concurrentPerform(iterations: (ends.count + chunk - 1) / chunk) { c in
+                    for i in (c * chunk)..<min(ends.count, (c + 1) * chunk) {
+                        let start = i == 0 ? 0 : ends[i - 1]
+                        out.pointer[i] = pseudonyms.pseudonym(UnsafeRawBufferPointer(rebasing: raw.buffer[start..<ends[i]]), directory: true)
+                    }
+                }
+            }
+        }
+        personKeys.append(contentsOf: keys)
+        _ = base
+        pendingBytes = []; pendingEnds = []
+    }
 }
 
 /// A person as the aggregates see them: a 64-bit key, and the BU they count for.
@@ -121,7 +156,9 @@ public final class Resolver {
     private var outsiders = PseudonymCache()
 
     public init(directory: Directory, units: BusinessUnits) {
-        self.directory = directory
+        var d = directory
+        d.finishPseudonyms(workers: 1)  // nothing to do when the directory's reader finished them
+        self.directory = d
         self.units = units
     }
 

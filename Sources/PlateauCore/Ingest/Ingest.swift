@@ -46,6 +46,7 @@ public struct Ingest {
             let u = Unit(input: i, path: d.path, format: .directory, compressed: d.compressed, part: 0)
             reports[i].account = Ingest.readUnit(u, parser: &parser, ctx: ctx, progress: progress)
         }
+        builder.directory.finishPseudonyms(workers: workers)
         let directory = builder.directory
 
         // Phase 2: everything else, in parallel.

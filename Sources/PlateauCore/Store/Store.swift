@@ -264,32 +264,32 @@ public final class Store: @unchecked Sendable {
         var duplicates = acc.duplicateMeetings
         for (id, m) in acc.meetings {
             let key = Int64(bitPattern: p.masked(id))
-            if let old = try Int32.fetchOne(db, sql: "SELECT participants FROM meeting WHERE id = ?", arguments: [key]) {
+            if let old = try Int32.fetchOne(db.cachedStatement(sql: "SELECT participants FROM meeting WHERE id = ?"), arguments: [key]) {
                 duplicates += 1
-                if m.participants > old { try db.execute(sql: "UPDATE meeting SET participants = ? WHERE id = ?", arguments: [m.participants, key]) }
+                if m.participants > old { try db.cachedStatement(sql: "UPDATE meeting SET participants = ? WHERE id = ?").execute(arguments: [m.participants, key]) }
             } else {
-                try db.execute(sql: "INSERT INTO meeting(id, day, bu, seconds, participants) VALUES (?, ?, ?, ?, ?)",
+                try db.cachedStatement(sql: "INSERT INTO meeting(id, day, bu, seconds, participants) VALUES (?, ?, ?, ?, ?)").execute(
                                arguments: [key, m.day, try bu(m.bu), m.seconds, m.participants])
             }
         }
         if duplicates != 0 {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO meta(key, value) VALUES ('duplicate_meetings', ?)
                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)
-                """, arguments: [String(duplicates)])
+                """).execute(arguments: [String(duplicates)])
         }
 
         for (k, v) in acc.organized {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO organized(day, person, bu, count) VALUES (?, ?, ?, ?)
                 ON CONFLICT(day, person) DO UPDATE SET bu = excluded.bu, count = excluded.count WHERE excluded.count > count
-                """, arguments: [k.day, Int64(bitPattern: k.person), try bu(v.bu), v.count])
+                """).execute(arguments: [k.day, Int64(bitPattern: k.person), try bu(v.bu), v.count])
         }
         for (d, v) in acc.orgMeetingUsers {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO org_meeting_users(day, value) VALUES (?, ?)
                 ON CONFLICT(day) DO UPDATE SET value = max(value, excluded.value)
-                """, arguments: [d, v])
+                """).execute(arguments: [d, v])
         }
 
         for (id, z) in acc.zpa {
@@ -297,7 +297,7 @@ public final class Store: @unchecked Sendable {
             var merged = z
             merged.bu = 0  // set below: BU ids are the store's
             var storedBU = try bu(z.bu)
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM zpa WHERE id = ?", arguments: [key]) {
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM zpa WHERE id = ?"), arguments: [key]) {
                 var old = ZPASession(person: UInt64(bitPattern: row["person"]), bu: 0, authenticated: row["authenticated"],
                                      unauthenticated: row["unauthenticated"], firstConnection: row["first_connection"],
                                      lastConnectionEnd: row["last_connection_end"], openConnection: (row["open_connection"] as Int64) != 0)
@@ -306,38 +306,38 @@ public final class Store: @unchecked Sendable {
                 old.merge(z)
                 merged = old
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO zpa(id, person, bu, authenticated, unauthenticated, first_connection, last_connection_end, open_connection)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [key, Int64(bitPattern: merged.person), storedBU, merged.authenticated, merged.unauthenticated,
+                """).execute(arguments: [key, Int64(bitPattern: merged.person), storedBU, merged.authenticated, merged.unauthenticated,
                                  merged.firstConnection, merged.lastConnectionEnd, merged.openConnection ? 1 : 0])
         }
 
         for (id, part) in acc.participations {
             let key = Int64(bitPattern: p.masked(id))
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM participation WHERE id = ?", arguments: [key])
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM participation WHERE id = ?"), arguments: [key])
             let newFirst = Accumulator.Participation.Rank(start: part.first.start, person: part.first.person)
             if let row {
                 let oldFirst = Accumulator.Participation.Rank(start: row["first_start"], person: UInt64(bitPattern: row["first_person"]))
                 let seconds = max(Int32(row["seconds"] as Int64), part.meeting.seconds)
                 if newFirst < oldFirst {
-                    try db.execute(sql: "UPDATE participation SET day = ?, bu = ?, seconds = ?, first_start = ?, first_person = ? WHERE id = ?",
+                    try db.cachedStatement(sql: "UPDATE participation SET day = ?, bu = ?, seconds = ?, first_start = ?, first_person = ? WHERE id = ?").execute(
                                    arguments: [part.meeting.day, try bu(part.meeting.bu), seconds, newFirst.start, Int64(bitPattern: newFirst.person), key])
                 } else {
-                    try db.execute(sql: "UPDATE participation SET seconds = ? WHERE id = ?", arguments: [seconds, key])
+                    try db.cachedStatement(sql: "UPDATE participation SET seconds = ? WHERE id = ?").execute(arguments: [seconds, key])
                 }
             } else {
-                try db.execute(sql: "INSERT INTO participation(id, day, bu, seconds, first_start, first_person) VALUES (?, ?, ?, ?, ?, ?)",
+                try db.cachedStatement(sql: "INSERT INTO participation(id, day, bu, seconds, first_start, first_person) VALUES (?, ?, ?, ?, ?, ?)").execute(
                                arguments: [key, part.meeting.day, try bu(part.meeting.bu), part.meeting.seconds, newFirst.start, Int64(bitPattern: newFirst.person)])
             }
             for person in part.people {
-                try db.execute(sql: "INSERT OR IGNORE INTO participant(id, person) VALUES (?, ?)", arguments: [key, Int64(bitPattern: person)])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO participant(id, person) VALUES (?, ?)").execute(arguments: [key, Int64(bitPattern: person)])
             }
         }
 
         func newest(_ family: Int, _ t: Int64?) throws {
             guard let t else { return }
-            try db.execute(sql: "INSERT INTO newest(family, t) VALUES (?, ?) ON CONFLICT(family) DO UPDATE SET t = max(t, excluded.t)",
+            try db.cachedStatement(sql: "INSERT INTO newest(family, t) VALUES (?, ?) ON CONFLICT(family) DO UPDATE SET t = max(t, excluded.t)").execute(
                            arguments: [family, t])
         }
         for f in 0..<acc.newest.count { try newest(f, acc.newest[f]) }
