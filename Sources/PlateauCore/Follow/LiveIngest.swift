@@ -100,6 +100,8 @@ public final class LiveIngest: @unchecked Sendable {
     var storeProgress: IngestProgress?
     /// Store mode: the first error the store gave (the poll stops reading at it).
     private(set) var storeError: Error?
+    /// Store mode: directory files found at the first poll, read before the first batch.
+    private var unreadDirectories: [FollowedFile] = []
     /// Store mode: another process moved a stream on meanwhile (our view of the store is stale).
     private(set) var storeConflict = false
     /// Store mode: lines and records committed per path, in commit order.
@@ -519,10 +521,8 @@ extension LiveIngest {
             let s = Sniffed.sniff(e.path, custom: settings.customSources)
             if s.format == .directory && s.custom == nil { directories.append(newFile(e.path, st, sniffed: s)) }
         }
-        let dctx = ParseContext(acc: Accumulator(), resolver: Resolver(directory: builder.directory, units: units), settings: settings)
-        for f in directories { f.prepare(directory: builder, settings: settings); f.read(dctx) }
-        builder.directory.finishPseudonyms(workers: workers)
-        resolver = Resolver(directory: builder.directory, units: units)
+        // Read when something else is to be read (a run with nothing new does not need them).
+        unreadDirectories = directories
         return update(entries)
     }
 
@@ -536,6 +536,13 @@ extension LiveIngest {
     private func readIntoStore(_ work: [FollowedFile], parallel: Bool, _ change: inout LiveChange) {
         guard let store, storeError == nil else { return }
         let settings = self.settings
+        if !unreadDirectories.isEmpty {
+            let dctx = ParseContext(acc: Accumulator(), resolver: Resolver(directory: builder.directory, units: units), settings: settings)
+            for f in unreadDirectories { f.prepare(directory: builder, settings: settings); f.read(dctx) }
+            builder.directory.finishPseudonyms(workers: workers)
+            resolver = Resolver(directory: builder.directory, units: units)
+            unreadDirectories = []
+        }
         for f in work { f.prepare(directory: builder, settings: settings) }
         let order = work.sorted { $0.stat.size - $0.rawOffset > $1.stat.size - $1.rawOffset }
         let next = Atomic<Int>(0)
