@@ -335,6 +335,12 @@ struct StoreCLITests {
         let dump = try s.run(["watch", "--store", s.store, "--dump", "100x30"])
         #expect(dump.code == 0, "\(dump.err)")
         #expect(dump.out.contains("records") && dump.out.contains("ALL"))
+        // watch PATH --store writes what it reads into the store (here a second one).
+        let watched = s.dir + "/watched.db"
+        let w = try s.run(["watch", s.data, "--store", watched, "--config", s.dir + "/plateau.toml", "--dump", "100x30"])
+        #expect(w.code == 0, "\(w.err)")
+        let fromWatch = try s.run(["snapshot", "--store", watched] + s.config)
+        #expect(fromWatch.out == (try s.memoryCSV()))
         let alerts = try s.run(["alerts", "--store", s.store, "--config", s.dir + "/plateau.toml", "--format", "json"])
         #expect([0, 1, 2].contains(alerts.code), "\(alerts.err)")
         #expect(alerts.out.hasPrefix("["), "\(alerts.out)")
