@@ -5,7 +5,7 @@
 SWIFT    ?= swift
 PREFIX   ?= /usr/local
 BIN      := .build/release/plateau
-APT_DEPS := libncurses-dev zlib1g-dev
+APT_DEPS := libncurses-dev zlib1g-dev libsqlite3-dev
 # Tools the end-to-end tests drive the real binary with (ClickHouse: the --to/--source integration tests).
 APT_TEST_DEPS := tmux clickhouse-server clickhouse-client
 SAMPLE_SCALE ?= 0.025

@@ -16,13 +16,18 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
         .target(
             name: "PlateauCore",
-            dependencies: ["CZlib", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: [
+                "CZlib", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             // Hot byte loops live in classes (writers, parsers): dynamic exclusivity checks cost
             // ~25 % of generation time (perf). Static checks still run; release builds only.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
@@ -38,7 +43,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PlateauCoreTests", dependencies: ["PlateauCore"]),
+        .testTarget(name: "PlateauCoreTests", dependencies: ["PlateauCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PlateauTUITests", dependencies: ["PlateauTUI", "PlateauCore"]),
         .testTarget(name: "PlateauCLITests", dependencies: ["PlateauCore"]),
     ],

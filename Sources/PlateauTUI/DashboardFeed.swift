@@ -250,3 +250,42 @@ extension DashboardFeed {
         return bad.count == 1 ? "\(name): \(first.account.fileError!)" : "\(bad.count) files not read; first: \(name): \(first.account.fileError!)"
     }
 }
+
+/// `watch --store`: what the roots hold is written into the store as it is followed, and the
+/// screen shows the store (its history, and what a cron `ingest` adds meanwhile); read again
+/// from the store whenever it changed.
+public final class StoreSource: DashboardSource {
+    private let follower: StoreIngest.Follower
+    private let settings: IngestSettings
+    private var built: Rollups?
+    private var inputs: [InputReport] = []
+
+    public init(store: Store, roots: [String], settings: IngestSettings, exclude: Set<String>) {
+        follower = StoreIngest.Follower(store: store, roots: roots, settings: settings, exclude: exclude)
+        self.settings = settings
+    }
+
+    public func poll() throws -> Bool {
+        guard try follower.poll() || built == nil else { return false }
+        let newest = try follower.store.newestRecord()
+        let now = Int64(Date().timeIntervalSince1970)
+        let live = newest.map { now - $0 <= settings.maxSessionSeconds } ?? false
+        let (r, i) = try follower.store.rollups(settings: settings, now: live ? now : nil)
+        built = r
+        inputs = i
+        return true
+    }
+
+    public func rollups() -> Rollups { built ?? RollupBuilder.empty }
+
+    public var stats: DashboardModel.Stats {
+        var s = DashboardModel.Stats()
+        s.files = inputs.count
+        s.records = inputs.reduce(0) { $0 + $1.account.records }
+        s.skipped = inputs.reduce(0) { $0 + $1.account.skipped }
+        s.newestRecord = built?.newestRecord
+        return s
+    }
+
+    public var notice: String? { DashboardFeed.notice(inputs) }
+}

@@ -70,9 +70,9 @@ struct Alerts: ParsableCommand {
         guard date == nil || since == nil else { throw UsageError(message: "--date and --since: give one or the other") }
         let dateDay = try date.map { try Self.day($0, "--date") }
         let sinceDay = try since.map { try Self.day($0, "--since") }
-        // --source reads the database: no PATH (the config comes from --config).
+        // --source reads the database: no PATH (the config comes from --config); --store alone reads the store.
         if common.source != nil && !paths.isEmpty { throw UsageError(message: "--source reads the rollups from ClickHouse; give no PATH with it") }
-        let roots = paths.isEmpty ? (common.source == nil ? ["SampleLogs"] : []) : paths
+        let roots = paths.isEmpty ? (common.source == nil && common.store == nil ? ["SampleLogs"] : []) : paths
         let env = ProcessInfo.processInfo.environment
         let configPath = PlateauConfig.locate(explicit: common.config, paths: roots, environment: env)
         guard let rulesPath = rules ?? configPath.map(Self.rulesNextTo) else {

@@ -16,6 +16,12 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The year of year-less syslog stamps (default: the config's, else each file's modification time).", valueName: "YEAR"))
     var year: Int?
 
+    @Option(name: .long, help: ArgumentHelp("The persistent store (SQLite) to read, after ingesting PATHs into it; 'default' is $XDG_DATA_HOME/plateau/plateau.db.", valueName: "FILE"))
+    var store: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --store: drop stored days older than the newest N days.", valueName: "N"))
+    var keepDays: Int?
+
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
@@ -27,6 +33,7 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         guard minGroup >= 1 else { throw ValidationError("--min-group must be at least 1") }
+        if let keepDays, keepDays < 1 { throw ValidationError("--keep-days must be at least 1") }
         if let year, !TimeParsing.plausibleYears.contains(year) {
             throw ValidationError("--year \(year) is not a plausible year (\(TimeParsing.plausibleYears.lowerBound)…\(TimeParsing.plausibleYears.upperBound))")
         }
@@ -69,12 +76,14 @@ struct Pipeline {
         for path in more { exclude.insert(FileInfo.canonical(path)) }
         var settings = config.settings(timezone: tz)
         if let y = options.year { settings.sourceYears = ["*": y] }  // the command line wins
+        settings.pseudonyms = try StoreWiring.pseudonyms(create: options.store != nil)
         return Setup(config: config, timezone: tz, settings: settings, exclude: exclude)
     }
 
     static func run(paths: [String], options: CommonOptions, exclude more: [String] = []) throws -> Pipeline {
         if options.source != nil { return try fromClickHouse(options: options) }
         let s = try setup(paths: paths, options: options, exclude: more)
+        if options.store != nil { return try StoreWiring.pipeline(paths: paths, options: options, setup: s) }
         let (config, tz, exclude, settings) = (s.config, s.timezone, s.exclude, s.settings)
         let t0 = Date()
         let discovered = try InputDiscovery.discover(paths, custom: config.customSources, exclude: exclude)

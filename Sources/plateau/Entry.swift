@@ -28,6 +28,10 @@ enum Entry {
             fail(e.description, code: 66)
         } catch let e as ConfigError {
             fail(e.description, code: 64)
+        } catch let e as Store.Problem {
+            fail(e.description, code: 64)
+        } catch let e as PlateauKey.Problem {
+            fail(e.description, code: 64)
         } catch {
             // Help and version requests, and ArgumentParser's own errors, arrive here too.
             let code = Plateau.exitCode(for: error)

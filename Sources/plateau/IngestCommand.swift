@@ -2,19 +2,24 @@ import ArgumentParser
 import Foundation
 import PlateauCore
 
-/// `plateau ingest PATH ... --to clickhouse://...`: loads what plateau parsed and resolved into
-/// ClickHouse (README, "ClickHouse"); files a committed load already holds unchanged are not
-/// loaded again.
+/// `plateau ingest PATH ... [--store FILE]`: persists what is new under PATHs;
+/// `plateau ingest PATH ... --to clickhouse://...`: loads them into ClickHouse (README, "ClickHouse").
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Load the inputs into ClickHouse (--to clickhouse://...).",
+        abstract: "Read what is new under PATHs into the persistent store, or load them into ClickHouse (--to).",
         discussion: """
-        Reads every input under PATHs, resolves records to person keys (never names) and business \
-        units, and loads daily facts, meetings and sessions into the database of --to, creating its \
-        tables when missing (with ?cluster=NAME: local tables on every shard and Distributed tables \
-        over them). Loads are repeatable: an unchanged file is not loaded twice, and a load cut short \
-        is invisible until it is run again.
+        Store (default): reads only what is new since the last run: a grown file adds its new lines, \
+        a rotated file is recognised under its new name, a truncated or replaced file is read from the \
+        start. Prints what it added per file. The store is --store FILE (default \
+        $XDG_DATA_HOME/plateau/plateau.db); people are kept as keyed pseudonyms (key: PLATEAU_KEY, \
+        else the key file $XDG_DATA_HOME/plateau/key, made at first use).
+
+        --to clickhouse://...: resolves records to person pseudonyms (never names) and business \
+        units, and loads daily facts, meetings and sessions into the database, creating its tables \
+        when missing (with ?cluster=NAME: local tables on every shard and Distributed tables over \
+        them). Loads are repeatable: an unchanged file is not loaded twice, and a load cut short is \
+        invisible until it is run again.
         """
     )
 
@@ -24,13 +29,57 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("clickhouse://[user[:password]@]host:port/database[?cluster=NAME] (`env` or empty: PLATEAU_CLICKHOUSE_URL).", valueName: "URL"))
     var to: String?
 
+    @Flag(name: .long, help: "Compact the store (VACUUM) after the rest.")
+    var vacuum = false
+
+    @Option(name: .long, help: ArgumentHelp("Most bytes of a file read in one transaction.", visibility: .hidden))
+    var batchBytes: Int64 = 32 << 20
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
+        if to != nil {
+            guard common.store == nil, !vacuum else { throw UsageError(message: "ingest: --to loads into ClickHouse; --store and --vacuum are for the store") }
+            try runClickHouse()
+        } else {
+            try runStore()
+        }
+    }
+
+    /// The persistent store: what is new since the last run.
+    func runStore() throws {
+        guard !paths.isEmpty || vacuum || common.keepDays != nil else {
+            throw UsageError(message: "ingest: give PATHs to read (or --vacuum, --keep-days N)")
+        }
+        var options = common
+        if options.store == nil { options.store = "default" }
+        var setup = try Pipeline.setup(paths: paths, options: options)
+        let store = try StoreWiring.open(options.store, settings: setup.settings)
+        try StoreWiring.pinOrAdopt(store, roots: paths, setup: &setup, options: options)
+        let report = try StoreWiring.ingest(paths, into: store, setup: setup, options: options, batchBytes: max(4096, batchBytes))
+        if !common.quiet {
+            for f in report.files {
+                print("\(f.path): +\(f.lines) lines, +\(f.records) records")
+            }
+            for p in report.rotated { print("\(p): rotated, read on under this name") }
+            for p in report.truncated { print("\(p): truncated or replaced, read from the start") }
+            for p in report.copies { print("\(p): a copy of what was read, not read again") }
+            print("\(store.path): +\(report.lines) lines, +\(report.records) records from \(report.files.count) files")
+        }
+        if let days = common.keepDays, let first = try store.prune(keepDays: days), !common.quiet {
+            print("\(store.path): days before \(CivilDate(daysSinceEpoch: first).iso) dropped")
+        }
+        if vacuum { try store.vacuum() }
+    }
+
+    /// `--to`: one load into ClickHouse.
+    func runClickHouse() throws {
         guard !paths.isEmpty else { throw UsageError(message: "ingest: give the PATHs to load") }
         guard common.source == nil else { throw UsageError(message: "ingest reads PATHs; --source is for snapshot, alerts and watch") }
         let url = try Pipeline.clickHouseURL(to)
-        let s = try Pipeline.setup(paths: paths, options: common)
+        var s = try Pipeline.setup(paths: paths, options: common)
+        // People go to the database as keyed pseudonyms (the store's key, made at first use).
+        s.settings.pseudonyms = try s.settings.pseudonyms ?? StoreWiring.pseudonyms(create: true)
         let discovered = try InputDiscovery.discover(paths, custom: s.config.customSources, exclude: s.exclude)
         var load = ClickHouseLoad(url: url, settings: s.settings)
         if common.verbose { load.log = { warn($0) } }

@@ -71,9 +71,9 @@ struct Snapshot: ParsableCommand {
             guard let d = CivilDate(iso: t) else { throw UsageError(message: "--to: '\(t)' is not a date like 2020-05-10") }
             return d.day
         }
-        // --source reads the database: no PATH (the config comes from --config).
+        // --source reads the database: no PATH (the config comes from --config); --store alone reads the store.
         if common.source != nil && !paths.isEmpty { throw UsageError(message: "--source reads the rollups from ClickHouse; give no PATH with it") }
-        let roots = paths.isEmpty ? (common.source == nil ? ["SampleLogs"] : []) : paths
+        let roots = paths.isEmpty ? (common.source == nil && common.store == nil ? ["SampleLogs"] : []) : paths
         var p = try Pipeline.run(paths: roots, options: common)
         p.rollups.restrict(from: fromDay, to: toDay)
         if let bu, !p.rollups.units.contains(bu) {

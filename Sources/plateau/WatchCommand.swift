@@ -50,15 +50,23 @@ struct Watch: ParsableCommand {
         // --source: the database's rollups; no PATH (the config comes from --config).
         let database = try common.source.map { try Pipeline.clickHouseURL($0) }
         if database != nil && !paths.isEmpty { throw UsageError(message: "--source reads the rollups from ClickHouse; give no PATH with it") }
-        let roots = paths.isEmpty ? (database == nil ? ["SampleLogs"] : []) : paths
+        let roots = paths.isEmpty ? (database == nil && common.store == nil ? ["SampleLogs"] : []) : paths
         let rulesPath = rules ?? defaultRules(roots)
-        let setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])
+        var setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])
         let ruleSet = try rulesPath.map { try AlertRules.load(path: $0) }
         // A PATH that is not there is an error now, not a dashboard that waits for ever.
         for root in roots where database == nil && !FileManager.default.fileExists(atPath: root) {
             throw IOError(path: root, "no such file or directory")
         }
+        let store = try common.store.map { try StoreWiring.open($0, settings: setup.settings) }
+        if let store { try StoreWiring.pinOrAdopt(store, roots: roots, setup: &setup, options: common) }
         if let dump, let (w, h) = Watch.size(dump) {
+            if let store {
+                try Watch.dump(source: StoreSource(store: store, roots: roots, settings: setup.settings, exclude: setup.exclude),
+                               options: feedOptions(setup), capacity: setup.config.capacity, width: w, height: h,
+                               metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille)
+                return
+            }
             let source: DashboardSource? = database.map { ClickHouseSource(url: $0, timezone: setup.timezone, refresh: 0) }
             try Watch.dump(roots: roots, setup: setup, options: feedOptions(setup), width: w, height: h,
                            metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille, source: source)
@@ -80,6 +88,8 @@ struct Watch: ParsableCommand {
         if let database {
             // The database is asked at most every 10 s (or --poll, if longer).
             source = ClickHouseSource(url: database, timezone: setup.timezone, refresh: max(poll, 10))
+        } else if let store {
+            source = StoreSource(store: store, roots: roots, settings: setup.settings, exclude: setup.exclude)
         } else if feedSettings.replay != nil {
             let (custom, exclude, settings) = (setup.config.customSources, setup.exclude, setup.settings)
             source = StaticSource {
@@ -158,10 +168,15 @@ extension Watch {
             let discovered = try InputDiscovery.discover(roots, custom: setup.config.customSources, exclude: setup.exclude)
             source = StaticSource { Ingest(settings: setup.settings).run(discovered) }
         }
+        try dump(source: source, options: options, capacity: setup.config.capacity, width: width, height: height, metric: metric, glyphs: glyphs)
+    }
+
+    static func dump(source: DashboardSource, options: SnapshotOptions, capacity: [PlateauConfig.Capacity], width: Int, height: Int,
+                     metric: Metric?, glyphs: GlyphMode) throws {
         _ = try source.poll()
         var stats = source.stats
         stats.now = stats.newestRecord ?? 0  // a dump is of the data, not of the wall clock
-        var model = DashboardModel.build(source.rollups(), options: options, capacity: setup.config.capacity, stats: stats)
+        var model = DashboardModel.build(source.rollups(), options: options, capacity: capacity, stats: stats)
         model.notice = source.notice
         var state = DashboardState()
         state.metric = metric

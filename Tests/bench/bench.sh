@@ -10,6 +10,8 @@
 #      `plateau snapshot`, and prints one table with plateau/DuckDB ratios against the target
 #      (plateau >= 1.5x DuckDB's throughput at <= 1/3 of its peak memory).
 #      When both ran, it checks that plateau and DuckDB agree on every (day, BU) proxy-user count.
+#   3. `plateau ingest --store` on the same sets (new store, then again with nothing new) next
+#      to the keyed in-memory snapshot.
 # A plateau or DuckDB failure is reported in its row; the bench goes on.
 #
 # Usage: bench.sh PLATEAU_BINARY WORK_DIR
@@ -242,6 +244,26 @@ add_row "plateau snapshot" "$p_input" "$p_bytes" "$p_lines" "$m_secs" "$m_rss_kb
 echo "plateau snapshot over the call records ..."
 plateau_run plateau-callrecords "$meetings_set"
 add_row "plateau snapshot" "$m_input" "$m_bytes" "$m_lines" "$m_secs" "$m_rss_kb" "$m_meetings" "$pl_status"
+
+# plateau ingest --store: the same inputs into a new store (people as keyed pseudonyms, one
+# transaction per 32 MiB batch), then again with nothing new; and the keyed in-memory
+# snapshot for comparison (PLATEAU_KEY makes it compute the same pseudonyms).
+export PLATEAU_KEY=${PLATEAU_KEY:-$(printf '%064x' 2020)}
+store_run() {  # NAME INPUT_DIR ROW_INPUT BYTES LINES
+  local name=$1 input=$2 db="$res/$1.db"
+  measure_best "$name-keyed" "$res/$name-keyed.json" "$bin" snapshot --format json --quiet --tz UTC --min-group 1 "$input"
+  add_row "snapshot, PLATEAU_KEY" "$3" "$4" "$5" "$m_secs" "$m_rss_kb" "" "$( ((m_rc == 0)) && echo ok || echo "failed: $(failure "$res/$name-keyed.json")")"
+  measure_best "$name" "$res/$name.out" bash -c 'rm -f "$1" "$1-wal" "$1-shm"; shift; exec "$@"' _ "$db" \
+    "$bin" ingest --store "$db" --quiet --tz UTC "$input"
+  add_row "ingest --store (new)" "$3" "$4" "$5" "$m_secs" "$m_rss_kb" "" "$( ((m_rc == 0)) && echo ok || echo "failed: $(failure "$res/$name.out")")"
+  measure_best "$name-again" "$res/$name-again.out" "$bin" ingest --store "$db" --tz UTC "$input"
+  add_row "ingest --store (again)" "$3" "$4" "$5" "$m_secs" "$m_rss_kb" "" "$( ((m_rc == 0)) && echo ok || echo "failed: $(failure "$res/$name-again.out")")"
+  echo "  store: $(du -h "$db" | cut -f1); again: $(tail -n 1 "$res/$name-again.out" | sed 's/.*: //')"
+}
+echo "plateau ingest --store over the proxy CSV ..."
+store_run plateau-store-proxy "$proxy_set" "$p_input" "$p_bytes" "$p_lines"
+echo "plateau ingest --store over the call records ..."
+store_run plateau-store-callrecords "$meetings_set" "$m_input" "$m_bytes" "$m_lines"
 echo
 
 # ---------------------------------------------------------------- the table

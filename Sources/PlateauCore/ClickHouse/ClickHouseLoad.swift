@@ -202,17 +202,15 @@ public struct ClickHouseLoad {
     }
 }
 
-/// The person column of every table. ONE place to switch to the store's keyed pseudonyms
-/// (issue 7, HMAC with the secret key) when both branches meet.
-///
-/// Until then: a fixed bijective mix of the ingest's person key, so distinct people stay
-/// distinct. Keys of people outside the directory are fixed-key hashes of their identifier
-/// (stable across runs); directory people are keyed by their row in the directory, which is
-/// stable across runs only while the directory files are unchanged — loads made with two
-/// different directories must not be mixed in one database.
+/// The person column of every table. `plateau ingest --to` always has a key, so there it is
+/// the person's HMAC pseudonym (PersonPseudonyms: stable across runs and directories, and
+/// useless without the key). Without a key (library callers, tests): a fixed bijective mix of
+/// the ingest's person key, distinct people stay distinct within one load.
 @inline(__always)
 public func personColumn(_ key: UInt64, _ result: IngestResult) -> UInt64 {
-    splitmix64(key ^ 0x706C_6174_6561_7531)
+    // With a key, every person key of the ingest already is its HMAC pseudonym (PersonPseudonyms).
+    if result.settings.pseudonyms != nil { return key }
+    return splitmix64(key ^ 0x706C_6174_6561_7531)
 }
 
 /// The rows of each table, produced batch by batch from an ingest result.

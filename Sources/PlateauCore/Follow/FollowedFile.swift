@@ -5,7 +5,7 @@ import CZlib
 
 /// A running checksum of a byte stream (zlib's CRC-32 and Adler-32, and the length): enough
 /// to recognise a copy of what a followed file already delivered without keeping the bytes.
-struct ContentHash: Equatable, Sendable {
+struct ContentHash: Equatable, Sendable, Codable {
     var crc: UInt = 0
     var adler: UInt = 1
     var length: Int64 = 0
@@ -58,11 +58,23 @@ final class FollowedFile: @unchecked Sendable {
     /// Decompressed bytes still to pass over: the start of a gzip copy that repeats what the
     /// stream already delivered.
     var skip: Int64 = 0
-    /// The stream's content delivered so far, and its first bytes.
+    /// The stream's content delivered so far, and its first bytes (kept while read in this
+    /// process; a stream restored from a store knows them by their fingerprint only).
     var content = ContentHash()
     var contentHead: [UInt8] = []
-    /// The first bytes of the file read now (a change there means it was rewritten).
-    var head: [UInt8] = []
+    var restoredContentHead: Fingerprint?
+    /// The fingerprint of the first bytes of the file read now (a change there means it was
+    /// rewritten). Never the bytes: a store keeps it.
+    var head = Fingerprint()
+    /// Keys the fingerprints (with a secret key, they cannot be matched against guesses).
+    let fingerprintKey: UInt64
+    /// At most this many bytes are read at once (a store commits after each read).
+    var readLimit: Int64 = .max
+    /// The stream's row in a store.
+    var storeID: Int64?
+    /// Restored from a store past its first line: the parser takes its header at the next read.
+    var resumeHeader = false
+    var storeVersion: Int64 = 0
     var account = FileAccount()
     /// For a duplicate: the stream it repeats.
     weak var original: FollowedFile?
@@ -82,6 +94,7 @@ final class FollowedFile: @unchecked Sendable {
         self.custom = custom
         self.jsonLines = jsonLines
         self.mode = .unknown
+        self.fingerprintKey = settings.pseudonyms?.mask ?? 0
         setFormat(format, custom: custom, jsonLines: jsonLines, settings: settings)
     }
 
@@ -100,7 +113,7 @@ final class FollowedFile: @unchecked Sendable {
         self.stat = stat
         self.compressed = compressed
         decoder = nil
-        head = []
+        head = Fingerprint()
         failed = false
         if compressed { rawOffset = 0; skip = content.length } else { rawOffset = content.length; skip = 0 }
     }
@@ -131,6 +144,7 @@ final class FollowedFile: @unchecked Sendable {
         let now = FileStat(st)
         guard now.identity == id else { return }
         ctx.fileModified = now.modified / 1_000_000_000
+        adoptResumedHeader(ctx)
         if mode == .document {
             let u = Ingest.Unit(input: 0, path: path, format: format, custom: custom, compressed: compressed, part: 0,
                                 modified: ctx.fileModified, jsonLines: false)
@@ -150,7 +164,10 @@ final class FollowedFile: @unchecked Sendable {
     }
 
     private func readPlain(_ fd: Int32, _ size: Int64, _ ctx: ParseContext, _ progress: IngestProgress?) {
-        guard size > rawOffset, let end = FollowedFile.lineEnd(fd, from: rawOffset, to: size) else { return }
+        let limit = readLimit == .max ? size : min(size, rawOffset + readLimit)
+        guard size > rawOffset,
+              let end = FollowedFile.lineEnd(fd, from: rawOffset, to: limit) ?? (limit < size ? FollowedFile.lineEnd(fd, from: rawOffset, to: size) : nil)
+        else { return }
         var buffer = [UInt8](repeating: 0, count: Int(min(end - rawOffset, Int64(FileReader.blockSize))))
         var off = rawOffset
         while off < end {
@@ -206,7 +223,7 @@ final class FollowedFile: @unchecked Sendable {
             if c.count == 0 { return }
         }
         content.update(UnsafeRawBufferPointer(c))
-        if contentHead.count < FollowedFile.headLength {
+        if restoredContentHead == nil && contentHead.count < FollowedFile.headLength {
             contentHead.append(contentsOf: UnsafeRawBufferPointer(c).prefix(FollowedFile.headLength - contentHead.count))
         }
         parser?.feed(c, &framer, &account, ctx)
@@ -214,18 +231,32 @@ final class FollowedFile: @unchecked Sendable {
 
     private func captureHead(_ fd: Int32) {
         let want = Int(min(rawOffset, Int64(FollowedFile.headLength)))
-        guard head.count < want else { return }
-        head = FollowedFile.readBytes(fd, at: 0, count: want)
+        guard head.length < want else { return }
+        head = Fingerprint(FollowedFile.readBytes(fd, at: 0, count: want), key: fingerprintKey)
     }
 
     /// Whether the file at `path` still starts with the bytes read from it (false: it was
     /// rewritten, or truncated and written again past its old length).
     func headMatches(at path: String) -> Bool {
-        guard !head.isEmpty else { return true }
+        guard head.length > 0 else { return true }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return true }  // gone: the next scan tells
         defer { close(fd) }
-        return FollowedFile.readBytes(fd, at: 0, count: head.count) == head
+        return Fingerprint(FollowedFile.readBytes(fd, at: 0, count: head.length), key: fingerprintKey) == head
+    }
+
+    /// How many of the stream's first bytes are known (by value or by fingerprint).
+    var contentHeadLength: Int { restoredContentHead?.length ?? contentHead.count }
+
+    /// Whether `sample` (the start of another file's content) starts as this stream did, as
+    /// far as both go. `fallback`: this stream's first bytes when none were delivered yet.
+    func startsAlike(_ sample: [UInt8], fallback: [UInt8]?) -> Bool {
+        if let r = restoredContentHead {
+            return r.length > 0 && sample.count >= r.length && Fingerprint(Array(sample.prefix(r.length)), key: fingerprintKey) == r
+        }
+        let head = contentHead.isEmpty ? fallback ?? [] : contentHead
+        let n = min(head.count, sample.count)
+        return n > 0 && sample[0..<n].elementsEqual(head[0..<n])
     }
 
     // MARK: helpers
@@ -330,5 +361,19 @@ struct Sniffed {
         s.format = FormatSniffer.sniff(s.sample)
         if s.format == .teamsCallRecords { s.jsonLines = CallRecordsShape.isJSONLines(s.sample) }
         return s
+    }
+}
+
+/// A keyed 64-bit hash of some first bytes, and how many: recognises a file's start without
+/// keeping its bytes (which hold people's names).
+struct Fingerprint: Equatable, Sendable, Codable {
+    var length = 0
+    var hash: UInt64 = 0
+
+    init() {}
+    init(length: Int, hash: UInt64) { self.length = length; self.hash = hash }
+    init(_ bytes: [UInt8], key: UInt64) {
+        length = bytes.count
+        hash = bytes.withUnsafeBytes { IdentityHasher(key: key).hash($0, lowercase: false) }
     }
 }

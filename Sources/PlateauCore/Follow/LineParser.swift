@@ -53,6 +53,30 @@ enum LineParser {
         }
     }
 
+    /// State a store keeps between runs beyond the header (which is read again from the file):
+    /// the syslog year state.
+    var persistentState: [Int64]? {
+        get { if case .asaSyslog(let p) = self { return p.yearState }; return nil }
+        set {
+            guard let v = newValue, case .asaSyslog(var p) = self else { return }
+            p.yearState = v
+            self = .asaSyslog(p)
+        }
+    }
+
+    /// A stream resumed past its first line: CSV parsers take their header from it.
+    mutating func adoptHeader(_ line: Line, _ ctx: ParseContext) {
+        switch self {
+        case .directory(var p): p.adoptHeader(line, ctx); self = .directory(p)
+        case .nssCSV(var p): p.adoptHeader(line, ctx); self = .nssCSV(p)
+        case .teamsUserActivity(var p): p.adoptHeader(line, ctx); self = .teamsUserActivity(p)
+        case .teamsUserCounts(var p): p.adoptHeader(line, ctx); self = .teamsUserCounts(p)
+        case .sessionsCSV(var p): p.adoptHeader(line, ctx); self = .sessionsCSV(p)
+        case .custom(var p): p.adoptHeader(line, ctx); self = .custom(p)
+        case .nssJSON, .callRecordLines, .zpaUserStatus, .zpaUserActivity, .asaSyslog: break
+        }
+    }
+
     @inline(__always)
     private static func run<P: RecordParser>(_ p: inout P, _ chunk: UnsafeMutableRawBufferPointer, _ framer: inout LineFramer,
                                              _ account: inout FileAccount, _ ctx: ParseContext) {

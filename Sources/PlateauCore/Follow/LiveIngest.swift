@@ -90,13 +90,29 @@ public final class LiveIngest: @unchecked Sendable {
     private var resolver: Resolver
     private var acc = Accumulator()
     private var reingests = 0
+    /// Store mode (`StoreIngest`): streams are restored from the store at the first poll and
+    /// every read is committed to it (facts and the stream's state in one transaction) instead
+    /// of kept in memory; directory files are read whole at the first poll.
+    var store: Store?
+    /// Store mode: at most this many bytes of a plain file per transaction.
+    var storeBatchBytes: Int64 = 32 << 20
+    /// Store mode: bytes committed so far (the progress line).
+    var storeProgress: IngestProgress?
+    /// Store mode: the first error the store gave (the poll stops reading at it).
+    private(set) var storeError: Error?
+    /// Store mode: directory files found at the first poll, read before the first batch.
+    private var unreadDirectories: [FollowedFile] = []
+    /// Store mode: another process moved a stream on meanwhile (our view of the store is stale).
+    private(set) var storeConflict = false
+    /// Store mode: lines and records committed per path, in commit order.
+    private(set) var committed: [(path: String, lines: Int, records: Int)] = []
 
     /// - Parameter exclude: canonical paths that are not inputs (the config and rules files).
     public init(roots: [String], settings: IngestSettings, exclude: Set<String> = []) {
         self.roots = roots
         self.settings = settings
         self.exclude = exclude
-        builder = DirectoryBuilder(hasher: settings.hasher, units: units)
+        builder = DirectoryBuilder(hasher: settings.hasher, units: units, pseudonyms: settings.pseudonyms)
         resolver = Resolver(directory: builder.directory, units: units)
     }
 
@@ -149,6 +165,8 @@ public final class LiveIngest: @unchecked Sendable {
     public func poll() -> LiveChange {
         locked {
             let entries = FileScan.scan(roots)
+            if store != nil { committed = [] }
+            if store != nil && !started { return resume(entries) }
             return started ? update(entries) : ingestAll(entries)
         }
     }
@@ -167,7 +185,7 @@ public final class LiveIngest: @unchecked Sendable {
         started = true
         files = []; byIdentity = [:]; problems = [:]
         units = BusinessUnits()
-        builder = DirectoryBuilder(hasher: settings.hasher, units: units)
+        builder = DirectoryBuilder(hasher: settings.hasher, units: units, pseudonyms: settings.pseudonyms)
         acc = Accumulator()
         // Files that are the start of another one (a copy-truncate caught between its copy
         // and its truncation) are read once: the others are held as duplicates.
@@ -188,6 +206,7 @@ public final class LiveIngest: @unchecked Sendable {
         // Phase 1: the directory.
         let dctx = ParseContext(acc: Accumulator(), resolver: Resolver(directory: builder.directory, units: units), settings: settings)
         for f in files where f.format == .directory && f.custom == nil { f.prepare(directory: builder, settings: settings); f.read(dctx) }
+        builder.directory.finishPseudonyms(workers: workers)
         resolver = Resolver(directory: builder.directory, units: units)
         // Phase 2: the rest.
         let work = files.filter { ($0.mode == .lines || $0.mode == .document) && !($0.format == .directory && $0.custom == nil) }
@@ -344,7 +363,10 @@ public final class LiveIngest: @unchecked Sendable {
             }
         }
 
-        if directoryChanged { return ingestAll(entries) }
+        if directoryChanged && store == nil { return ingestAll(entries) }
+        // Store mode: the next poll starts again from the store, with the new directory (what
+        // was stored keeps the BUs people had when it was read).
+        if directoryChanged { started = false; change.reingested = true }
 
         // 4. Read.
         let pending = work.reduce(Int64(0)) { $0 + max(0, $1.stat.size - $1.rawOffset) }
@@ -394,6 +416,9 @@ public final class LiveIngest: @unchecked Sendable {
         if let id = f.identity, byIdentity[id] === f { byIdentity[id] = nil }
         f.identity = nil
         ended.append(f)
+        if let store, storeError == nil, f.mode == .lines || f.mode == .document {
+            do { try store.ended(f) } catch { storeError = error }
+        }
         if f.mode == .duplicate { files.removeAll { $0 === f } }
     }
 
@@ -408,18 +433,14 @@ public final class LiveIngest: @unchecked Sendable {
     /// The first bytes must agree before anything is read in full.
     private func copyMatch(_ s: Sniffed, path: String, samples: [ObjectIdentifier: [UInt8]]) -> CopyMatch? {
         guard s.format != nil || s.custom != nil, !s.sample.isEmpty else { return nil }
-        func startsAlike(_ head: [UInt8]) -> Bool {
-            let n = min(head.count, s.sample.count)
-            return n > 0 && s.sample[0..<n].elementsEqual(head[0..<n])
-        }
         let candidates = files.filter { f in
             f.mode == .lines && f.format == s.format && f.custom == s.custom
-                && startsAlike(f.contentHead.isEmpty ? samples[ObjectIdentifier(f)] ?? [] : f.contentHead)
+                && f.startsAlike(s.sample, fallback: samples[ObjectIdentifier(f)])
         }
         guard !candidates.isEmpty else { return nil }
         // Ended streams: the new file holds all they delivered.
         for c in candidates.filter({ $0.identity == nil && $0.content.length > 0 }).sorted(by: { $0.content.length > $1.content.length }) {
-            if s.sample.count >= c.contentHead.count && c.content.length <= Int64(c.contentHead.count) { return .continues(c) }
+            if s.sample.count >= c.contentHeadLength && c.content.length <= Int64(c.contentHeadLength) { return .continues(c) }
             if FollowedFile.contentHash(path, compressed: s.compressed, length: c.content.length) == c.content { return .continues(c) }
         }
         // Files still followed: the new file is all their start. A CSV header alone is not
@@ -438,6 +459,7 @@ public final class LiveIngest: @unchecked Sendable {
     /// Reads the files of `work`; in parallel (one accumulator per thread, merged) when asked.
     private func read(_ work: [FollowedFile], parallel: Bool, _ change: inout LiveChange) {
         guard !work.isEmpty else { return }
+        if store != nil { return readIntoStore(work, parallel: parallel, &change) }
         let before = work.map { ($0.account.lines, $0.account.records) }
         let settings = self.settings
         let progress = self.progress
@@ -469,5 +491,104 @@ public final class LiveIngest: @unchecked Sendable {
             change.linesAdded += max(0, f.account.lines - b.0)
             change.recordsAdded += max(0, f.account.records - b.1)
         }
+    }
+}
+
+// MARK: store mode
+
+extension LiveIngest {
+    /// The first poll of a store-backed ingest: the directory files read whole, the streams
+    /// under the roots restored from the store, then an ordinary update (what moved, grew, is new).
+    private func resume(_ entries: [FileScan.Entry]) -> LiveChange {
+        started = true
+        files = []; byIdentity = [:]; problems = [:]
+        units = BusinessUnits()
+        builder = DirectoryBuilder(hasher: settings.hasher, units: units, pseudonyms: settings.pseudonyms)
+        acc = Accumulator()
+        do {
+            for stored in try store!.streams() where roots.contains(where: { LiveIngest.path(stored.state.path, isUnder: $0) }) {
+                guard let f = FollowedFile.restoring(stored.state, id: stored.id, version: stored.version, settings: settings,
+                                                     directory: builder) else { continue }
+                if let id = f.identity {
+                    if byIdentity[id] != nil { f.identity = nil } else { byIdentity[id] = f }
+                }
+                files.append(f)
+            }
+        } catch {
+            storeError = error
+            return LiveChange()
+        }
+        // Directory files (never streams of the store): sniffed among the files the store does
+        // not follow, read whole.
+        var directories: [FollowedFile] = []
+        for e in entries {
+            guard let st = usable(e), byIdentity[st.identity] == nil else { continue }
+            let s = Sniffed.sniff(e.path, custom: settings.customSources)
+            if s.format == .directory && s.custom == nil { directories.append(newFile(e.path, st, sniffed: s)) }
+        }
+        // Read when something else is to be read (a run with nothing new does not need them).
+        unreadDirectories = directories
+        return update(entries)
+    }
+
+    static func path(_ path: String, isUnder root: String) -> Bool {
+        path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+
+    /// Reads the files of `work` a batch at a time, committing each batch (its facts and the
+    /// stream's state) in one transaction. A stream another process moved on meanwhile is left
+    /// to it (its batch rolled back).
+    private func readIntoStore(_ work: [FollowedFile], parallel: Bool, _ change: inout LiveChange) {
+        guard let store, storeError == nil else { return }
+        let settings = self.settings
+        if !unreadDirectories.isEmpty {
+            let dctx = ParseContext(acc: Accumulator(), resolver: Resolver(directory: builder.directory, units: units), settings: settings)
+            for f in unreadDirectories { f.prepare(directory: builder, settings: settings); f.read(dctx) }
+            builder.directory.finishPseudonyms(workers: workers)
+            resolver = Resolver(directory: builder.directory, units: units)
+            unreadDirectories = []
+        }
+        for f in work { f.prepare(directory: builder, settings: settings) }
+        let order = work.sorted { $0.stat.size - $0.rawOffset > $1.stat.size - $1.rawOffset }
+        let next = Atomic<Int>(0)
+        let results = Mutex<(tally: [(path: String, lines: Int, records: Int)], error: Error?, conflict: Bool)>(([], nil, false))
+        let dir = resolver.directory, units = self.units, batch = storeBatchBytes
+        let threads = parallel ? max(1, min(workers, order.count)) : 1
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            let resolver = Resolver(directory: dir, units: units)
+            while results.withLock({ $0.error == nil }) {
+                let k = next.add(1, ordering: .relaxed).oldValue
+                guard k < order.count else { break }
+                let f = order[k]
+                f.readLimit = batch
+                var first = true
+                while true {
+                    let (lines, records, offset, length) = (f.account.lines, f.account.records, f.rawOffset, f.content.length)
+                    let ctx = ParseContext(acc: Accumulator(), resolver: resolver, settings: settings)
+                    f.read(ctx)
+                    let moved = f.rawOffset != offset || f.content.length != length
+                    if !first && !moved { break }
+                    first = false
+                    do {
+                        try store.commit(f, ctx.acc, units: units)
+                    } catch is Store.Conflict {
+                        f.identity = nil  // another process follows it: not ours to read in this run
+                        results.withLock { $0.conflict = true }
+                        break
+                    } catch {
+                        results.withLock { $0.error = error }
+                        break
+                    }
+                    results.withLock { $0.tally.append((f.path, f.account.lines - lines, f.account.records - records)) }
+                    self.storeProgress?.add(f.compressed ? f.rawOffset : f.rawOffset - offset)
+                    if !moved || f.mode == .document || f.compressed || f.failed { break }
+                }
+            }
+        }
+        let r = results.withLock { $0 }
+        if let e = r.error { storeError = e }
+        if r.conflict { storeConflict = true }
+        committed.append(contentsOf: r.tally)
+        for t in r.tally { change.linesAdded += max(0, t.lines); change.recordsAdded += max(0, t.records) }
     }
 }

@@ -1,4 +1,9 @@
+import Dispatch
 import Synchronization
+
+/// Raw pointers handed to `concurrentPerform` workers that write disjoint parts.
+struct UnsafeMutableSendablePointer<T>: @unchecked Sendable { let pointer: UnsafeMutablePointer<T>; init(_ p: UnsafeMutablePointer<T>) { pointer = p } }
+struct UnsafeSendableRawBuffer: @unchecked Sendable { let buffer: UnsafeRawBufferPointer; init(_ b: UnsafeRawBufferPointer) { buffer = b } }
 
 /// Business units by small integer id. Ids are handed out under a lock as names are first
 /// seen (directory rows first, then departments carried by logs), and are stable for one run.
@@ -63,8 +68,19 @@ public struct Directory: Sendable {
     private var ambiguousLocalParts: Set<UInt64> = []
     public private(set) var people = 0
     public let hasher: IdentityHasher
+    /// With a key configured: every person's pseudonym, by directory index (computed once,
+    /// as the row is read).
+    public let pseudonyms: PersonPseudonyms?
+    public private(set) var personKeys: [UInt64] = []
+    /// Identities (lower-cased UPN, else user id) of the people whose pseudonym is still to be
+    /// computed: `finishPseudonyms` runs the HMACs on every core once the directory is read.
+    private var pendingBytes: [UInt8] = []
+    private var pendingEnds: [Int] = []
 
-    public init(hasher: IdentityHasher) { self.hasher = hasher }
+    public init(hasher: IdentityHasher, pseudonyms: PersonPseudonyms? = nil) {
+        self.hasher = hasher
+        self.pseudonyms = pseudonyms
+    }
 
     /// Adds one directory row. Both keys name the same person; a key already known keeps its
     /// first row (a later duplicate row adds nothing).
@@ -73,7 +89,13 @@ public struct Directory: Sendable {
         let upnKey = upn.flatMap { $0.count > 0 ? hasher.hash($0) : nil }
         let existing = idKey.flatMap { byIdentifier[$0] } ?? upnKey.flatMap { byIdentifier[$0] }
         let entry = existing ?? Entry(person: UInt32(truncatingIfNeeded: people), bu: bu)
-        if existing == nil { people += 1 }
+        if existing == nil {
+            people += 1
+            if pseudonyms != nil {
+                if let identity = (upn?.count ?? 0) > 0 ? upn : userID { pendingBytes.append(contentsOf: identity) }
+                pendingEnds.append(pendingBytes.count)
+            }
+        }
         if let k = idKey, byIdentifier[k] == nil { byIdentifier[k] = entry }
         if let k = upnKey, byIdentifier[k] == nil { byIdentifier[k] = entry }
         if let u = upn, let at = u.firstIndex(of: ASCII.at), at > 0 {
@@ -90,6 +112,31 @@ public struct Directory: Sendable {
 
     @inline(__always)
     public func lookup(_ identifier: Bytes) -> Entry? { byIdentifier[hasher.hash(identifier)] }
+
+    /// Computes the pseudonyms of the people added since the last call, in parallel. Called
+    /// once the directory files are read (a `Resolver` made before would compute them alone).
+    public mutating func finishPseudonyms(workers: Int = max(1, System.coreCount)) {
+        guard let pseudonyms, !pendingEnds.isEmpty else { return }
+        let base = personKeys.count
+        let ends = pendingEnds, bytes = pendingBytes
+        var keys = [UInt64](repeating: 0, count: ends.count)
+        let chunk = max(1024, (ends.count + workers - 1) / workers)
+        keys.withUnsafeMutableBufferPointer { out in
+            let out = UnsafeMutableSendablePointer(out.baseAddress!)
+            bytes.withUnsafeBytes { raw in
+                let raw = UnsafeSendableRawBuffer(raw)
+                DispatchQueue.concurrentPerform(iterations: (ends.count + chunk - 1) / chunk) { c in
+                    for i in (c * chunk)..<min(ends.count, (c + 1) * chunk) {
+                        let start = i == 0 ? 0 : ends[i - 1]
+                        out.pointer[i] = pseudonyms.pseudonym(UnsafeRawBufferPointer(rebasing: raw.buffer[start..<ends[i]]), directory: true)
+                    }
+                }
+            }
+        }
+        personKeys.append(contentsOf: keys)
+        _ = base
+        pendingBytes = []; pendingEnds = []
+    }
 }
 
 /// A person as the aggregates see them: a 64-bit key, and the BU they count for.
@@ -105,29 +152,46 @@ public final class Resolver {
     public let directory: Directory
     public let units: BusinessUnits
     private var departments: [UInt64: UInt16] = [:]
+    /// Pseudonyms of people outside the directory, by the fast hash of their identifier.
+    private var outsiders = PseudonymCache()
 
     public init(directory: Directory, units: BusinessUnits) {
-        self.directory = directory
+        var d = directory
+        d.finishPseudonyms(workers: 1)  // nothing to do when the directory's reader finished them
+        self.directory = d
         self.units = units
     }
 
     /// Directory people are keyed by their directory index (tagged in the top bit); others by
-    /// the hash of their identifier.
+    /// the hash of their identifier. With a key configured, both are pseudonyms instead
+    /// (`PersonPseudonyms`), the top bit still telling directory people apart.
     @inline(__always)
-    static func key(_ e: Directory.Entry) -> UInt64 { directoryTag | UInt64(e.person) }
+    func key(_ e: Directory.Entry) -> UInt64 {
+        directory.pseudonyms == nil ? Resolver.directoryTag | UInt64(e.person) : directory.personKeys[Int(e.person)]
+    }
     public static let directoryTag: UInt64 = 0x8000_0000_0000_0000
+
+    /// The key of someone outside the directory, from their identifier and its fast hash.
+    @inline(__always)
+    func outsider(_ identifier: Bytes, _ h: UInt64) -> UInt64 {
+        guard let p = directory.pseudonyms else { return h & 0x7FFF_FFFF_FFFF_FFFF }
+        if let k = outsiders[h] { return k }
+        let k = p.pseudonym(identifier, directory: false)
+        outsiders[h] = k
+        return k
+    }
 
     @inline(__always)
     public func resolve(_ identifier: Bytes, department: Bytes? = nil) -> Person {
         let h = directory.hasher.hash(identifier)
-        if let e = directory.byIdentifier[h] { return Person(key: Resolver.key(e), bu: e.bu) }
-        return Person(key: h & 0x7FFF_FFFF_FFFF_FFFF, bu: department.map(bu(named:)) ?? BusinessUnits.unassigned)
+        if let e = directory.byIdentifier[h] { return Person(key: key(e), bu: e.bu) }
+        return Person(key: outsider(identifier, h), bu: department.map(bu(named:)) ?? BusinessUnits.unassigned)
     }
 
     /// Tries each identifier in turn (e.g. a `User Id` then a `User Principal Name`).
     public func resolve(any identifiers: [Bytes], department: Bytes? = nil) -> Person? {
         for id in identifiers where id.count > 0 {
-            if let e = directory.lookup(id) { return Person(key: Resolver.key(e), bu: e.bu) }
+            if let e = directory.lookup(id) { return Person(key: key(e), bu: e.bu) }
         }
         guard let first = identifiers.first(where: { $0.count > 0 }) else { return nil }
         return resolve(first, department: department)
@@ -136,11 +200,11 @@ public final class Resolver {
     /// A VPN account name: a whole UPN, else a UPN's local part.
     public func resolveAccount(_ name: Bytes) -> Person {
         let h = directory.hasher.hash(name)
-        if let e = directory.byIdentifier[h] { return Person(key: Resolver.key(e), bu: e.bu) }
+        if let e = directory.byIdentifier[h] { return Person(key: key(e), bu: e.bu) }
         if name.firstIndex(of: ASCII.at) == nil, let e = directory.byLocalPart[h] {
-            return Person(key: Resolver.key(e), bu: e.bu)
+            return Person(key: key(e), bu: e.bu)
         }
-        return Person(key: h & 0x7FFF_FFFF_FFFF_FFFF, bu: BusinessUnits.unassigned)
+        return Person(key: outsider(name, h), bu: BusinessUnits.unassigned)
     }
 
     /// The BU of a department name carried by a log line.

@@ -39,13 +39,14 @@ public struct Ingest {
         }
         let units = BusinessUnits()
         // Phase 1: the directory.
-        let builder = DirectoryBuilder(hasher: settings.hasher, units: units)
+        let builder = DirectoryBuilder(hasher: settings.hasher, units: units, pseudonyms: settings.pseudonyms)
         for (i, d) in discovered.enumerated() where d.format == .directory {
             let ctx = ParseContext(resolver: Resolver(directory: builder.directory, units: units), settings: settings)
             var parser = DirectoryParser(builder: builder)
             let u = Unit(input: i, path: d.path, format: .directory, compressed: d.compressed, part: 0)
             reports[i].account = Ingest.readUnit(u, parser: &parser, ctx: ctx, progress: progress)
         }
+        builder.directory.finishPseudonyms(workers: workers)
         let directory = builder.directory
 
         // Phase 2: everything else, in parallel.

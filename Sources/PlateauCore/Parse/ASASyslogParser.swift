@@ -57,6 +57,18 @@ public struct ASASyslogParser: RecordParser {
         self.fileModified = fileModified
     }
 
+    /// The year state a store keeps between runs (the modification time first seen, the
+    /// rollover), and its restoration.
+    public var yearState: [Int64] {
+        get { [fileModified ?? Int64.min, mtimeLocal, Int64(mtimeYear), mtimeKnown ? 1 : 0, Int64(rollYear), Int64(lastMonth)] }
+        set {
+            guard newValue.count == 6 else { return }
+            fileModified = newValue[0] == Int64.min ? nil : newValue[0]
+            mtimeLocal = newValue[1]; mtimeYear = Int(newValue[2]); mtimeKnown = newValue[3] != 0
+            rollYear = Int(newValue[4]); lastMonth = Int(newValue[5])
+        }
+    }
+
     /// A later chunk of a split file gets the file's first line: it seeds the year rollover
     /// state, so a chunk that starts in January after a December first line rolls over.
     public mutating func adoptHeader(_ line: Line, _ ctx: ParseContext) {

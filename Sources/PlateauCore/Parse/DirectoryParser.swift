@@ -38,8 +38,8 @@ public struct DirectoryRows: CSVRowReader {
 public final class DirectoryBuilder {
     public var directory: Directory
     public let units: BusinessUnits
-    public init(hasher: IdentityHasher, units: BusinessUnits) {
-        directory = Directory(hasher: hasher)
+    public init(hasher: IdentityHasher, units: BusinessUnits, pseudonyms: PersonPseudonyms? = nil) {
+        directory = Directory(hasher: hasher, pseudonyms: pseudonyms)
         self.units = units
     }
 }

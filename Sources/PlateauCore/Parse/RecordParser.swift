@@ -47,6 +47,9 @@ public struct IngestSettings: Sendable {
     public var maxSessionSeconds: Int64 = 24 * 3600
     public var customSources: [CustomSource] = []
     public let hasher: IdentityHasher
+    /// With a secret key: people are keyed by their pseudonyms (`PersonPseudonyms`), as the
+    /// store keeps them; nil: by directory index and identity hash (in memory only).
+    public var pseudonyms: PersonPseudonyms?
 
     public init(hasher: IdentityHasher = IdentityHasher(), remoteLocations: [String] = ["Road Warrior"]) {
         self.hasher = hasher

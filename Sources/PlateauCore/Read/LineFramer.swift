@@ -17,6 +17,12 @@ public struct LineFramer {
 
     public init(maxLine: Int = LineFramer.defaultMaxLine) { self.maxLine = maxLine }
 
+    /// Goes on from a stream read before (by another process): its lines are numbered on.
+    public init(resumingAt lineNumber: Int, maxLine: Int = LineFramer.defaultMaxLine) {
+        self.maxLine = maxLine
+        self.lineNumber = lineNumber
+    }
+
     public mutating func feed(_ chunk: UnsafeMutableRawBufferPointer, _ line: (Line, Int) -> Void, overlong: (Int) -> Void) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         let n = chunk.count
