@@ -34,7 +34,6 @@ public struct DashboardLayout: Equatable, Sendable {
             alerts = Rect(x: 0, y: bodyBottom - h, width: width, height: h)
             bodyBottom -= h
         }
-        bodyTop += 0
         let listWidth = width >= 150 ? 54 : width >= 110 ? 44 : width >= 60 ? 34 : 0
         if listWidth > 0 {
             list = Rect(x: 0, y: bodyTop, width: listWidth, height: bodyBottom - bodyTop)
@@ -83,9 +82,9 @@ public enum DashboardView {
         if let a = model.firstDay, let b = model.lastDay {
             right = "\(CivilDate(daysSinceEpoch: a)) → \(CivilDate(daysSinceEpoch: b)) · "
         }
-        right += model.timezone + " "
+        right = (right + model.timezone + " ").ascii(ascii)
         let used = f.put(left.ascii(ascii), x: 0, y: 0, style: Style(color: .title, bold: true, reverse: true), maxWidth: f.width - 1)
-        if used + right.count + 2 <= f.width { f.put(right.ascii(ascii), x: f.width - right.count, y: 0, style: bar) }
+        if used + right.count + 2 <= f.width { f.put(right, x: f.width - right.count, y: 0, style: bar) }
         guard rows > 1 else { return }
         // Second line: the figures in order of importance, as many as fit.
         let s = model.stats
@@ -272,7 +271,7 @@ public enum DashboardView {
         if state.editingFilter {
             f.put(" filter: \(state.filter)_", x: r.x, y: r.y, style: Style(color: .accent, bold: true, reverse: true), maxWidth: r.width - rightWidth)
         } else if let n = model.notice {
-            f.put(" " + n, x: r.x, y: r.y, style: Style(color: .warning, reverse: true), maxWidth: r.width - rightWidth)
+            f.put((" " + n).ascii(ascii), x: r.x, y: r.y, style: Style(color: .warning, reverse: true), maxWidth: r.width - rightWidth)
         } else {
             let filter = state.filter.isEmpty ? "" : "filter “\(state.filter)” · Esc clears · "
             f.put((" " + filter + hints).ascii(ascii), x: r.x, y: r.y, style: bar, maxWidth: r.width - rightWidth - 1)

@@ -61,6 +61,7 @@ struct Watch: ParsableCommand {
         let store = try common.store.map { try StoreWiring.open($0, settings: setup.settings) }
         if let store { try StoreWiring.pinOrAdopt(store, roots: roots, setup: &setup, options: common) }
         if let dump, let (w, h) = Watch.size(dump) {
+            Watch.dumpAlerts = ruleSet.map { Watch.alerts($0, config: setup.config, minGroup: common.minGroup, timezone: setup.timezone) }
             if let store {
                 try Watch.dump(source: StoreSource(store: store, roots: roots, settings: setup.settings, exclude: setup.exclude),
                                options: feedOptions(setup), capacity: setup.config.capacity, width: w, height: h,
@@ -160,6 +161,9 @@ extension Watch {
         return (w, h)
     }
 
+    /// The alerts panel of a dump (set once, before the dump, from the rules file).
+    nonisolated(unsafe) static var dumpAlerts: (@Sendable (Rollups) -> [DashboardModel.Alert])?
+
     /// `--dump WxH`: the screen the dashboard would draw once everything is read, as text.
     static func dump(roots: [String], setup: Pipeline.Setup, options: SnapshotOptions, width: Int, height: Int,
                      metric: Metric?, glyphs: GlyphMode, source given: DashboardSource? = nil) throws {
@@ -176,7 +180,8 @@ extension Watch {
         _ = try source.poll()
         var stats = source.stats
         stats.now = stats.newestRecord ?? 0  // a dump is of the data, not of the wall clock
-        var model = DashboardModel.build(source.rollups(), options: options, capacity: capacity, stats: stats)
+        let rollups = source.rollups()
+        var model = DashboardModel.build(rollups, options: options, capacity: capacity, stats: stats, alerts: dumpAlerts?(rollups) ?? [])
         model.notice = source.notice
         var state = DashboardState()
         state.metric = metric

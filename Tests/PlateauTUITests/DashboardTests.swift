@@ -208,8 +208,18 @@ struct DashboardViewTests {
                 var s = DashboardState()
                 s.glyphs = glyphs
                 s.showHelp = w == 100
-                let (f, _) = DashboardView.render(model, s, width: w, height: h)
-                #expect(f.lines.count == h && f.lines.allSatisfy { $0.unicodeScalars.count == w }, "\(w)x\(h)")
+                let (f, layout) = DashboardView.render(model, s, width: w, height: h)
+                // The header on the first row, the status bar on the last, panels that do not overlap.
+                #expect(f.lines[0].hasPrefix(" plateau"), "\(w)x\(h)")
+                #expect(f.lines[h - 1].hasSuffix("? help "), "\(w)x\(h): \(f.lines[h - 1])")
+                let rects = [layout.tabs, layout.list, layout.chart, layout.alerts, layout.status].compactMap { $0 }
+                for (i, a) in rects.enumerated() {
+                    #expect(a.x >= 0 && a.y >= layout.headerRows && a.x + a.width <= w && a.y + a.height <= h, "\(w)x\(h)")
+                    for b in rects[(i + 1)...] {
+                        let apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y
+                        #expect(apart, "\(w)x\(h): \(a) overlaps \(b)")
+                    }
+                }
             }
         }
     }

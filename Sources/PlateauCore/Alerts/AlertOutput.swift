@@ -142,14 +142,16 @@ public enum AlertOutput {
         out += "# HELP plateau_alert An active alert (1) by rule, metric, business unit and severity.\n"
         out += "# TYPE plateau_alert gauge\n"
         seen = []
-        for a in r.alerts {
+        // Active: the alerts of the last day judged (with --since, earlier days are history).
+        let active = r.alerts.filter { $0.day == r.days.upperBound }
+        for a in active {
             let labels = "rule=\"\(escape(a.rule))\",metric=\"\(escape(a.metric.rawValue))\",bu=\"\(escape(a.bu))\",severity=\"\(a.severity.rawValue)\""
             guard seen.insert(labels).inserted else { continue }
             out += "plateau_alert{\(labels)} 1\n"
         }
         out += "# HELP plateau_alerts Active alerts by severity.\n"
         out += "# TYPE plateau_alerts gauge\n"
-        for s in AlertSeverity.allCases.reversed() { out += "plateau_alerts{severity=\"\(s.rawValue)\"} \(r.count(s))\n" }
+        for s in AlertSeverity.allCases.reversed() { out += "plateau_alerts{severity=\"\(s.rawValue)\"} \(active.filter { $0.severity == s }.count)\n" }
         return out
     }
 
