@@ -26,7 +26,9 @@ public struct Suppression: Sendable {
                         candidates.append((p, bu))
                     }
                 }
-                if withheld.count == 1, let next = candidates.min(by: { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }) {
+                // Ties go to the first name: ids depend on the order units were met, which differs
+                // between a batch read, a store and a database of the same data.
+                if withheld.count == 1, let next = candidates.min(by: { $0.0 != $1.0 ? $0.0 < $1.0 : r.units[Int($0.1)] < r.units[Int($1.1)] }) {
                     hidden.insert(Cell(metric: m, bu: next.1, day: day))
                 }
             }
