@@ -48,7 +48,7 @@ public final class DashboardFeed: @unchecked Sendable {
         public var capacity: [PlateauConfig.Capacity] = []
         public var pollInterval: Double = 1
         public var replay: ReplaySpeed?
-        public var alerts: (@Sendable (Rollups) -> [DashboardModel.Alert])?
+        public var alerts: DashboardModel.AlertSource?
         public init() {}
     }
 
@@ -154,7 +154,7 @@ public final class DashboardFeed: @unchecked Sendable {
                 sleep(); continue
             }
             var model = DashboardModel.build(r, options: settings.options, capacity: settings.capacity, stats: stats,
-                                             alerts: settings.alerts?(r) ?? [])
+                                             alertSource: settings.alerts)
             model.notice = notice ?? source.notice
             if let n = model.notice, n != lastNotice {
                 // To the log file, if the dashboard was given one (stderr is redirected there).

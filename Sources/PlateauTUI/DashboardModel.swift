@@ -76,9 +76,13 @@ public struct DashboardModel: Sendable {
 
     public func row(_ m: Metric, bu name: String) -> Row? { rows[m]?.first { $0.name == name } }
 
-    /// The model of `rollups` as the review would judge them (same analysis, same suppression).
+    /// The alerts of rollups, given the analysis of every series (the model's own, not redone).
+    public typealias AlertSource = @Sendable (Rollups, [AlertEvaluator.SeriesKey: PlateauAnalysis]) -> [Alert]
+
+    /// The model of `rollups` as the review would judge them (same analysis, same suppression);
+    /// `alertSource` adds the alerts of the rules, from the same analysis.
     public static func build(_ r: Rollups, options: SnapshotOptions, capacity: [PlateauConfig.Capacity] = [],
-                             stats: Stats = Stats(), alerts: [Alert] = []) -> DashboardModel {
+                             stats: Stats = Stats(), alerts: [Alert] = [], alertSource: AlertSource? = nil) -> DashboardModel {
         var model = DashboardModel()
         model.organisation = options.organisation
         model.timezone = options.timezone
@@ -97,6 +101,10 @@ public struct DashboardModel: Sendable {
         }
         guard let first = r.firstDay, let last = r.lastDay else { return model }
         let review = Review(r, options: options)
+        if let alertSource {
+            let analyses = Dictionary(review.rows.map { (AlertEvaluator.SeriesKey($0.metric, $0.bu), $0.analysis) }, uniquingKeysWith: { a, _ in a })
+            model.alerts = (alerts + alertSource(r, analyses)).sorted { ($0.day, $0.severity) > ($1.day, $1.severity) }
+        }
         for m in r.metrics {
             // Zero-filled days after the data ends (a session running past midnight opens a
             // day for every metric) are not "today" for this metric.

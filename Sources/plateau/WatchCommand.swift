@@ -61,16 +61,19 @@ struct Watch: ParsableCommand {
         let store = try common.store.map { try StoreWiring.open($0, settings: setup.settings) }
         if let store { try StoreWiring.pinOrAdopt(store, roots: roots, setup: &setup, options: common) }
         if let dump, let (w, h) = Watch.size(dump) {
-            Watch.dumpAlerts = ruleSet.map { Watch.alerts($0, config: setup.config, minGroup: common.minGroup, timezone: setup.timezone) }
-            if let store {
-                try Watch.dump(source: StoreSource(store: store, roots: roots, settings: setup.settings, exclude: setup.exclude),
-                               options: feedOptions(setup), capacity: setup.config.capacity, width: w, height: h,
-                               metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille)
-                return
+            let alerts = ruleSet.map { Watch.alerts($0, config: setup.config, minGroup: common.minGroup, timezone: setup.timezone) }
+            let source: DashboardSource
+            if let database {
+                source = ClickHouseSource(url: database, timezone: setup.timezone, refresh: 0)
+            } else if let store {
+                source = StoreSource(store: store, roots: roots, settings: setup.settings, exclude: setup.exclude)
+            } else {
+                let discovered = try InputDiscovery.discover(roots, custom: setup.config.customSources, exclude: setup.exclude)
+                let settings = setup.settings
+                source = StaticSource { Ingest(settings: settings).run(discovered) }
             }
-            let source: DashboardSource? = database.map { ClickHouseSource(url: $0, timezone: setup.timezone, refresh: 0) }
-            try Watch.dump(roots: roots, setup: setup, options: feedOptions(setup), width: w, height: h,
-                           metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille, source: source)
+            try Watch.dump(source: source, options: feedOptions(setup), capacity: setup.config.capacity, alerts: alerts,
+                           width: w, height: h, metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille)
             return
         }
         guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
@@ -129,13 +132,13 @@ extension Watch {
 
     /// The alerts panel: the alerts of the last two weeks shown, newest first; the day of the
     /// clock is "in progress" only while the data is live.
-    static func alerts(_ rules: AlertRules, config: PlateauConfig, minGroup: Int, timezone: TimeZoneRules) -> @Sendable (Rollups) -> [DashboardModel.Alert] {
-        { r in
+    static func alerts(_ rules: AlertRules, config: PlateauConfig, minGroup: Int, timezone: TimeZoneRules) -> DashboardModel.AlertSource {
+        { r, analyses in
             guard let first = r.firstDay, let last = r.lastDay else { return [] }
             let now = Int64(Date().timeIntervalSince1970)
             let today = timezone.localDay(now)
             let found = AlertEvaluator.evaluate(rollups: r, rules: rules, config: config, minGroup: minGroup,
-                                                on: max(first, last - 13)...last, today: today <= last ? today : nil)
+                                                on: max(first, last - 13)...last, today: today <= last ? today : nil, analyses: analyses)
             // One line per rule × metric × BU: its newest day (a shift fires every day of its window).
             var seen = Set<String>()
             return found.sorted { ($0.day, $0.severity) > ($1.day, $1.severity) }.compactMap { a in
@@ -161,27 +164,15 @@ extension Watch {
         return (w, h)
     }
 
-    /// The alerts panel of a dump (set once, before the dump, from the rules file).
-    nonisolated(unsafe) static var dumpAlerts: (@Sendable (Rollups) -> [DashboardModel.Alert])?
-
     /// `--dump WxH`: the screen the dashboard would draw once everything is read, as text.
-    static func dump(roots: [String], setup: Pipeline.Setup, options: SnapshotOptions, width: Int, height: Int,
-                     metric: Metric?, glyphs: GlyphMode, source given: DashboardSource? = nil) throws {
-        let source: DashboardSource
-        if let given { source = given } else {
-            let discovered = try InputDiscovery.discover(roots, custom: setup.config.customSources, exclude: setup.exclude)
-            source = StaticSource { Ingest(settings: setup.settings).run(discovered) }
-        }
-        try dump(source: source, options: options, capacity: setup.config.capacity, width: width, height: height, metric: metric, glyphs: glyphs)
-    }
-
-    static func dump(source: DashboardSource, options: SnapshotOptions, capacity: [PlateauConfig.Capacity], width: Int, height: Int,
+    static func dump(source: DashboardSource, options: SnapshotOptions, capacity: [PlateauConfig.Capacity],
+                     alerts: DashboardModel.AlertSource?, width: Int, height: Int,
                      metric: Metric?, glyphs: GlyphMode) throws {
         _ = try source.poll()
         var stats = source.stats
         stats.now = stats.newestRecord ?? 0  // a dump is of the data, not of the wall clock
         let rollups = source.rollups()
-        var model = DashboardModel.build(rollups, options: options, capacity: capacity, stats: stats, alerts: dumpAlerts?(rollups) ?? [])
+        var model = DashboardModel.build(rollups, options: options, capacity: capacity, stats: stats, alertSource: alerts)
         model.notice = source.notice
         var state = DashboardState()
         state.metric = metric

@@ -83,14 +83,15 @@ public enum AlertEvaluator {
 
     /// The dashboard's entry: the alerts of `days` by the config's business days, capacities and
     /// fixed regimes, with `today` the local day of the clock (nil: every day is complete).
+    /// `analyses`: the review's, when the caller has them (else computed here).
     public static func evaluate(rollups r: Rollups, rules: AlertRules, config: PlateauConfig, minGroup: Int,
-                                on days: ClosedRange<Int>, today: Int?) -> [Alert] {
+                                on days: ClosedRange<Int>, today: Int?, analyses given: [SeriesKey: PlateauAnalysis]? = nil) -> [Alert] {
         var c = AlertContext()
         c.businessDays = config.businessDays
         c.capacities = config.capacity
         c.minGroup = minGroup
         c.today = today
-        return evaluate(rollups: r, analyses: analyses(r, businessDays: config.businessDays, windows: config.windows),
+        return evaluate(rollups: r, analyses: given ?? analyses(r, businessDays: config.businessDays, windows: config.windows),
                         rules: rules, context: c, on: days)
     }
 

@@ -106,7 +106,7 @@ public enum ClickHouseRollups {
             add(.meetingsCount, BusinessUnits.all, day, n)
         }
         out.units = units.names
-        fill(&out, present: present)
+        out.fillRange(present: present)
         return out
     }
 
@@ -127,21 +127,6 @@ public enum ClickHouseRollups {
             if ignored > 0 { report.account.ignored["loaded"] = ignored }
             if skipped > 0 { report.account.skippedReasons["loaded"] = skipped }
             return report
-        }
-    }
-
-    /// The range, and zeros where a present metric has no value on a day (as RollupBuilder).
-    static func fill(_ out: inout Rollups, present: Set<Metric>) {
-        var first = Int.max, last = Int.min
-        for (_, byBU) in out.values { for (_, byDay) in byBU { for d in byDay.keys { first = min(first, d); last = max(last, d) } } }
-        guard first <= last else { return }
-        out.firstDay = first; out.lastDay = last
-        out.metrics = Metric.allCases.filter { present.contains($0) }
-        for m in out.metrics where m != .meetingsMedianMinutes {
-            var bus = Set(out.values[m.population]?.keys ?? [:].keys)
-            bus.formUnion(out.values[m]?.keys ?? [:].keys)
-            bus.insert(BusinessUnits.all)
-            for b in bus { for d in first...last where out.values[m]?[b]?[d] == nil { out.values[m, default: [:]][b, default: [:]][d] = 0 } }
         }
     }
 

@@ -28,6 +28,23 @@ public struct Rollups: Sendable {
         return ids.sorted { a, b in Rollups.order(a, units[Int(a)]) < Rollups.order(b, units[Int(b)]) }
     }
 
+    /// The range of days, the metrics present, and zeros where a present metric has no value on
+    /// a day (for its BUs and those of its population metric, and ALL); medians stay absent.
+    /// Every source of rollups (files, ClickHouse) ends with it.
+    public mutating func fillRange(present: Set<Metric>) {
+        var first = Int.max, last = Int.min
+        for (_, byBU) in values { for (_, byDay) in byBU { for d in byDay.keys { first = min(first, d); last = max(last, d) } } }
+        guard first <= last else { return }
+        firstDay = first; lastDay = last
+        metrics = Metric.allCases.filter { present.contains($0) }
+        for m in metrics where m != .meetingsMedianMinutes {
+            var bus = Set(values[m.population]?.keys ?? [:].keys)
+            bus.formUnion(values[m]?.keys ?? [:].keys)
+            bus.insert(BusinessUnits.all)
+            for b in bus { for d in first...last where values[m]?[b]?[d] == nil { values[m, default: [:]][b, default: [:]][d] = 0 } }
+        }
+    }
+
     static func order(_ id: UInt16, _ name: String) -> (Int, String) {
         id == BusinessUnits.all ? (0, "") : id == BusinessUnits.unassigned ? (2, "") : (1, name)
     }
@@ -151,18 +168,7 @@ public enum RollupBuilder {
             add(.meetingsCount, BusinessUnits.all, c.day, Double(n))
         }
 
-        // The range, and zeros where a present metric has no value on a day.
-        var first = Int.max, last = Int.min
-        for (_, byBU) in out.values { for (_, byDay) in byBU { for d in byDay.keys { first = min(first, d); last = max(last, d) } } }
-        guard first <= last else { return out }
-        out.firstDay = first; out.lastDay = last
-        out.metrics = Metric.allCases.filter { present.contains($0) }
-        for m in out.metrics where m != .meetingsMedianMinutes {
-            var bus = Set(out.values[m.population]?.keys ?? [:].keys)
-            bus.formUnion(out.values[m]?.keys ?? [:].keys)
-            bus.insert(BusinessUnits.all)
-            for bu in bus { for d in first...last where out.values[m]?[bu]?[d] == nil { set(m, bu, d, 0) } }
-        }
+        out.fillRange(present: present)
         return out
     }
 
