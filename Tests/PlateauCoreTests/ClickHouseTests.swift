@@ -74,6 +74,15 @@ func paris() -> IngestSettings {
     return s
 }
 
+/// `settings` with its days in `tz`, stamps without an offset still read in the load's zone
+/// (as the load read them).
+func reading(_ settings: IngestSettings, in tz: TimeZoneRules) -> IngestSettings {
+    var s = settings
+    if s.sourceZones["*"] == nil { s.sourceZones["*"] = settings.timezone }
+    s.timezone = tz
+    return s
+}
+
 func sampleSettings() throws -> IngestSettings {
     let config = try PlateauConfig.load(path: sampleLogsDirectory + "/plateau.toml")
     return config.settings(timezone: TimeZoneRules(identifier: "Europe/Paris")!)
@@ -106,8 +115,35 @@ struct ClickHouseIntegrationTests {
         let again = try ClickHouseLoad(url: url, settings: settings).run(inputs)
         #expect(again.filesLoaded.isEmpty && again.filesUnchanged.count == report.filesLoaded.count)
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
-        // Another zone than the load's is refused, not silently wrong.
-        #expect(throws: ClickHouseError.self) { try ClickHouseRollups.fetch(url, timezone: .utc) }
+        // Days in any zone come from the same rows: each equals an in-memory read in that zone.
+        for zone in ["UTC", "America/New_York", "Asia/Kathmandu"] {
+            let tz = try #require(TimeZoneRules(identifier: zone))
+            expectSameRollups(RollupBuilder.build(Ingest(settings: reading(settings, in: tz)).run(inputs)),
+                              try ClickHouseRollups.fetch(url, timezone: tz))
+        }
+    }
+
+    /// The awkward cases loaded in Paris, asked for in zones whose midnights fall elsewhere:
+    /// half-hour and quarter-hour offsets, a zone with DST on other dates, and one far east
+    /// (the facts' half-days then straddle local days).
+    @Test func oneLoadAnswersInEveryZone() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeAwkwardInputs(dir)
+        let inputs = try InputDiscovery.discover([dir], custom: [])
+        let url = servers[0].url(database: "zones")
+        _ = try ClickHouseLoad(url: url, settings: paris()).run(inputs)
+        var differs = 0
+        for zone in ["Europe/Paris", "UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Pacific/Chatham", "Pacific/Kiritimati", "America/St_Johns"] {
+            let tz = try #require(TimeZoneRules(identifier: zone))
+            let memory = RollupBuilder.build(Ingest(settings: reading(paris(), in: tz)).run(inputs))
+            expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: tz))
+            if cells(memory) != cells(RollupBuilder.build(Ingest(settings: paris()).run(inputs))) { differs += 1 }
+        }
+        // The zones do move days: all but Paris itself give other cells.
+        #expect(differs == 7)
     }
 
     @Test func oneServerOnAwkwardCases() throws {
@@ -297,6 +333,16 @@ struct ClickHouseIntegrationTests {
         }
         // The URL's description hides the password.
         #expect(!s.url(database: "x").description.contains(ClickHouseTestServer.password))
+        // Tables of an older layout (schema 1 had no instants) are named, not written into.
+        try client.execute("CREATE DATABASE old", database: false)
+        try client.execute("CREATE TABLE old.plateau_facts (load UInt64, metric String, day Date, bu String, person UInt64) ENGINE = MergeTree() ORDER BY load")
+        do {
+            _ = try ClickHouseLoad(url: s.url(database: "old"), settings: paris()).run([])
+            Issue.record("a load went into tables of another layout")
+        } catch let e as ClickHouseError {
+            #expect(e.description.contains("old.plateau_facts was made by another plateau version") && e.description.contains("lacks time, last_time, timed"), "\(e)")
+        }
+        #expect(throws: ClickHouseError.self) { try ClickHouseRollups.fetch(s.url(database: "old"), timezone: .utc) }
     }
 }
 
@@ -342,6 +388,30 @@ struct ClickHouseIntegrationTests {
         #expect(throws: ClickHouseError.self) { try ClickHouseClient.parse(cut, endpoint: e) }
         #expect(ClickHouseClient.trailingException(Array("1\n2\nCode: 395, e.displayText() = DB::Exception: x\n".utf8)) != nil)
         #expect(ClickHouseClient.trailingException(Array("1\n2\n".utf8)) == nil)
+    }
+}
+
+@Suite struct FactSpanTests {
+    /// The local days a person counts on, from the first and last instant per UTC half-day,
+    /// are exactly the local days of all their instants — in every zone, DST days included.
+    @Test func firstAndLastInstantPerHalfDayGiveEveryLocalDay() throws {
+        var rng = SplitMix64(seed: 8)
+        let base = CivilDate(year: 2020, month: 3, day: 27).epochSecondsUTC
+        for zone in ["UTC", "Europe/Paris", "America/New_York", "Asia/Kathmandu", "Pacific/Chatham", "Australia/Lord_Howe", "Pacific/Kiritimati"] {
+            let tz = try #require(TimeZoneRules(identifier: zone))
+            for _ in 0..<200 {
+                var spans = FactSpans()
+                var direct = Set<Int>()
+                for _ in 0..<Int(rng.next() % 6 + 1) {
+                    let t = base + Int64(rng.next() % (5 * 86_400))
+                    spans.add(.proxyUsers, bu: 1, at: t, person: 7)
+                    direct.insert(tz.localDay(t))
+                }
+                var fromSpans = Set<Int>()
+                for s in spans.spans.values { fromSpans.insert(tz.localDay(s.first)); fromSpans.insert(tz.localDay(s.last)) }
+                #expect(fromSpans == direct, "\(zone)")
+            }
+        }
     }
 }
 

@@ -111,7 +111,9 @@ public struct ClickHouseLoad {
         guard !report.filesLoaded.isEmpty else { report.seconds = clock.seconds; return report }
         report.superseded = supersede.sorted()
 
-        let result = Ingest(settings: settings).run(chosen, progress: progress)
+        var timed = settings
+        timed.factSpans = true
+        let result = Ingest(settings: timed).run(chosen, progress: progress)
         report.inputs = result.inputs
         var load: UInt64 = 0
         while load == 0 { load = UInt64.random(in: 1...UInt64.max) }
@@ -223,16 +225,38 @@ struct ClickHouseRows {
     /// BU names by id (RowBinary strings, length-prefixed once).
     var buNames: [[UInt8]] { result.units.names.map { Array($0.utf8) } }
 
+    /// DateTime holds 1970 … 2106: instants outside cannot be stored (nor are they in `Fact.days`).
+    @inline(__always) static func storable(_ t: Int64) -> Bool { t >= 0 && t <= Int64(UInt32.max) }
+
+    /// One row per fact span (person, metric, BU, UTC half-day: first and last instant), and
+    /// one per fact known by its day only. Without spans (a library caller that did not ask
+    /// for them), every fact counts on its local day in the load's zone.
     func facts(_ batchRows: Int, _ emit: (RowBinary) -> Void) -> Int {
         let names = buNames
         var b = RowBinary()
         var total = 0
-        result.accumulator.facts.forEach { g, person in
+        func untimed(_ g: UInt32, _ person: UInt64) {
             let (m, bu, day) = Fact.unpack(g)
-            b.u64(load); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: day)); b.bytes(names[Int(bu)])
-            b.u64(personColumn(person, result))
+            let midnight = Int64(day) * 86_400
+            guard ClickHouseRows.storable(midnight) else { return }
+            b.u64(load); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: day))
+            b.u32(UInt32(midnight)); b.u32(UInt32(midnight)); b.u8(0)
+            b.bytes(names[Int(bu)]); b.u64(personColumn(person, result))
             b.rows += 1; total += 1
             if b.rows >= batchRows { emit(b); b = RowBinary() }
+        }
+        if let spans = result.accumulator.spans {
+            for (k, span) in spans.spans where ClickHouseRows.storable(span.first) && ClickHouseRows.storable(span.last) {
+                let (m, bu) = FactSpans.unpack(k)
+                b.u64(load); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: span.first / 86_400))
+                b.u32(UInt32(span.first)); b.u32(UInt32(span.last)); b.u8(1)
+                b.bytes(names[Int(bu)]); b.u64(personColumn(k.person, result))
+                b.rows += 1; total += 1
+                if b.rows >= batchRows { emit(b); b = RowBinary() }
+            }
+            spans.untimed.forEach(untimed)
+        } else {
+            result.accumulator.facts.forEach(untimed)
         }
         emit(b)
         return total
@@ -248,14 +272,17 @@ struct ClickHouseRows {
             all[id] = m
         }
         var b = RowBinary()
+        var total = 0
         for (id, m) in all where Fact.days.contains(Int(m.day)) {
-            b.u64(load); b.u64(id); b.u16(UInt16(truncatingIfNeeded: m.day)); b.bytes(names[Int(m.bu)])
-            b.i32(m.seconds); b.i32(m.participants)
-            b.rows += 1
+            let end = m.start + Int64(m.seconds)
+            guard ClickHouseRows.storable(m.start), ClickHouseRows.storable(end) else { continue }
+            b.u64(load); b.u64(id); b.u16(UInt16(truncatingIfNeeded: m.start / 86_400))
+            b.u32(UInt32(m.start)); b.u32(UInt32(end)); b.bytes(names[Int(m.bu)]); b.i32(m.participants)
+            b.rows += 1; total += 1
             if b.rows >= batchRows { emit(b); b = RowBinary() }
         }
         emit(b)
-        return all.count
+        return total
     }
 
     func sessions(_ batchRows: Int, _ emit: (RowBinary) -> Void) -> Int {
@@ -264,8 +291,7 @@ struct ClickHouseRows {
         var total = 0
         for family in SessionFamily.allCases {
             for s in SessionAssembly.sessions(family, result.accumulator, maxOpen: result.settings.maxSessionSeconds) {
-                // DateTime holds 1970 … 2106.
-                guard s.start >= 0, s.end <= Int64(UInt32.max) else { continue }
+                guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { continue }
                 b.u64(load); b.u8(family == .vpn ? 1 : family == .privateAccess ? 2 : 3)
                 b.bytes(names[Int(s.bu)]); b.u64(personColumn(s.person, result))
                 b.u32(UInt32(s.start)); b.u32(UInt32(s.end))

@@ -4,15 +4,19 @@
 ///
 /// The SQL, per family of metrics (each query reads committed loads only, and treats rows as
 /// sets, so a file loaded twice counts once):
+/// Every day is a local day of the query's zone, `toDate(ts, tz)` of stored instants, so one
+/// load answers in any `--tz` (only a usage report's own day is a day whatever the zone).
 /// - distinct people: `uniqExact(person)` per metric × BU × day and over all BUs, from the
-///   facts and from every day each session overlaps (`toDate(ts, tz)`), remote.users the
+///   facts (the local days of each span's first and last instant) and from every day each
+///   session overlaps, remote.users the
 ///   union of proxy remote users and the session users — partial states (`uniqExactState`)
 ///   of both tables merged;
 /// - session peaks: every session clipped to each local day it overlaps becomes a +1 at its
 ///   start and a −1 at its end (Int64 deltas), summed per second with `sumMap`; the peak is
 ///   `arrayReduce('max', arrayCumSum(...))` — equal instants net out, so a session ending when
 ///   another starts does not overlap it;
-/// - meetings: deduplicated by id, then count, max participants and the median length from
+/// - meetings: deduplicated by id, on the local day of their start, then count, max
+///   participants and the median length from
 ///   `quantileExact` of the lengths and of their negation (the two middle values);
 /// - usage-report fills: organised meetings per person and day (max), org-wide meeting users.
 public enum ClickHouseRollups {
@@ -25,16 +29,15 @@ public enum ClickHouseRollups {
         let client = ClickHouseClient(url)
         let tz = ClickHouseSQL.literal(timezone.identifier)
 
-        // The loads: their zone must be this one (facts and meetings carry the day they had in it).
-        let loads = try client.rows("SELECT tz, toString(newest_record), has_newest, toString(duplicate_meetings) FROM plateau_loads WHERE \(committed)")
+        try ClickHouseSchema.verify(client, database: url.database)
+        // The loads: the newest record and the duplicates they saw. Every row carries instants
+        // (or a report's own day), so any zone's days come out of the same rows.
+        let loads = try client.rows("SELECT toString(newest_record), has_newest, toString(duplicate_meetings) FROM plateau_loads WHERE \(committed)")
         var newest: Int64?
         var duplicates = 0
-        for r in loads where r.count == 4 {
-            if r[0] != timezone.identifier {
-                throw ClickHouseError.data("the database holds loads made with --tz \(r[0]); query it with --tz \(r[0]) (facts are stored by local day)")
-            }
-            if r[2] == "1", let n = Int64(r[1]) { newest = max(newest ?? n, n) }
-            duplicates += Int(r[3]) ?? 0
+        for r in loads where r.count == 3 {
+            if r[1] == "1", let n = Int64(r[0]) { newest = max(newest ?? n, n) }
+            duplicates += Int(r[2]) ?? 0
         }
         // BU ids in the order the loads met them, so ties break as they do in memory.
         let units = BusinessUnits()
@@ -79,7 +82,7 @@ public enum ClickHouseRollups {
         // Meetings.
         struct Cell: Hashable { var day: Int; var bu: UInt16 }
         var withMeetings = Set<Cell>()
-        let meetings = try client.rows(meetingsSQL())
+        let meetings = try client.rows(meetingsSQL(tz: tz))
         for r in meetings {
             guard r.count == 6, let day = Int(r[0]), let n = Int(r[2]), let largest = Double(r[3]),
                   let hi = Int64(r[4]), let lo = Int64(r[5]), n > 0 else { throw unexpected(r) }
@@ -139,19 +142,23 @@ public enum ClickHouseRollups {
         "arrayJoin(arrayMap(i -> toDate(start_time, \(tz)) + i, range(toUInt32(toDate(end_time - 1, \(tz)) - toDate(start_time, \(tz))) + 1)))"
     }
 
-    /// Distinct people per metric × BU × day and per metric × day (BU ""). Each inner query
-    /// aggregates right on its table, so on a cluster the shards build the partial states.
+    /// Distinct people per metric × BU × day and per metric × day (BU ""). A fact row counts
+    /// on the local days of its first and last instant (a UTC half-day meets no other), a
+    /// report's fact on its own day. Each inner query aggregates right on its table, so on a
+    /// cluster the shards build the partial states.
     static func usersSQL(tz: String) -> String {
         """
-        SELECT m, b, toUInt16(day), uniqExactMerge(s) FROM (
+        SELECT m, b, toUInt16(d), uniqExactMerge(s) FROM (
           SELECT arrayJoin(if(metric = 'proxy.remote_users', ['proxy.remote_users', 'remote.users'], [toString(metric)])) AS m,
-                 arrayJoin([bu, '']) AS b, day, uniqExactState(person) AS s
-          FROM plateau_facts WHERE \(committed) GROUP BY m, b, day
+                 arrayJoin([bu, '']) AS b,
+                 arrayJoin(if(timed = 1, [toDate(time, \(tz)), toDate(last_time, \(tz))], [day])) AS d,
+                 uniqExactState(person) AS s
+          FROM plateau_facts WHERE \(committed) GROUP BY m, b, d
           UNION ALL
           SELECT arrayJoin([concat(toString(source), '.users'), 'remote.users']) AS m, arrayJoin([bu, '']) AS b,
-                 \(sessionDays(tz: tz)) AS day, uniqExactState(person) AS s
-          FROM plateau_sessions WHERE \(committed) GROUP BY m, b, day
-        ) GROUP BY m, b, day
+                 \(sessionDays(tz: tz)) AS d, uniqExactState(person) AS s
+          FROM plateau_sessions WHERE \(committed) GROUP BY m, b, d
+        ) GROUP BY m, b, d
         """
     }
 
@@ -181,15 +188,15 @@ public enum ClickHouseRollups {
         """
     }
 
-    /// Meetings per day × organizer BU and per day (BU ""), deduplicated by id.
-    static func meetingsSQL() -> String {
+    /// Meetings per local day of their start × organizer BU and per day (BU ""), deduplicated by id.
+    static func meetingsSQL(tz: String) -> String {
         """
-        SELECT toUInt16(day), b, count(), max(p), quantileExact(0.5)(sec), -quantileExact(0.5)(-sec) FROM (
-          SELECT day, arrayJoin([bu, '']) AS b, sec, p FROM (
-            SELECT id, any(day) AS day, any(bu) AS bu, toInt64(any(seconds)) AS sec, max(participants) AS p
+        SELECT toUInt16(d), b, count(), max(p), quantileExact(0.5)(sec), -quantileExact(0.5)(-sec) FROM (
+          SELECT toDate(st, \(tz)) AS d, arrayJoin([bu, '']) AS b, sec, p FROM (
+            SELECT id, any(start_time) AS st, any(bu) AS bu, any(toInt64(end_time) - toInt64(start_time)) AS sec, max(participants) AS p
             FROM plateau_meetings WHERE \(committed) GROUP BY id
           )
-        ) GROUP BY day, b
+        ) GROUP BY d, b
         """
     }
 }

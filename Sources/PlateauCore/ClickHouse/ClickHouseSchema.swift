@@ -28,7 +28,7 @@ public enum ClickHouseSQL {
 /// it; a load is visible once its row is in `plateau_loads` (written last), so a load cut
 /// short leaves rows no query reads, and a retry writes under a new load id.
 public enum ClickHouseSchema {
-    public static let version = 1
+    public static let version = 2
 
     public struct Table: Sendable {
         public var name: String
@@ -50,13 +50,16 @@ public enum ClickHouseSchema {
     }
 
     public static let tables: [Table] = [
-        // One row per person, metric, BU and local day (deduplicated by the ingest).
+        // One row per person, metric, BU and UTC half-day with the first and the last instant
+        // the person counted in it (FactSpans: exact local days in any zone); `day` is the UTC
+        // day of `time`. Usage-report facts have no instant: `timed` 0, counted on `day`.
         Table(name: "plateau_facts",
-              columns: "load UInt64, metric \(metricEnum), day Date, bu String, person UInt64",
+              columns: "load UInt64, metric \(metricEnum), day Date, time DateTime, last_time DateTime, timed UInt8, bu String, person UInt64",
               partition: "toYYYYMM(day)", order: "(metric, day, bu, person)", shardKey: "person"),
-        // One row per meeting: its day, the organizer's BU, length and participants.
+        // One row per meeting: when it starts and ends, the organizer's BU and participants;
+        // `day` is the UTC day of the start.
         Table(name: "plateau_meetings",
-              columns: "load UInt64, id UInt64, day Date, bu String, seconds Int32, participants Int32",
+              columns: "load UInt64, id UInt64, day Date, start_time DateTime, end_time DateTime, bu String, participants Int32",
               partition: "toYYYYMM(day)", order: "(day, bu, id)", shardKey: "id"),
         // Sessions of VPN, private access and VDI with both ends known: [start_time, end_time).
         Table(name: "plateau_sessions",
@@ -105,10 +108,47 @@ public enum ClickHouseSchema {
         ] }
     }
 
+    /// The column names of a table, in order.
+    static func columnNames(_ t: Table) -> [String] {
+        // Columns are separated by the commas outside parentheses (an Enum8 lists its values).
+        var parts: [Substring] = [], depth = 0, from = t.columns.startIndex
+        for i in t.columns.indices {
+            switch t.columns[i] {
+            case "(": depth += 1
+            case ")": depth -= 1
+            case "," where depth == 0: parts.append(t.columns[from..<i]); from = t.columns.index(after: i)
+            default: break
+            }
+        }
+        parts.append(t.columns[from...])
+        return parts.map { String($0.drop { $0 == " " }.prefix { $0 != " " }) }
+    }
+
+    /// Throws when the database holds plateau tables of another layout (an older plateau's):
+    /// inserting into them or querying them would fail half-way, or count wrong.
+    public static func verify(_ client: ClickHouseClient, database: String) throws {
+        let rows = TSV.rows(try client.post(sql: """
+            SELECT table, arrayStringConcat(arraySort(groupArray(name)), ',') FROM system.columns
+            WHERE database = \(ClickHouseSQL.literal(database)) AND startsWith(table, 'plateau_')
+            GROUP BY table FORMAT TabSeparated
+            """, database: false))
+        let expected = Dictionary(uniqueKeysWithValues: tables.flatMap { t in [(t.name, columnNames(t)), (t.name + "_local", columnNames(t))] })
+        for r in rows where r.count == 2 {
+            guard let want = expected[r[0]] else { continue }
+            let have = r[1].split(separator: ",").map(String.init)
+            if have != want.sorted() {
+                let missing = want.filter { !have.contains($0) }, extra = have.filter { !want.contains($0) }
+                let diff = (missing.isEmpty ? [] : ["lacks " + missing.joined(separator: ", ")]) + (extra.isEmpty ? [] : ["has " + extra.joined(separator: ", ")])
+                throw ClickHouseError.data("\(database).\(r[0]) was made by another plateau version (it \(diff.joined(separator: " and ")); this one writes schema \(version)): load into a new database, or drop its plateau_* tables and load again")
+            }
+        }
+    }
+
     /// Creates what is missing: on the server of the URL, or on every shard of its cluster.
     public static func create(_ url: ClickHouseURL, log: ((String) -> Void)? = nil) throws {
         let client = ClickHouseClient(url)
         guard let cluster = url.cluster else {
+            try verify(client, database: url.database)
             for sql in singleServer(database: url.database) { try client.execute(sql, database: false) }
             return
         }
@@ -118,6 +158,7 @@ public enum ClickHouseSchema {
         for e in targets {
             log?("schema on \(e)")
             let c = ClickHouseClient(url, endpoint: e)
+            try verify(c, database: url.database)
             for sql in shard(database: url.database, cluster: cluster) { try c.execute(sql, database: false) }
         }
     }

@@ -1,10 +1,68 @@
 /// One meeting, deduplicated on its id: the day it starts, the organizer's BU, its length and
-/// how many distinct people took part.
+/// how many distinct people took part, and the instant it starts (for a database that
+/// computes days in another zone; 0 when unknown, as in a store).
 public struct MeetingFact: Sendable, Equatable {
     public var day: Int32
     public var bu: UInt16
     public var seconds: Int32
     public var participants: Int32
+    public var start: Int64
+
+    public init(day: Int32, bu: UInt16, seconds: Int32, participants: Int32, start: Int64 = 0) {
+        self.day = day; self.bu = bu; self.seconds = seconds; self.participants = participants; self.start = start
+    }
+}
+
+/// When a fact happened, for a database that computes local days itself in any zone
+/// (`IngestSettings.factSpans`): per fact and UTC half-day, the first and the last instant
+/// of it. A half-day (12 hours) is shorter than any local day, so it meets at most two of
+/// them — the first instant's and the last's — whatever the zone: the local days a person
+/// counts on follow exactly from these two instants.
+public struct FactSpans: Sendable {
+    public struct Key: Hashable, Sendable {
+        /// Metric index, BU id and half-day index packed (see `key`).
+        public var slot: UInt64
+        public var person: UInt64
+    }
+    public struct Span: Sendable, Equatable {
+        public var first: Int64
+        public var last: Int64
+    }
+    public static let halfDay: Int64 = 43_200
+
+    public var spans: [Key: Span] = [:]
+    /// Facts known by their day only (usage reports): that day whatever the zone.
+    public var untimed = FactSet(capacity: 16)
+
+    @inline(__always)
+    static func key(_ metric: Metric, bu: UInt16, at t: Int64, person: UInt64) -> Key {
+        let half = t >= 0 ? t / halfDay : (t + 1) / halfDay - 1
+        return Key(slot: UInt64(metric.index) << 56 | UInt64(bu) << 40 | UInt64(truncatingIfNeeded: half) & 0xFF_FFFF_FFFF, person: person)
+    }
+
+    @inline(__always)
+    public static func unpack(_ k: Key) -> (metric: Metric, bu: UInt16) {
+        (Metric.allCases[Int(k.slot >> 56)], UInt16(truncatingIfNeeded: k.slot >> 40))
+    }
+
+    @inline(__always)
+    mutating func add(_ metric: Metric, bu: UInt16, at t: Int64, person: UInt64) {
+        let k = FactSpans.key(metric, bu: bu, at: t, person: person)
+        if let old = spans[k] {
+            if t < old.first { spans[k]!.first = t } else if t > old.last { spans[k]!.last = t }
+        } else {
+            spans[k] = Span(first: t, last: t)
+        }
+    }
+
+    mutating func merge(_ other: inout FactSpans) {
+        if other.spans.count > spans.count { swap(&spans, &other.spans) }
+        for (k, s) in other.spans {
+            if let old = spans[k] { spans[k] = Span(first: min(old.first, s.first), last: max(old.last, s.last)) } else { spans[k] = s }
+        }
+        other.spans = [:]
+        untimed.formUnion(consuming: &other.untimed)
+    }
 }
 
 /// A session of a session source, [start, end); `end` nil while open. `tag` separates
@@ -51,6 +109,8 @@ public struct ZPASession: Sendable, Equatable {
 public final class Accumulator: @unchecked Sendable {
     /// Distinct-people facts: (metric, BU, day) × person.
     public var facts = FactSet(capacity: 1 << 14)
+    /// When the facts happened (only with `IngestSettings.factSpans`).
+    public var spans: FactSpans?
     /// Call-record meetings by id hash.
     public var meetings: [UInt64: MeetingFact] = [:]
     /// Records that repeated a meeting already seen (same id).
@@ -96,15 +156,27 @@ public final class Accumulator: @unchecked Sendable {
     public struct DayPerson: Hashable, Sendable { public var day: Int; public var person: UInt64 }
     public struct OrganizedCount: Sendable, Equatable { public var bu: UInt16; public var count: Int }
 
-    public init() {}
+    public init(keepingSpans: Bool = false) {
+        if keepingSpans { spans = FactSpans() }
+    }
 
     // MARK: adding facts (called by parsers)
 
+    /// A person counts on `day` for `metric` by a record of that day only (a usage report).
     @inline(__always)
     public func user(_ metric: Metric, day: Int, _ p: Person) {
         // Days outside 1970 … 2149 cannot be stored; the time parsers never produce them.
         guard Fact.days.contains(day) else { return }
         facts.insert(group: Fact.group(metric, bu: p.bu, day: day), person: p.key)
+        if spans != nil { spans!.untimed.insert(group: Fact.group(metric, bu: p.bu, day: day), person: p.key) }
+    }
+
+    /// A person counts for `metric` by a record at instant `t`, on `day` (t's local day).
+    @inline(__always)
+    public func user(_ metric: Metric, at t: Int64, day: Int, _ p: Person) {
+        guard Fact.days.contains(day) else { return }
+        facts.insert(group: Fact.group(metric, bu: p.bu, day: day), person: p.key)
+        if spans != nil { spans!.add(metric, bu: p.bu, at: t, person: p.key) }
     }
 
     @inline(__always)
@@ -152,6 +224,10 @@ public final class Accumulator: @unchecked Sendable {
     /// count once.
     public func merge(_ other: Accumulator) {
         facts.formUnion(consuming: &other.facts)
+        if other.spans != nil {
+            if spans == nil { spans = FactSpans() }
+            spans!.merge(&other.spans!)
+        }
         duplicateMeetings += other.duplicateMeetings
         for (id, m) in other.meetings { meeting(id: id, m) }
         for (k, v) in other.organized { if let old = organized[k], old.count >= v.count { continue }; organized[k] = v }

@@ -79,7 +79,7 @@ public struct Ingest {
         let planned = plan
         let workerCount = max(1, min(workers, plan.count))
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
-            let acc = Accumulator()
+            let acc = Accumulator(keepingSpans: settings.factSpans)
             let resolver = Resolver(directory: directory, units: units)
             while true {
                 let k = next.add(1, ordering: .relaxed).oldValue
@@ -87,7 +87,7 @@ public struct Ingest {
                 let u = planned[order[k]]
                 // Each unit (about a day of one feed) fills a small accumulator that stays in
                 // cache while the unit's lines repeat the same facts, then joins the thread's.
-                let ctx = ParseContext(acc: Accumulator(), resolver: resolver, settings: settings)
+                let ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans), resolver: resolver, settings: settings)
                 ctx.fileModified = u.modified
                 let account = Ingest.read(u, ctx: ctx, progress: progress)
                 acc.merge(ctx.acc)
@@ -105,7 +105,7 @@ public struct Ingest {
             lineOffsets[u.input] = off + a.lines
         }
         let all = accumulators.withLock { $0 }
-        let merged = all.first ?? Accumulator()
+        let merged = all.first ?? Accumulator(keepingSpans: settings.factSpans)
         for a in all.dropFirst() { merged.merge(a) }
         return IngestResult(inputs: reports, accumulator: merged, units: units, directory: directory, settings: settings)
     }

@@ -72,7 +72,7 @@ public struct CallRecordsParser: RecordParser {
         }
         keys.removeAll(keepingCapacity: true)
         for p in people {
-            ctx.acc.user(.meetingsUsers, day: day, p)
+            ctx.acc.user(.meetingsUsers, at: t0, day: day, p)
             keys.append(p.key)
         }
         keys.sort()
@@ -80,7 +80,7 @@ public struct CallRecordsParser: RecordParser {
         for j in keys.indices where j == 0 || keys[j] != keys[j - 1] { distinct += 1 }
         ctx.acc.meeting(id: ctx.settings.hasher.hash(id),
                         MeetingFact(day: Int32(truncatingIfNeeded: day), bu: bu, seconds: Int32(clamping: t1 - t0),
-                                    participants: Int32(clamping: distinct)))
+                                    participants: Int32(clamping: distinct), start: t0))
         ctx.acc.saw(t0)
         return .record
     }

@@ -54,9 +54,9 @@ public struct CustomSourceParser: RecordParser {
             if NSSLogin.isAnonymous(user) { return .ignored(NSSCSVRows.unauthenticated) }
             let p = ctx.resolver.resolve(user, department: get("department"))
             let day = ctx.day(t)
-            ctx.acc.user(.proxyUsers, day: day, p)
+            ctx.acc.user(.proxyUsers, at: t, day: day, p)
             let remote = source.allRemote || (get("location").map { ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash($0.trimmed())) } ?? false)
-            if remote { ctx.acc.user(.proxyRemoteUsers, day: day, p) }
+            if remote { ctx.acc.user(.proxyRemoteUsers, at: t, day: day, p) }
             ctx.acc.saw(t)
             return .record
         case .session:
@@ -76,12 +76,12 @@ public struct CustomSourceParser: RecordParser {
             }
             let p = ctx.resolver.resolve(user, department: get("department"))
             let day = ctx.day(t)
-            ctx.acc.user(.meetingsUsers, day: day, p)
+            ctx.acc.user(.meetingsUsers, at: t, day: day, p)
             ctx.acc.saw(t)
             if let idb = get("meeting")?.trimmed(), idb.count > 0 {
                 let organizer = get("organizer").map { $0.trimmed() }.flatMap { $0.count > 0 ? ctx.resolver.resolve($0) : nil }
                 let fact = MeetingFact(day: Int32(day), bu: organizer?.bu ?? p.bu,
-                                       seconds: Int32(clamping: max(0, (end ?? t) - t)), participants: 0)
+                                       seconds: Int32(clamping: max(0, (end ?? t) - t)), participants: 0, start: t)
                 ctx.acc.participation(id: ctx.settings.hasher.hash(idb, lowercase: false), fact, person: p.key, start: t)
             }
             return .record

@@ -63,9 +63,9 @@ public struct NSSCSVRows: CSVRowReader {
         let login = fields[user].trimmed()
         if NSSLogin.isAnonymous(login) { return .ignored(NSSCSVRows.unauthenticated) }
         let p = ctx.resolver.resolve(login, department: dept >= 0 ? fields[dept] : nil)
-        ctx.acc.user(.proxyUsers, day: lastDay, p)
+        ctx.acc.user(.proxyUsers, at: t, day: lastDay, p)
         if location >= 0, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(fields[location].trimmed())) {
-            ctx.acc.user(.proxyRemoteUsers, day: lastDay, p)
+            ctx.acc.user(.proxyRemoteUsers, at: t, day: lastDay, p)
         }
         ctx.acc.saw(t)
         return .record

@@ -101,9 +101,9 @@ public struct NSSJSONParser: RecordParser {
         }
         if NSSLogin.isAnonymous(name) { return .ignored(NSSJSONParser.unauthenticated) }
         let p = ctx.resolver.resolve(name, department: dept)
-        ctx.acc.user(.proxyUsers, day: day, p)
+        ctx.acc.user(.proxyUsers, at: t, day: day, p)
         if let location, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(location.trimmed())) {
-            ctx.acc.user(.proxyRemoteUsers, day: day, p)
+            ctx.acc.user(.proxyRemoteUsers, at: t, day: day, p)
         }
         ctx.acc.saw(t)
         return .record

@@ -50,6 +50,9 @@ public struct IngestSettings: Sendable {
     /// With a secret key: people are keyed by their pseudonyms (`PersonPseudonyms`), as the
     /// store keeps them; nil: by directory index and identity hash (in memory only).
     public var pseudonyms: PersonPseudonyms?
+    /// Keep when each fact happened (`FactSpans`), for a database that computes local days in
+    /// any zone (`ingest --to clickhouse://`); costs memory, so off unless asked for.
+    public var factSpans = false
 
     public init(hasher: IdentityHasher = IdentityHasher(), remoteLocations: [String] = ["Road Warrior"]) {
         self.hasher = hasher
