@@ -39,6 +39,10 @@ func writeAwkwardInputs(_ dir: String) throws {
         "Mon Mar 30 08:00:00 2020","","Sales","HQ"
 
         """)
+    // One person with two VPN sessions from two addresses, with the same ends: two sessions.
+    try write(dir + "/vpn/twins.log", ["198.51.100.7", "198.51.100.8"].map {
+        "<164>Mar 26 2020 10:00:00 asa-vpn-01 : %ASA-4-113019: Group = GP, Username = e, IP = \($0), Session disconnected. Session Type: SSL, Duration: 1h:00m:00s, Bytes xmt: 1, Bytes rcv: 2, Reason: User Requested\n"
+    }.joined())
     func call(_ id: String, _ start: String, _ end: String, _ organizer: String, _ people: [String]) -> String {
         let ps = people.map { "{\"user\":{\"id\":\"\($0)\"}}" }.joined(separator: ",")
         return "{\"id\":\"\(id)\",\"type\":\"groupCall\",\"startDateTime\":\"\(start)\",\"endDateTime\":\"\(end)\",\"organizer\":{\"user\":{\"id\":\"\(organizer)\"}},\"participants\":[\(ps)]}"
@@ -165,6 +169,7 @@ struct ClickHouseIntegrationTests {
         #expect(memory.value(.meetingsMedianMinutes, bu: BusinessUnits.all, day: d29) == 45)
         #expect(memory.value(.meetingsMedianMinutes, bu: BusinessUnits.all, day: d29 + 1) == 9.25)
         #expect(memory.value(.meetingsCount, bu: BusinessUnits.all, day: d29) == 3)
+        #expect(memory.value(.vpnPeakSessions, bu: BusinessUnits.all, day: d29 - 3) == 2)
         let url = servers[0].url(database: "awkward")
         var load = ClickHouseLoad(url: url, settings: settings)
         load.batchRows = 4

@@ -293,7 +293,7 @@ struct ClickHouseRows {
             for s in SessionAssembly.sessions(family, result.accumulator, maxOpen: result.settings.maxSessionSeconds) {
                 guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { continue }
                 b.u64(load); b.u8(family == .vpn ? 1 : family == .privateAccess ? 2 : 3)
-                b.bytes(names[Int(s.bu)]); b.u64(personColumn(s.person, result))
+                b.bytes(names[Int(s.bu)]); b.u64(personColumn(s.person, result)); b.u64(s.tag)
                 b.u32(UInt32(s.start)); b.u32(UInt32(s.end))
                 b.rows += 1; total += 1
                 if b.rows >= batchRows { emit(b); b = RowBinary() }

@@ -164,7 +164,8 @@ public enum ClickHouseRollups {
 
     /// Peak sessions per source × BU × day and per source × day (BU ""): sumMap of Int64
     /// deltas per second of each session clipped to the day, then the cumulative maximum.
-    /// Sessions are deduplicated first (the same session loaded twice is one session).
+    /// Sessions are deduplicated first (the same session loaded twice is one session; two
+    /// with the same ends and different tags are two).
     static func peaksSQL(tz: String) -> String {
         """
         SELECT toString(source), b, toUInt16(day), arrayReduce('max', arrayCumSum(tupleElement(sm, 2))) FROM (
@@ -174,7 +175,7 @@ public enum ClickHouseRollups {
           FROM (
             SELECT source, arrayJoin([bu, '']) AS b, s, e,
                    arrayJoin(arrayMap(i -> toDate(s, \(tz)) + i, range(toUInt32(toDate(e - 1, \(tz)) - toDate(s, \(tz))) + 1))) AS day
-            FROM (SELECT DISTINCT source, bu, person, start_time AS s, end_time AS e FROM plateau_sessions WHERE \(committed))
+            FROM (SELECT DISTINCT source, bu, person, tag, start_time AS s, end_time AS e FROM plateau_sessions WHERE \(committed))
           ) GROUP BY source, b, day
         )
         """

@@ -61,9 +61,11 @@ public enum ClickHouseSchema {
         Table(name: "plateau_meetings",
               columns: "load UInt64, id UInt64, day Date, start_time DateTime, end_time DateTime, bu String, participants Int32",
               partition: "toYYYYMM(day)", order: "(day, bu, id)", shardKey: "id"),
-        // Sessions of VPN, private access and VDI with both ends known: [start_time, end_time).
+        // Sessions of VPN, private access and VDI with both ends known: [start_time, end_time);
+        // `tag` tells apart two sessions of one person with the same ends (a VPN client
+        // address's hash, a ZPA session id's; 0 when the source has none).
         Table(name: "plateau_sessions",
-              columns: "load UInt64, source \(sourceEnum), bu String, person UInt64, start_time DateTime, end_time DateTime",
+              columns: "load UInt64, source \(sourceEnum), bu String, person UInt64, tag UInt64, start_time DateTime, end_time DateTime",
               partition: "toYYYYMM(start_time)", order: "(source, start_time, bu, person)", shardKey: "person"),
         // Usage-report meetings organised: per person and day (the report's own day).
         Table(name: "plateau_organized",

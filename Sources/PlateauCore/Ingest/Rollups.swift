@@ -185,6 +185,9 @@ public struct ClosedSession: Sendable, Equatable {
     public var bu: UInt16
     public var start: Int64
     public var end: Int64
+    /// What tells apart two sessions of one person with the same ends (a VPN client address,
+    /// a ZPA session id; 0 when the source has none): they are two sessions, not one.
+    public var tag: UInt64 = 0
 }
 
 /// Puts sessions together from what the parsers saw (FORMATS.md, "Sessions and concurrency").
@@ -192,16 +195,16 @@ public enum SessionAssembly {
     public static func sessions(_ family: SessionFamily, _ acc: Accumulator, maxOpen: Int64) -> [ClosedSession] {
         let newest = acc.newest[family.rawValue]
         var out: [ClosedSession] = []
-        func close(_ person: UInt64, _ bu: UInt16, _ start: Int64, _ end: Int64?) {
+        func close(_ person: UInt64, _ bu: UInt16, _ start: Int64, _ end: Int64?, tag: UInt64) {
             var e: Int64
             if let end { e = end } else {
                 // Open: up to the newest stamp of the source, never longer than the maximum.
                 e = min(max(newest ?? start, start), start + maxOpen)
             }
             if e <= start { e = start + 1 }  // open at least at its own start instant
-            out.append(ClosedSession(person: person, bu: bu, start: start, end: e))
+            out.append(ClosedSession(person: person, bu: bu, start: start, end: e, tag: tag))
         }
-        for s in acc.sessions[family.rawValue] { close(s.person, s.bu, s.start, s.end) }
+        for s in acc.sessions[family.rawValue] { close(s.person, s.bu, s.start, s.end, tag: s.tag) }
         if family == .vpn {
             // A 113039 start is the same session as a 113019 end of that person and address
             // whose start (end − duration) is within a few seconds, or that covers it.
@@ -210,16 +213,16 @@ public enum SessionAssembly {
             for s in acc.sessions[family.rawValue] { if let e = s.end { ended[Key(person: s.person, tag: s.tag), default: []].append((s.start, e)) } }
             for s in acc.vpnStarts {
                 let matched = ended[Key(person: s.person, tag: s.tag)]?.contains { $0.0 - 5 <= s.start && s.start <= $0.1 } ?? false
-                if !matched { close(s.person, s.bu, s.start, nil) }
+                if !matched { close(s.person, s.bu, s.start, nil, tag: s.tag) }
             }
         }
         if family == .privateAccess {
-            for (_, z) in acc.zpa {
+            for (id, z) in acc.zpa {
                 guard let start = z.authenticated ?? z.firstConnection else { continue }
                 let end = z.authenticated != nil ? z.unauthenticated : (z.openConnection ? nil : z.lastConnectionEnd)
                 // A garbled stamp must not open a session for decades: past 31 days it is open-ended.
                 let e = end.map { max($0, start) }.flatMap { $0 - start > Reasons.maxClosedSession ? nil : $0 }
-                close(z.person, z.bu, start, e)
+                close(z.person, z.bu, start, e, tag: id)
             }
         }
         return out
