@@ -24,6 +24,27 @@ struct GeneratorTests {
         #expect(differ > files.count / 2)
     }
 
+    /// Year-less VPN stamps read back in the generated range, not in 2020: in one year by the
+    /// year the config pins, over a new year by the files' modification times.
+    @Test func generatedVPNDaysReadBackInTheirOwnYears() throws {
+        for (from, to, pinned) in [("2026-11-23", "2026-11-27", "year = 2026"), ("2026-12-29", "2027-01-02", nil)] {
+            let t = TempDir()
+            defer { t.cleanup() }
+            _ = try generate(t.path, scale: 0.01, from: from, to: to, gzip: false)
+            let toml = try String(contentsOfFile: t.path + "/plateau.toml", encoding: .utf8)
+            #expect(pinned.map { toml.contains($0) } ?? !toml.contains("year = "), "\(toml)")
+            let config = try PlateauConfig.load(path: t.path + "/plateau.toml")
+            let settings = config.settings(timezone: TimeZoneRules(identifier: "Europe/Paris")!)
+            let inputs = try InputDiscovery.discover([t.path], exclude: [FileInfo.canonical(t.path + "/plateau.toml"), FileInfo.canonical(t.path + "/rules.toml")])
+            let r = RollupBuilder.build(Ingest(settings: settings).run(inputs))
+            let days = (r.values[.vpnUsers]?[BusinessUnits.all] ?? [:]).filter { $0.value > 0 }.keys
+            #expect(!days.isEmpty)
+            // (A session may start the evening before the first day.)
+            let range = (try #require(CivilDate(iso: from)).day - 1)...(try #require(CivilDate(iso: to)).day)
+            #expect(days.allSatisfy { range.contains($0) }, "\(days.sorted().map { CivilDate(daysSinceEpoch: $0).iso })")
+        }
+    }
+
     @Test func gzipChangesTheEncodingNotTheContent() throws {
         let a = TempDir(), b = TempDir()
         defer { a.cleanup(); b.cleanup() }

@@ -100,6 +100,14 @@ struct SampleDocuments {
         return s
     }
 
+    /// The year of year-less VPN stamps: pinned when the range lies in one year (a copy or a
+    /// git checkout loses the files' modification times, which otherwise give it); a range
+    /// over a new year leaves it to the modification times the generator sets.
+    var vpnYear: String {
+        let (from, to) = (g.options.from.components.year, g.options.to.components.year)
+        return from == to ? "year = \(from)" : "# (no year: \(from)–\(to) spans a new year; the files' modification times give it)"
+    }
+
     func config() -> String {
         """
         # plateau configuration for the \(Organisation.name) sample logs.
@@ -117,7 +125,7 @@ struct SampleDocuments {
         # The VPN concentrators log in their local time, without a year in asa-vpn-02.log.
         [sources.vpn]
         timezone = "Europe/Paris"
-        year = 2020
+        \(vpnYear)
 
         # Licence capacity of the VPN, in force from the given day (scale \(g.options.scale)).
 
