@@ -413,7 +413,7 @@ struct ClickHouseIntegrationTests {
                     direct.insert(tz.localDay(t))
                 }
                 var fromSpans = Set<Int>()
-                for s in spans.spans.values { fromSpans.insert(tz.localDay(s.first)); fromSpans.insert(tz.localDay(s.last)) }
+                spans.forEach { _, s in fromSpans.insert(tz.localDay(s.first)); fromSpans.insert(tz.localDay(s.last)) }
                 #expect(fromSpans == direct, "\(zone)")
             }
         }

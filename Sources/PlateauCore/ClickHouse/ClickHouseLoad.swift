@@ -246,7 +246,7 @@ struct ClickHouseRows {
             if b.rows >= batchRows { emit(b); b = RowBinary() }
         }
         if let spans = result.accumulator.spans {
-            for (k, span) in spans.spans where ClickHouseRows.storable(span.first) && ClickHouseRows.storable(span.last) {
+            spans.forEach { k, span in
                 let (m, bu) = FactSpans.unpack(k)
                 b.u64(load); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: span.first / 86_400))
                 b.u32(UInt32(span.first)); b.u32(UInt32(span.last)); b.u8(1)

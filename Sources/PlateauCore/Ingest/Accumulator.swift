@@ -13,58 +13,6 @@ public struct MeetingFact: Sendable, Equatable {
     }
 }
 
-/// When a fact happened, for a database that computes local days itself in any zone
-/// (`IngestSettings.factSpans`): per fact and UTC half-day, the first and the last instant
-/// of it. A half-day (12 hours) is shorter than any local day, so it meets at most two of
-/// them — the first instant's and the last's — whatever the zone: the local days a person
-/// counts on follow exactly from these two instants.
-public struct FactSpans: Sendable {
-    public struct Key: Hashable, Sendable {
-        /// Metric index, BU id and half-day index packed (see `key`).
-        public var slot: UInt64
-        public var person: UInt64
-    }
-    public struct Span: Sendable, Equatable {
-        public var first: Int64
-        public var last: Int64
-    }
-    public static let halfDay: Int64 = 43_200
-
-    public var spans: [Key: Span] = [:]
-    /// Facts known by their day only (usage reports): that day whatever the zone.
-    public var untimed = FactSet(capacity: 16)
-
-    @inline(__always)
-    static func key(_ metric: Metric, bu: UInt16, at t: Int64, person: UInt64) -> Key {
-        let half = t >= 0 ? t / halfDay : (t + 1) / halfDay - 1
-        return Key(slot: UInt64(metric.index) << 56 | UInt64(bu) << 40 | UInt64(truncatingIfNeeded: half) & 0xFF_FFFF_FFFF, person: person)
-    }
-
-    @inline(__always)
-    public static func unpack(_ k: Key) -> (metric: Metric, bu: UInt16) {
-        (Metric.allCases[Int(k.slot >> 56)], UInt16(truncatingIfNeeded: k.slot >> 40))
-    }
-
-    @inline(__always)
-    mutating func add(_ metric: Metric, bu: UInt16, at t: Int64, person: UInt64) {
-        let k = FactSpans.key(metric, bu: bu, at: t, person: person)
-        if let old = spans[k] {
-            if t < old.first { spans[k]!.first = t } else if t > old.last { spans[k]!.last = t }
-        } else {
-            spans[k] = Span(first: t, last: t)
-        }
-    }
-
-    mutating func merge(_ other: inout FactSpans) {
-        if other.spans.count > spans.count { swap(&spans, &other.spans) }
-        for (k, s) in other.spans {
-            if let old = spans[k] { spans[k] = Span(first: min(old.first, s.first), last: max(old.last, s.last)) } else { spans[k] = s }
-        }
-        other.spans = [:]
-        untimed.formUnion(consuming: &other.untimed)
-    }
-}
-
 /// A session of a session source, [start, end); `end` nil while open. `tag` separates
 /// sessions that share person and start (the VPN's client IP, a ZPA session id).
 public struct SessionFact: Sendable, Hashable {
