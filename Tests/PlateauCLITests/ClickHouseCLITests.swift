@@ -1,4 +1,5 @@
 import Foundation
+import PlateauTestSupport
 import Testing
 
 /// The ClickHouse options on the command line, without a server: exit codes, and the password
@@ -7,20 +8,8 @@ import Testing
 @Suite struct ClickHouseCLITests {
     static let secret = "Hunter2-ch-secret"
 
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     @Test func anUnreachableServerIsOneClearLineWithoutThePassword() throws {
-        let url = "clickhouse://ops:\(Self.secret)@127.0.0.1:\(Self.freePort())/plateau"
+        let url = "clickhouse://ops:\(Self.secret)@127.0.0.1:\(ClickHouseTestServer.freePort())/plateau"
         let snapshot = try CLITests.run(["--snapshot", "--source", url])
         #expect(snapshot.code == 1)
         #expect(snapshot.err.contains("cannot connect"), "\(snapshot.err)")
@@ -35,7 +24,7 @@ import Testing
     }
 
     @Test func theURLMayComeFromTheEnvironment() throws {
-        let env = ["PLATEAU_CLICKHOUSE_URL": "clickhouse://ops:\(Self.secret)@127.0.0.1:\(Self.freePort())/plateau"]
+        let env = ["PLATEAU_CLICKHOUSE_URL": "clickhouse://ops:\(Self.secret)@127.0.0.1:\(ClickHouseTestServer.freePort())/plateau"]
         let r = try CLITests.run(["--snapshot", "--source", "env"], env: env)
         #expect(r.code == 1 && r.err.contains("cannot connect"), "\(r.err)")
         #expect(!r.err.contains(Self.secret))
