@@ -99,7 +99,7 @@ extension ClickHouseCLITests {
         static var memoryCSV: CLITests.Result { files["csv"]! }
         static var memoryJSON: CLITests.Result { files["json"]! }
 
-        /// `ingest --to`: exit 0, one "records loaded" line per file, the load's line, never the password.
+        /// `ingest --to` SampleLogs: exits 0 and never shows the password.
         static func ingest(_ scratch: Scratch, to url: String, env: [String: String] = [:]) throws -> CLITests.Result {
             let r = try scratch.run(["ingest", samples, "--to", url, "--quiet"] + config, env: env)
             #expect(r.code == 0, "\(r.err)")
