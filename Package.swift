@@ -43,9 +43,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PlateauCoreTests", dependencies: ["PlateauCore", .product(name: "Crypto", package: "swift-crypto")]),
+        // What both test targets share: spawning children the test runner can signal, and real
+        // ClickHouse servers for the integration tests (a library, not tests of its own).
+        .target(name: "PlateauTestSupport", dependencies: ["PlateauCore"], path: "Tests/PlateauTestSupport"),
+        .testTarget(name: "PlateauCoreTests", dependencies: ["PlateauCore", "PlateauTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PlateauTUITests", dependencies: ["PlateauTUI", "PlateauCore"]),
-        .testTarget(name: "PlateauCLITests", dependencies: ["PlateauCore"]),
+        .testTarget(name: "PlateauCLITests", dependencies: ["PlateauCore", "PlateauTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

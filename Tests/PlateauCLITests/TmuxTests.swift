@@ -1,4 +1,5 @@
 import Foundation
+import PlateauTestSupport
 import Testing
 
 /// Drives the real dashboard in a tmux pane: what it draws, how it resizes, and that every
@@ -10,36 +11,15 @@ struct TmuxTests {
 
     @discardableResult
     func tmux(_ args: String...) throws -> String {
-        // posix_spawn + waitpid rather than Foundation's Process, whose waitUntilExit can hang
-        // when the child (the tmux client) forks a daemon (the tmux server). Output goes
-        // through a file: the server would keep a pipe open for ever.
+        // The shared spawn (PlateauTestSupport): waitpid rather than Process.waitUntilExit, which
+        // can hang when the tmux client forks the tmux server; and an empty signal mask, without
+        // which the server would never see SIGCHLD or SIGTERM and kill-server would leave it (and
+        // its panes) running for ever. Output goes through a file: the server would keep a pipe
+        // open for ever.
         let path = NSTemporaryDirectory() + "\(socket)-\(UUID().uuidString)"
         defer { unlink(path) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + args
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { for a in cargs { free(a) } }
-        // The test runner's threads block most signals and posix_spawn hands the mask on: the
-        // tmux server would then never see SIGCHLD or SIGTERM, and kill-server would leave it
-        // (and its panes) running for ever. Start it with an empty mask and default handlers.
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t(), all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, &attr, &cargs, environ) == 0 else { return "" }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard let pid = try? spawnProcess(["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + args, stdout: path) else { return "" }
+        waitForExit(pid)
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 

@@ -1,5 +1,10 @@
 import Foundation
 @testable import PlateauCore
+import PlateauTestSupport
+
+/// The real ClickHouse servers of the integration tests live in PlateauTestSupport (shared with
+/// the CLI tests); this name lets ClickHouseTests.swift use them without importing it.
+typealias ClickHouseTestServer = PlateauTestSupport.ClickHouseTestServer
 
 /// A fresh temporary directory, removed by `cleanup()`.
 struct TempDir {

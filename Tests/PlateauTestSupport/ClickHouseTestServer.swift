@@ -1,23 +1,23 @@
 import Foundation
-@testable import PlateauCore
+import PlateauCore
 
 /// A real ClickHouse server for the integration tests: listening on 127.0.0.1 only, on free
 /// ports, with its config, users (a password for `default`) and data in a temporary folder;
 /// stopped by PID (SIGTERM, then SIGKILL) by `stop()`, which `deinit` calls too, so a failing
 /// test cannot leave it behind.
-final class ClickHouseTestServer: @unchecked Sendable {
-    static let password = "Pw-7f3a-secret"
+public final class ClickHouseTestServer: @unchecked Sendable {
+    public static let password = "Pw-7f3a-secret"
 
     /// The server binary, when installed (`make test` installs Debian's package).
-    static let binary: String? = {
+    public static let binary: String? = {
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin"]
         return dirs.map { $0 + "/clickhouse-server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
-    static var available: Bool { binary != nil }
+    public static var available: Bool { binary != nil }
 
-    let dir: String
-    let httpPort: Int
-    let tcpPort: Int
+    public let dir: String
+    public let httpPort: Int
+    public let tcpPort: Int
     private var pid: pid_t = 0
     /// A shell that stops the server if the test process dies without stopping it (killed).
     private var watchdog: pid_t = 0
@@ -32,7 +32,7 @@ final class ClickHouseTestServer: @unchecked Sendable {
     }
 
     /// Starts `count` servers (their configs naming the cluster when `cluster` is given).
-    static func start(_ count: Int = 1, cluster: String? = nil) throws -> [ClickHouseTestServer] {
+    public static func start(_ count: Int = 1, cluster: String? = nil) throws -> [ClickHouseTestServer] {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("plateau-ch-\(UUID().uuidString.prefix(8))").path
         var servers: [ClickHouseTestServer] = []
         var ports = Set<Int>()
@@ -55,11 +55,12 @@ final class ClickHouseTestServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    func url(database: String, cluster: String? = nil, password: String = ClickHouseTestServer.password) -> ClickHouseURL {
+    public func url(database: String, cluster: String? = nil, password: String = ClickHouseTestServer.password) -> ClickHouseURL {
         ClickHouseURL(host: "127.0.0.1", port: httpPort, database: database, user: "default", password: password, cluster: cluster)
     }
 
     func launch(cluster: Cluster?) throws {
+        guard let binary = ClickHouseTestServer.binary else { throw ClickHouseError.unreachable("clickhouse-server is not installed") }
         let fm = FileManager.default
         for sub in ["data", "tmp", "user_files", "format_schemas", "log"] {
             try fm.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true)
@@ -103,56 +104,32 @@ final class ClickHouseTestServer: @unchecked Sendable {
             """
         try Data(config.utf8).write(to: URL(fileURLWithPath: "\(dir)/config.xml"))
         try Data(users.utf8).write(to: URL(fileURLWithPath: "\(dir)/users.xml"))
-        // posix_spawn with an empty signal mask and default handlers: the test runner's threads
-        // block most signals and a child inherits the mask, so a server started by Foundation's
-        // Process would never see SIGTERM (and Process.waitUntilExit can hang on its SIGCHLD).
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "\(dir)/log/stdout.log", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "\(dir)/log/stderr.log", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t(), all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = [ClickHouseTestServer.binary!, "--config-file=\(dir)/config.xml"]
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { for a in cargs { free(a) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, argv[0], &actions, &attr, &cargs, environ)
-        guard rc == 0 else { throw ClickHouseError.unreachable("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        // The shared spawn (Spawn.swift): with the runner's blocked signals handed on, the server
+        // would never see SIGTERM.
+        let child: pid_t
+        do {
+            child = try spawnProcess([binary, "--config-file=\(dir)/config.xml"],
+                                     stdout: "\(dir)/log/stdout.log", stderr: "\(dir)/log/stderr.log")
+        } catch {
+            throw ClickHouseError.unreachable("\(error)")
+        }
         pid = child
         try Data("\(child)\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/pid"))
         // Whatever happens to this process (even SIGKILL), the server does not outlive it.
         let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill -TERM \(child) 2>/dev/null; sleep 5; kill -KILL \(child) 2>/dev/null"
-        let wargv: [String] = ["/bin/sh", "-c", script]
-        var wargs = wargv.map { strdup($0) } + [nil]
-        defer { for a in wargs { free(a) } }
-        var w: pid_t = 0
-        var wactions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&wactions)
-        defer { posix_spawn_file_actions_destroy(&wactions) }
-        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&wactions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        if posix_spawn(&w, "/bin/sh", &wactions, &attr, &wargs, environ) == 0 { watchdog = w }
+        if let w = try? spawnProcess(["/bin/sh", "-c", script]) { watchdog = w }
     }
 
     /// Ends the watchdog (by its PID) once the server is stopped.
     private func endWatchdog() {
         guard watchdog > 0 else { return }
         kill(watchdog, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(watchdog, &status, 0) < 0 && errno == EINTR {}
+        waitForExit(watchdog)
         watchdog = 0
     }
 
     /// True while the child runs (reaps it once it has exited).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         guard pid > 0 else { return false }
         var status: Int32 = 0
         let r = waitpid(pid, &status, WNOHANG)
@@ -175,7 +152,7 @@ final class ClickHouseTestServer: @unchecked Sendable {
     }
 
     /// Stops the server: SIGTERM, then SIGKILL after 5 s; waits for it to be gone.
-    func stop() {
+    public func stop() {
         defer { endWatchdog() }
         guard isRunning else { return }
         let child = pid
@@ -184,21 +161,20 @@ final class ClickHouseTestServer: @unchecked Sendable {
         while isRunning && Date() < deadline { usleep(50_000) }
         if isRunning {
             kill(child, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            waitForExit(child)
             pid = 0
         }
     }
 
     /// Removes the servers' folder (after they stopped).
-    static func cleanUp(_ servers: [ClickHouseTestServer]) {
+    public static func cleanUp(_ servers: [ClickHouseTestServer]) {
         for s in servers { s.stop() }
         if let first = servers.first {
             try? FileManager.default.removeItem(atPath: (first.dir as NSString).deletingLastPathComponent)
         }
     }
 
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
