@@ -42,6 +42,9 @@ public struct DashboardState: Equatable, Sendable {
     public mutating func apply(_ event: Event, model: DashboardModel, layout: DashboardLayout? = nil) {
         switch event {
         case .click(let x, let y):
+            // The help overlay covers the list: a click closes it, as a key does, and selects
+            // nothing under it.
+            if showHelp { showHelp = false; return }
             guard let layout, let bu = layout.bu(atColumn: x, row: y) else { return }
             selectedBU = bu
         case .key(let key):

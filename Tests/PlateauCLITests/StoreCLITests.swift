@@ -220,6 +220,14 @@ struct StoreCLITests {
         let keyFile = s.dir + "/xdg/plateau/key"
         let attrs = try FileManager.default.attributesOfItem(atPath: keyFile)
         #expect((attrs[.posixPermissions] as? Int) == 0o600)
+        // The store and its SQLite companions are the owner's alone too (whatever the umask).
+        var companions = 0
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: s.store + suffix) {
+            companions += 1
+            let mode = try FileManager.default.attributesOfItem(atPath: s.store + suffix)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(s.store + suffix): \(String(mode ?? 0, radix: 8))")
+        }
+        #expect(companions >= 1)
         #expect(try s.run(["snapshot", "--store", s.store] + s.config).code == 0)
     }
 

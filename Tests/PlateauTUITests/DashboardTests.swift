@@ -132,6 +132,13 @@ struct DashboardStateTests {
         // A click on the chart changes nothing.
         s.apply(.click(x: 90, y: row), model: model, layout: layout)
         #expect(s.selectedBU == "Iberia")
+        // Under the help overlay, a click closes it and selects nothing beneath.
+        let other = layout.listRows.first { $0.value != "Iberia" && $0.value != "ALL" }!
+        s.apply(.key(.char("?")), model: model, layout: layout)
+        s.apply(.click(x: 3, y: other.key), model: model, layout: layout)
+        #expect(!s.showHelp && s.selectedBU == "Iberia")
+        s.apply(.click(x: 3, y: other.key), model: model, layout: layout)
+        #expect(s.selectedBU == other.value)
     }
 
     @Test func replaySpeedParsesAndRevealsADayAtATime() {

@@ -46,7 +46,14 @@ public final class Store: @unchecked Sendable {
         self.path = path
         self.pseudonyms = pseudonyms
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        // Per-person facts, even pseudonymous, are for the owner alone: a new store is made
+        // 0600 (an empty file is an empty SQLite database), and SQLite gives its -wal and -shm
+        // files the mode of the database file.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd) }
         var config = Configuration()
         config.busyMode = .timeout(60)
         config.prepareDatabase { db in
