@@ -374,9 +374,38 @@ import Testing
         return AlertReport(alerts: [a, b], readings: [reading, drop], rules: 2, days: monday...monday)
     }
 
+    /// A threshold range as the monitoring-plugin guidelines read it: `[@]start:end`, `~` for
+    /// −∞, `start` 0 and `end` +∞ when left out; without `@` it alerts outside [start, end],
+    /// with it inside.
+    static func alerts(_ range: Substring, _ x: Double) -> Bool {
+        var r = range
+        let inside = r.first == "@"
+        if inside { r = r.dropFirst() }
+        let parts = r.split(separator: ":", omittingEmptySubsequences: false)
+        let start = parts.count == 2 ? (parts[0] == "~" ? -Double.infinity : Double(parts[0]) ?? 0) : 0
+        let end = parts.count == 2 ? (parts[1].isEmpty ? Double.infinity : Double(parts[1])!) : Double(parts[0])!
+        let within = start <= x && x <= end
+        return inside ? within : !within
+    }
+
+    /// A tool that judges the perfdata by its ranges agrees with plateau's status, also when a
+    /// value equals its threshold (capacity fires at 100 %; a drop fires under its level).
+    @Test func perfdataRangesSayWhatTheStatusSays() {
+        for (value, warning, critical, below) in [(63.0, 56.7, 63.0, false), (62.9, 56.7, 63.0, false), (56.7, 56.7, 63.0, false),
+                                                   (10, 25, 12.5, true), (12.5, 25, 12.5, true), (25, 25, 12.5, true), (30, 25, 12.5, true)] {
+            let reading = AlertReading(rule: "r", metric: .vpnPeakSessions, bu: "ALL", value: value, warning: warning, critical: critical,
+                                       maximum: nil, below: below)
+            let fields = AlertOutput.perfdata([reading]).split(separator: "=")[1].split(separator: ";", omittingEmptySubsequences: false)
+            let critical = below ? value < critical : value >= critical
+            let warning = below ? value < warning : value >= warning
+            #expect(Self.alerts(fields[2], value) == critical, "\(fields)")
+            #expect(Self.alerts(fields[1], value) == warning, "\(fields)")
+        }
+    }
+
     @Test func theNagiosLineFollowsThePluginGuidelines() {
         let line = AlertOutput.nagios(sample())
-        #expect(line == "PLATEAU CRITICAL - 1 critical, 1 warning: vpn ALL 2020-01-06, outage UK \"&\" Ireland 2020-01-06 | 'vpn.peak_sessions'=63;56.7;63;0;63 'meetings.users It_s'=40;25:;12.5:;0\n")
+        #expect(line == "PLATEAU CRITICAL - 1 critical, 1 warning: vpn ALL 2020-01-06, outage UK \"&\" Ireland 2020-01-06 | 'vpn.peak_sessions'=63;@56.7:;@63:;0;63 'meetings.users It_s'=40;25:;12.5:;0\n")
         #expect(sample().exitCode == 2)
         #expect(AlertOutput.nagios(AlertReport(alerts: [], readings: [], rules: 3, days: monday...monday + 1))
                 == "PLATEAU OK - no alerts (3 rules, 2020-01-06 to 2020-01-07)\n")

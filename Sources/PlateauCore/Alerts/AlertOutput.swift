@@ -103,10 +103,13 @@ public enum AlertOutput {
         for x in readings {
             let label = perfLabel(x)
             guard seen.insert(label).inserted else { continue }
-            // A drop warns below its thresholds: the range `t:` alerts outside [t, ∞).
-            let drop = x.below
-            let warn = x.warning.map { perfNumber($0) + (drop ? ":" : "") } ?? ""
-            let crit = x.critical.map { perfNumber($0) + (drop ? ":" : "") } ?? ""
+            // Ranges as the plugin guidelines read them, so a tool that judges the perfdata
+            // agrees with the status: a drop alerts under t, `t:` (outside [t, ∞)); the other
+            // rules alert at t or above, `@t:` (inside [t, ∞)) — a bare `t` would mean above t
+            // only, and call a value equal to its threshold OK.
+            let range: (Double) -> String = x.below ? { perfNumber($0) + ":" } : { "@" + perfNumber($0) + ":" }
+            let warn = x.warning.map(range) ?? ""
+            let crit = x.critical.map(range) ?? ""
             var item = "'\(label)'=\(perfNumber(x.value));\(warn);\(crit);0;\(x.maximum.map(perfNumber) ?? "")"
             while item.hasSuffix(";") { item.removeLast() }  // trailing empty fields may be dropped
             items.append(item)
