@@ -342,6 +342,11 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         #expect(peaks[.init(day: d.day - 1, bu: 2)] == 2)
         #expect(peaks[.init(day: d.day, bu: 2)] == 1)
         #expect(peaks[.init(day: d.day, bu: BusinessUnits.all)] == 1)
+        // Sessions that end at a midnight, with nothing after: the day that starts then has no
+        // cell at all (the data's range ends the day before, not on an empty day).
+        let last = PeakSweep.peaks(Array(s.prefix(2)), tz: .utc)
+        #expect(last[.init(day: d.day - 1, bu: 2)] == 2 && last[.init(day: d.day - 1, bu: BusinessUnits.all)] == 2)
+        #expect(last[.init(day: d.day, bu: 2)] == nil && last[.init(day: d.day, bu: BusinessUnits.all)] == nil)
     }
 
     @Test func hostileCountsAndCenturySessionsAreSkipped() throws {

@@ -66,12 +66,6 @@ public enum ClickHouseRollups {
             set(f.peak, bu(r[1]), day, n)
             present.formUnion([f.users, f.peak, .remoteUsers])
         }
-        // As the in-memory sweep does, a session ending exactly at a local midnight notes the
-        // level right after its end (0 when nothing else is open) on the day that starts then.
-        for r in try client.rows(midnightEndsSQL(tz: tz)) {
-            guard r.count == 3, let f = SessionFamily(name: r[0]), let day = Int(r[2]) else { throw unexpected(r) }
-            for b in [bu(r[1]), BusinessUnits.all] where out.values[f.peak]?[b]?[day] == nil { set(f.peak, b, day, 0) }
-        }
         // The org-wide user-counts report fills the days no per-person record covers.
         let orgUsers = try client.rows("SELECT toUInt16(day), max(users) FROM plateau_org_meeting_users WHERE \(committed) GROUP BY day")
         if !orgUsers.isEmpty { present.insert(.meetingsUsers) }
@@ -178,14 +172,6 @@ public enum ClickHouseRollups {
             FROM (SELECT DISTINCT source, bu, person, tag, start_time AS s, end_time AS e FROM plateau_sessions WHERE \(committed))
           ) GROUP BY source, b, day
         )
-        """
-    }
-
-    /// Sessions that end exactly at a local midnight: their source, BU and that day.
-    static func midnightEndsSQL(tz: String) -> String {
-        """
-        SELECT DISTINCT toString(source), bu, toUInt16(toDate(end_time, \(tz))) FROM plateau_sessions
-        WHERE \(committed) AND end_time = toDateTime(toDate(end_time, \(tz)), \(tz))
         """
     }
 

@@ -272,12 +272,15 @@ public enum PeakSweep {
                 all += Int(events[j].delta)
                 j += 1
             }
-            for k in idx..<j { note(events[k].bu, d, open[events[k].bu]!) }
+            // A level of 0 at the very midnight of a day is no observation of that day: the
+            // sessions that ended then covered [start, midnight) only, and nothing is open.
+            let midnight = t == tz.startOfDay(d)
+            for k in idx..<j where !(midnight && open[events[k].bu]! == 0) { note(events[k].bu, d, open[events[k].bu]!) }
             // The first instant of a day: a BU with sessions still open and no event now is at
             // that level on this day too (when the instant is its very midnight, the carry above
             // stopped at the day before).
             if newDay { for (bu, n) in open where n > 0 { note(bu, d, n) } }
-            note(BusinessUnits.all, d, all)
+            if !(midnight && all == 0) { note(BusinessUnits.all, d, all) }
             idx = j
         }
         return peaks
