@@ -47,7 +47,7 @@ let package = Package(
         // ClickHouse servers for the integration tests (a library, not tests of its own).
         .target(name: "PlateauTestSupport", dependencies: ["PlateauCore"], path: "Tests/PlateauTestSupport"),
         .testTarget(name: "PlateauCoreTests", dependencies: ["PlateauCore", "PlateauTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "PlateauTUITests", dependencies: ["PlateauTUI", "PlateauCore"]),
+        .testTarget(name: "PlateauTUITests", dependencies: ["PlateauTUI", "PlateauCore", "PlateauTestSupport"]),
         .testTarget(name: "PlateauCLITests", dependencies: ["PlateauCore", "PlateauTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -107,6 +107,12 @@ public enum ClickHouseRollups {
         return out
     }
 
+    /// What changes whenever a load is committed (loads are only ever added): their count and
+    /// the XOR of their ids. Equal fingerprints, equal rollups.
+    public static func loadsFingerprint(_ url: ClickHouseURL) throws -> String {
+        try ClickHouseClient(url).rows("SELECT count(), toString(groupBitXor(load)) FROM plateau_loads").first?.joined(separator: " ") ?? ""
+    }
+
     /// The files of the committed loads, with their accounting as the ingest counted it (the
     /// newest load of each path), for the snapshot's `inputs` and the dashboard's counters.
     public static func inputs(_ url: ClickHouseURL) throws -> [InputReport] {
