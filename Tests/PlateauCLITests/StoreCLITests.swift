@@ -215,7 +215,10 @@ struct StoreCLITests {
         let s = Scratch()
         try s.generate(from: "2020-03-09", to: "2020-03-09")
         s.env["PLATEAU_KEY"] = nil
+        // The usual umask, which would make files 0644: the modes below are plateau's doing.
+        let umaskBefore = umask(0o022)
         let r = try s.run(["ingest", s.data, "--store", s.store, "--quiet"])
+        umask(umaskBefore)
         #expect(r.code == 0, "\(r.err)")
         let keyFile = s.dir + "/xdg/plateau/key"
         let attrs = try FileManager.default.attributesOfItem(atPath: keyFile)

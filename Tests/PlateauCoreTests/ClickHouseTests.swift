@@ -401,22 +401,56 @@ struct ClickHouseIntegrationTests {
     /// are exactly the local days of all their instants — in every zone, DST days included.
     @Test func firstAndLastInstantPerHalfDayGiveEveryLocalDay() throws {
         var rng = SplitMix64(seed: 8)
-        let base = CivilDate(year: 2020, month: 3, day: 27).epochSecondsUTC
+        let year = CivilDate(year: 2020, month: 1, day: 1).epochSecondsUTC
         for zone in ["UTC", "Europe/Paris", "America/New_York", "Asia/Kathmandu", "Pacific/Chatham", "Australia/Lord_Howe", "Pacific/Kiritimati"] {
             let tz = try #require(TimeZoneRules(identifier: zone))
-            for _ in 0..<200 {
-                var spans = FactSpans()
-                var direct = Set<Int>()
-                for _ in 0..<Int(rng.next() % 6 + 1) {
-                    let t = base + Int64(rng.next() % (5 * 86_400))
-                    spans.add(.proxyUsers, bu: 1, at: t, person: 7)
-                    direct.insert(tz.localDay(t))
+            // A few instants within three days of every day of 2020: every DST change of the
+            // zone (23, 23.5 and 25-hour days) lies in dozens of windows.
+            for base in 0..<366 {
+                for _ in 0..<2 {
+                    var spans = FactSpans()
+                    var direct = Set<Int>()
+                    for _ in 0..<Int(rng.next() % 6 + 1) {
+                        let t = year + Int64(base) * 86_400 + Int64(rng.next() % (3 * 86_400))
+                        spans.add(.proxyUsers, bu: 1, at: t, person: 7)
+                        direct.insert(tz.localDay(t))
+                    }
+                    var fromSpans = Set<Int>()
+                    spans.forEach { _, s in fromSpans.insert(tz.localDay(s.first)); fromSpans.insert(tz.localDay(s.last)) }
+                    #expect(fromSpans == direct, "\(zone) \(CivilDate(daysSinceEpoch: tz.localDay(year) + base).iso)")
                 }
-                var fromSpans = Set<Int>()
-                spans.forEach { _, s in fromSpans.insert(tz.localDay(s.first)); fromSpans.insert(tz.localDay(s.last)) }
-                #expect(fromSpans == direct, "\(zone)")
             }
         }
+    }
+
+    /// The table against a dictionary: many spans, grown many times, merged from two halves.
+    @Test func theTableHoldsWhatADictionaryHolds() {
+        var rng = SplitMix64(seed: 3)
+        var reference: [FactSpans.Key: FactSpans.Span] = [:]
+        var a = FactSpans(capacity: 16), b = FactSpans(capacity: 16)
+        let base = CivilDate(year: 2020, month: 3, day: 1).epochSecondsUTC
+        for i in 0..<100_000 {
+            let metric = Metric.allCases[Int(rng.next() % UInt64(Metric.allCases.count))]
+            let bu = UInt16(rng.next() % 30), person = rng.next() % 3_000, t = base + Int64(rng.next() % (20 * 86_400))
+            if i % 2 == 0 { a.add(metric, bu: bu, at: t, person: person) } else { b.add(metric, bu: bu, at: t, person: person) }
+            let k = FactSpans.Key(slot: FactSpans.slot(metric, bu: bu, at: t), person: person)
+            let old = reference[k]
+            reference[k] = FactSpans.Span(first: min(old?.first ?? t, t), last: max(old?.last ?? t, t))
+            #expect(FactSpans.unpack(k).metric == metric && FactSpans.unpack(k).bu == bu)
+        }
+        a.merge(&b)
+        #expect(b.count == 0)
+        var seen: [FactSpans.Key: FactSpans.Span] = [:]
+        a.forEach { k, s in seen[k] = s }
+        #expect(a.count == reference.count && seen.count == reference.count)
+        #expect(seen == reference)
+    }
+
+    /// The slots of every column of every table, Enum8 values and all.
+    @Test func columnNamesSplitOutsideParentheses() {
+        #expect(ClickHouseSchema.columnNames(ClickHouseSchema.tables[0]) == ["load", "metric", "day", "time", "last_time", "timed", "bu", "person"])
+        let sessions = ClickHouseSchema.tables.first { $0.name == "plateau_sessions" }!
+        #expect(ClickHouseSchema.columnNames(sessions) == ["load", "source", "bu", "person", "tag", "start_time", "end_time"])
     }
 }
 

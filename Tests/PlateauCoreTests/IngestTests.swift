@@ -347,6 +347,21 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         let last = PeakSweep.peaks(Array(s.prefix(2)), tz: .utc)
         #expect(last[.init(day: d.day - 1, bu: 2)] == 2 && last[.init(day: d.day - 1, bu: BusinessUnits.all)] == 2)
         #expect(last[.init(day: d.day, bu: 2)] == nil && last[.init(day: d.day, bu: BusinessUnits.all)] == nil)
+        // One BU's sessions end at the midnight while another's runs across it: no cell for the
+        // first on the new day, the second and ALL at 1.
+        let across = PeakSweep.peaks([ClosedSession(person: 1, bu: 3, start: midnight - 3600, end: midnight),
+                                      ClosedSession(person: 2, bu: 2, start: midnight - 600, end: midnight + 600)], tz: .utc)
+        #expect(across[.init(day: d.day, bu: 3)] == nil)
+        #expect(across[.init(day: d.day, bu: 2)] == 1 && across[.init(day: d.day, bu: BusinessUnits.all)] == 1)
+        #expect(across[.init(day: d.day - 1, bu: BusinessUnits.all)] == 2)
+        // One ends and one starts at the same midnight, in a zone whose midnight is not UTC's:
+        // they do not overlap, and the new day has the one that started.
+        let paris = TimeZoneRules(identifier: "Europe/Paris")!
+        let m = paris.startOfDay(d.day)
+        let relay = PeakSweep.peaks([ClosedSession(person: 1, bu: 2, start: m - 3600, end: m),
+                                     ClosedSession(person: 2, bu: 2, start: m, end: m + 3600)], tz: paris)
+        #expect(relay[.init(day: d.day - 1, bu: 2)] == 1 && relay[.init(day: d.day, bu: 2)] == 1)
+        #expect(relay[.init(day: d.day, bu: BusinessUnits.all)] == 1)
     }
 
     @Test func hostileCountsAndCenturySessionsAreSkipped() throws {

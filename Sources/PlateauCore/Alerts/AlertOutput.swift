@@ -125,10 +125,14 @@ public enum AlertOutput {
     }
 
     /// 63, 56.7, 2.25: at most two decimals, no trailing zeros.
+    /// A value or threshold in plain decimals, to the millionth: close enough that a tool
+    /// judging the perfdata agrees with the status (2 decimals put 56.004 at "56.", which then
+    /// alerted at 56).
     static func perfNumber(_ v: Double) -> String {
         if v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
-        var s = String(format: "%.2f", v)
+        var s = String(format: "%.6f", v)
         while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
         return s
     }
 

@@ -215,6 +215,15 @@ public func personColumn(_ key: UInt64, _ result: IngestResult) -> UInt64 {
     return splitmix64(key ^ 0x706C_6174_6561_7531)
 }
 
+/// A 64-bit hash of a log value kept as a column (a meeting id, a VPN client address, a ZPA
+/// session id): with a key, its keyed bijection (`PersonPseudonyms.masked`, as the store keeps
+/// them), so the column cannot be matched against hashes of guessed values (the hasher's own
+/// key is in the source); distinct values stay distinct, and loads with one key agree.
+@inline(__always)
+func maskedColumn(_ h: UInt64, _ result: IngestResult) -> UInt64 {
+    result.settings.pseudonyms.map { $0.masked(h) } ?? h
+}
+
 /// The rows of each table, produced batch by batch from an ingest result.
 struct ClickHouseRows {
     let result: IngestResult
@@ -276,7 +285,7 @@ struct ClickHouseRows {
         for (id, m) in all where Fact.days.contains(Int(m.day)) {
             let end = m.start + Int64(m.seconds)
             guard ClickHouseRows.storable(m.start), ClickHouseRows.storable(end) else { continue }
-            b.u64(load); b.u64(id); b.u16(UInt16(truncatingIfNeeded: m.start / 86_400))
+            b.u64(load); b.u64(maskedColumn(id, result)); b.u16(UInt16(truncatingIfNeeded: m.start / 86_400))
             b.u32(UInt32(m.start)); b.u32(UInt32(end)); b.bytes(names[Int(m.bu)]); b.i32(m.participants)
             b.rows += 1; total += 1
             if b.rows >= batchRows { emit(b); b = RowBinary() }
@@ -293,7 +302,7 @@ struct ClickHouseRows {
             for s in SessionAssembly.sessions(family, result.accumulator, maxOpen: result.settings.maxSessionSeconds) {
                 guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { continue }
                 b.u64(load); b.u8(family == .vpn ? 1 : family == .privateAccess ? 2 : 3)
-                b.bytes(names[Int(s.bu)]); b.u64(personColumn(s.person, result)); b.u64(s.tag)
+                b.bytes(names[Int(s.bu)]); b.u64(personColumn(s.person, result)); b.u64(maskedColumn(s.tag, result))
                 b.u32(UInt32(s.start)); b.u32(UInt32(s.end))
                 b.rows += 1; total += 1
                 if b.rows >= batchRows { emit(b); b = RowBinary() }

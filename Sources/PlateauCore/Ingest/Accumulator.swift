@@ -171,6 +171,11 @@ public final class Accumulator: @unchecked Sendable {
     /// Adds everything `other` holds; duplicates (same meeting id, same session, same fact)
     /// count once.
     public func merge(_ other: Accumulator) {
+        // Accumulators of one ingest all keep spans or none do (Ingest.run and ParseContext
+        // make them from the same settings): facts without their spans would never reach a
+        // database that needs them.
+        assert((spans == nil) == (other.spans == nil) || (other.facts.count == 0 && facts.count == 0),
+               "merging accumulators with and without fact spans")
         facts.formUnion(consuming: &other.facts)
         if other.spans != nil {
             if spans == nil { spans = FactSpans() }

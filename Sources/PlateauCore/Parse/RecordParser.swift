@@ -24,8 +24,10 @@ public final class ParseContext {
     /// The file being read (for year-less syslog stamps: its modification time).
     public var fileModified: Int64?
 
-    public init(acc: Accumulator = Accumulator(), resolver: Resolver, settings: IngestSettings) {
-        self.acc = acc
+    /// `acc` nil: a new accumulator that keeps what `settings` asks for (spans or not), so it
+    /// merges with the others of the same ingest.
+    public init(acc: Accumulator? = nil, resolver: Resolver, settings: IngestSettings) {
+        self.acc = acc ?? Accumulator(keepingSpans: settings.factSpans)
         self.resolver = resolver
         self.settings = settings
     }
