@@ -238,8 +238,9 @@ struct ClickHouseRows {
     @inline(__always) static func storable(_ t: Int64) -> Bool { t >= 0 && t <= Int64(UInt32.max) }
 
     /// One row per fact span (person, metric, BU, UTC half-day: first and last instant), and
-    /// one per fact known by its day only. Without spans (a library caller that did not ask
-    /// for them), every fact counts on its local day in the load's zone.
+    /// one per fact known by its day only. Without spans (an ingest that did not keep them),
+    /// every fact is loaded as known by its day: its local day in the load's zone, whatever
+    /// zone a query asks for.
     func facts(_ batchRows: Int, _ emit: (RowBinary) -> Void) -> Int {
         let names = buNames
         var b = RowBinary()
