@@ -96,6 +96,9 @@ struct IngestCommand: ParsableCommand {
         for input in report.inputs {
             if let e = input.account.fileError { warn("\(input.path): \(e)") }
         }
+        if report.outOfRange > 0 {
+            warn("\(report.outOfRange) facts, meetings or sessions with a time outside 1970 … 2106 not loaded (ClickHouse's DateTime cannot hold them; a file snapshot counts them)")
+        }
         var out = ""
         for path in report.filesUnchanged { out += "\(path): unchanged, already loaded\n" }
         for input in report.inputs where report.filesLoaded.contains(input.path) {

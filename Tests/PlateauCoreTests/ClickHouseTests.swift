@@ -293,6 +293,34 @@ struct ClickHouseIntegrationTests {
         }
     }
 
+    /// Instants past 2106 (a garbled stamp) count in memory but do not fit ClickHouse's
+    /// DateTime: they are counted for the command to say so, never dropped unseen.
+    @Test func instantsDateTimeCannotHoldAreCounted() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write(dir + "/vdi/sessions.csv", "user,start,end,host\nfar@x.example,2107-01-03T09:00:00Z,2107-01-03T10:00:00Z,h\nnear@x.example,2020-03-25T09:00:00Z,2020-03-25T10:00:00Z,h\n")
+        try write(dir + "/teams/callrecords.jsonl",
+                  #"{"id":"far","type":"groupCall","startDateTime":"2107-01-03T09:00:00Z","endDateTime":"2107-01-03T09:30:00Z","participants":[{"user":{"id":"u1"}},{"user":{"id":"u2"}}]}"# + "\n")
+        // Files written after their stamps (else the 2107 stamps are skipped as garbled).
+        let written = timespec(tv_sec: Int(CivilDate(year: 2107, month: 1, day: 4).epochSecondsUTC), tv_nsec: 0)
+        for f in ["/vdi/sessions.csv", "/teams/callrecords.jsonl"] {
+            var times = [written, written]
+            #expect(utimensat(AT_FDCWD, dir + f, &times, 0) == 0)
+        }
+        let inputs = try InputDiscovery.discover([dir], custom: [])
+        let memory = RollupBuilder.build(Ingest(settings: paris()).run(inputs))
+        #expect(memory.lastDay == CivilDate(year: 2107, month: 1, day: 3).day)
+        let url = servers[0].url(database: "far")
+        let report = try ClickHouseLoad(url: url, settings: paris()).run(inputs)
+        // The session, the meeting and its two participants' facts.
+        #expect(report.outOfRange == 4)
+        let loaded = try ClickHouseRollups.fetch(url, timezone: paris().timezone)
+        #expect(loaded.lastDay == CivilDate(year: 2020, month: 3, day: 25).day)
+        #expect(loaded.value(.vdiUsers, bu: BusinessUnits.all, day: CivilDate(year: 2020, month: 3, day: 25).day) == 1)
+    }
+
     @Test func errorsAreClearAndNeverShowThePassword() throws {
         let servers = try ClickHouseTestServer.start()
         defer { ClickHouseTestServer.cleanUp(servers) }

@@ -364,6 +364,35 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         #expect(relay[.init(day: d.day, bu: BusinessUnits.all)] == 1)
     }
 
+    /// A stamp after the file was last written cannot be in it: a garbled year (2107) is a
+    /// skipped line, not a review stretched over 87 years. Every record-reading format.
+    @Test func stampsAfterTheFileWasWrittenAreSkipped() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        try write(dir.path + "/proxy.csv", "\"datetime\",\"user\",\"department\",\"location\"\n\"Wed Mar 25 09:00:00 2020\",\"a@x.example\",\"Ops\",\"HQ\"\n\"Thu Jan 03 09:00:00 2107\",\"b@x.example\",\"Ops\",\"HQ\"\n")
+        try write(dir.path + "/vdi.csv", "user,start,end,host\na@x.example,2020-03-25T09:00:00Z,2020-03-25T10:00:00Z,h\nb@x.example,2107-01-03T09:00:00Z,2107-01-03T10:00:00Z,h\n")
+        try write(dir.path + "/calls.jsonl", [("m1", "2020-03-25"), ("m2", "2107-01-03")].map { id, d in
+            #"{"id":"\#(id)","type":"groupCall","startDateTime":"\#(d)T09:00:00Z","endDateTime":"\#(d)T09:30:00Z","participants":[{"user":{"id":"u1"}}]}"#
+        }.joined(separator: "\n") + "\n")
+        try write(dir.path + "/asa.log", ["Mar 25 2020", "Jan 03 2107"].map {
+            "<166>\($0) 08:00:00 asa-vpn-01 : %ASA-6-113039: Group <GP> User <a> IP <198.51.100.1> AnyConnect parent session started.\n"
+        }.joined())
+        let (result, r) = try ingest([dir.path])
+        #expect(result.inputs.count == 4)
+        for input in result.inputs {
+            #expect(input.account.records == 1, "\(input.path)")
+            #expect(input.account.skippedReasons == ["time stamp after the file was last written": 1], "\(input.path)")
+        }
+        #expect(r.lastDay == CivilDate(year: 2020, month: 3, day: 25).day)
+        // The same stamp in a file written after it is a record like any other.
+        let later = timespec(tv_sec: Int(CivilDate(year: 2107, month: 1, day: 4).epochSecondsUTC), tv_nsec: 0)
+        for name in ["proxy.csv", "vdi.csv", "calls.jsonl", "asa.log"] {
+            var times = [later, later]
+            #expect(utimensat(AT_FDCWD, dir.path + "/" + name, &times, 0) == 0)
+        }
+        let (again, _) = try ingest([dir.path])
+        #expect(again.inputs.allSatisfy { $0.account.records == 2 && $0.account.skipped == 0 })
+    }
+
     @Test func hostileCountsAndCenturySessionsAreSkipped() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         var rows = "Report Refresh Date,User Id,User Principal Name,Last Activity Date,Meeting Count,Meetings Organized Count,Meetings Attended Count\n"

@@ -40,6 +40,9 @@ public struct ClickHouseLoad {
         public var seconds = 0.0
         /// Of `seconds`, the time spent sending rows (the rest is reading and parsing).
         public var insertSeconds = 0.0
+        /// Facts, meetings and sessions with an instant outside 1970 … 2106, which ClickHouse's
+        /// DateTime cannot hold: counted in memory, not loaded (the command says how many).
+        public var outOfRange = 0
     }
 
     /// What identifies a file's content: path, size, modification time, a hash of its first 64 KiB.
@@ -125,6 +128,7 @@ public struct ClickHouseLoad {
                                 ("plateau_organized", rows.organized), ("plateau_org_meeting_users", rows.orgMeetingUsers)] as [(String, (Int, (RowBinary) -> Void) -> Int)] {
             report.rows[table] = try send(table, client: client, report: &report, writer)
         }
+        report.outOfRange = rows.outOfRange
         var unitRows = RowBinary()
         for (id, name) in result.units.names.enumerated() where id > Int(BusinessUnits.unassigned) {
             unitRows.u64(load); unitRows.u16(UInt16(id)); unitRows.string(name); unitRows.rows += 1
@@ -225,7 +229,9 @@ func maskedColumn(_ h: UInt64, _ result: IngestResult) -> UInt64 {
 }
 
 /// The rows of each table, produced batch by batch from an ingest result.
-struct ClickHouseRows {
+final class ClickHouseRows {
+    /// What could not be stored (instants outside DateTime's 1970 … 2106), counted as written.
+    var outOfRange = 0
     let result: IngestResult
     let load: UInt64
 
@@ -248,7 +254,7 @@ struct ClickHouseRows {
         func untimed(_ g: UInt32, _ person: UInt64) {
             let (m, bu, day) = Fact.unpack(g)
             let midnight = Int64(day) * 86_400
-            guard ClickHouseRows.storable(midnight) else { return }
+            guard ClickHouseRows.storable(midnight) else { outOfRange += 1; return }
             b.u64(load); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: day))
             b.u32(UInt32(midnight)); b.u32(UInt32(midnight)); b.u8(0)
             b.bytes(names[Int(bu)]); b.u64(personColumn(person, result))
@@ -265,6 +271,7 @@ struct ClickHouseRows {
                 if b.rows >= batchRows { emit(b); b = RowBinary() }
             }
             spans.untimed.forEach(untimed)
+            outOfRange += spans.outOfRange
         } else {
             result.accumulator.facts.forEach(untimed)
         }
@@ -285,7 +292,7 @@ struct ClickHouseRows {
         var total = 0
         for (id, m) in all where Fact.days.contains(Int(m.day)) {
             let end = m.start + Int64(m.seconds)
-            guard ClickHouseRows.storable(m.start), ClickHouseRows.storable(end) else { continue }
+            guard ClickHouseRows.storable(m.start), ClickHouseRows.storable(end) else { outOfRange += 1; continue }
             b.u64(load); b.u64(maskedColumn(id, result)); b.u16(UInt16(truncatingIfNeeded: m.start / 86_400))
             b.u32(UInt32(m.start)); b.u32(UInt32(end)); b.bytes(names[Int(m.bu)]); b.i32(m.participants)
             b.rows += 1; total += 1
@@ -301,7 +308,7 @@ struct ClickHouseRows {
         var total = 0
         for family in SessionFamily.allCases {
             for s in SessionAssembly.sessions(family, result.accumulator, maxOpen: result.settings.maxSessionSeconds) {
-                guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { continue }
+                guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { outOfRange += 1; continue }
                 b.u64(load); b.u8(family == .vpn ? 1 : family == .privateAccess ? 2 : 3)
                 b.bytes(names[Int(s.bu)]); b.u64(personColumn(s.person, result)); b.u64(maskedColumn(s.tag, result))
                 b.u32(UInt32(s.start)); b.u32(UInt32(s.end))

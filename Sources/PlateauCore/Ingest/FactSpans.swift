@@ -22,6 +22,8 @@ public struct FactSpans: Sendable {
     static let shardBits = 4
 
     private var shards: [Shard]
+    /// Facts of records whose instant is outside 1970 … 2106 (not kept; see above).
+    public var outOfRange = 0
     /// Facts known by their day only (usage reports): that day whatever the zone.
     public var untimed = FactSet(capacity: 16)
 
@@ -47,7 +49,7 @@ public struct FactSpans: Sendable {
     /// Notes that `person` counted for `metric` in `bu` at `t`.
     @inline(__always)
     public mutating func add(_ metric: Metric, bu: UInt16, at t: Int64, person: UInt64) {
-        guard t >= 0 && t <= Int64(UInt32.max) else { return }
+        guard t >= 0 && t <= Int64(UInt32.max) else { outOfRange += 1; return }
         let s = FactSpans.slot(metric, bu: bu, at: t)
         let h = FactSpans.hash(s, person)
         shards[Int(h >> (64 - UInt64(FactSpans.shardBits)))].add(s, person, UInt32(t), UInt32(t), h)
@@ -61,6 +63,8 @@ public struct FactSpans: Sendable {
             other.shards[i] = Shard(capacity: 0)
         }
         untimed.formUnion(consuming: &other.untimed)
+        outOfRange += other.outOfRange
+        other.outOfRange = 0
     }
 
     public func forEach(_ body: (Key, Span) -> Void) {

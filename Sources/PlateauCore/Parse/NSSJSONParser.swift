@@ -93,6 +93,7 @@ public struct NSSJSONParser: RecordParser {
         } else {
             return .skipped(Reasons.noTime)
         }
+        guard ctx.written(t) else { return .skipped(Reasons.afterFile) }
 
         // Who.
         // A `null` login is as anonymous as an empty one; no login field at all is a defect.

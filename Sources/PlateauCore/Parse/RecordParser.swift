@@ -33,6 +33,17 @@ public final class ParseContext {
     }
 
     @inline(__always) public func day(_ t: Int64) -> Int { settings.timezone.localDay(t) }
+
+    /// Slack for `written(_:)`: device clocks and zones mislabelled by hours.
+    public static let clockSlack: Int64 = 2 * 86_400
+
+    /// False for an instant after the file was last written (its modification time, plus
+    /// `clockSlack`): a log cannot hold it, so the stamp is garbled — and one stamp in 2107
+    /// would otherwise stretch every series of the review over 87 years.
+    @inline(__always) public func written(_ t: Int64, modified: Int64? = nil) -> Bool {
+        guard let m = modified ?? fileModified else { return true }
+        return t <= m + ParseContext.clockSlack
+    }
 }
 
 /// The ingest settings that come from the command line and plateau.toml.
@@ -76,6 +87,7 @@ public enum Reasons {
     public static let noTime = Reason("no time stamp")
     public static let impossibleDate = Reason("impossible date")
     public static let missingUser = Reason("no user")
+    public static let afterFile = Reason("time stamp after the file was last written")
     public static let missingColumns = Reason("missing columns")
     public static let unterminatedQuote = Reason("unterminated quoted field")
     public static let truncatedJSON = Reason("truncated JSON")
