@@ -22,7 +22,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("With --store: drop stored days older than the newest N days.", valueName: "N"))
     var keepDays: Int?
 
-    @Flag(name: .long, help: "No progress line.")
+    @Flag(name: .long, help: "No progress line; ingest prints no report either (errors only).")
     var quiet = false
 
     @Option(name: .long, help: ArgumentHelp("Read the daily rollups from ClickHouse instead of PATHs: clickhouse://[user[:password]@]host:port/database[?cluster=NAME]; `env` (or an empty value) takes PLATEAU_CLICKHOUSE_URL.", valueName: "URL"))

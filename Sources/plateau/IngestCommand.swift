@@ -114,6 +114,7 @@ struct IngestCommand: ParsableCommand {
                 out += "replaces \(report.superseded.count) earlier load\(report.superseded.count == 1 ? "" : "s") (files changed since; all their files were read again)\n"
             }
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        // --quiet: as with --store, nothing but errors (a cron job mails only those).
+        if !common.quiet { FileHandle.standardOutput.write(Data(out.utf8)) }
     }
 }

@@ -102,7 +102,7 @@ extension ClickHouseCLITests {
 
         /// `ingest --to` SampleLogs: exits 0 and never shows the password.
         static func ingest(_ scratch: Scratch, to url: String, env: [String: String] = [:]) throws -> CLITests.Result {
-            let r = try scratch.run(["ingest", samples, "--to", url, "--quiet"] + config, env: env)
+            let r = try scratch.run(["ingest", samples, "--to", url] + config, env: env)
             #expect(r.code == 0, "\(r.err)")
             #expect(!r.out.contains(ClickHouseTestServer.password) && !r.err.contains(ClickHouseTestServer.password))
             return r
@@ -172,6 +172,10 @@ extension ClickHouseCLITests {
             #expect(out.popLast() == "")
             #expect(out.popLast() == "nothing new to load into \(shown)"[...])
             #expect(out.count == loaded.count && out.allSatisfy { $0.hasSuffix(": unchanged, already loaded") }, "\(second.out.prefix(500))")
+            // With --quiet, as with --store: nothing on stdout, nothing on stderr but errors.
+            let quiet = try scratch.run(["ingest", Self.samples, "--to", "env", "--quiet"] + Self.config, env: env)
+            #expect(quiet.code == 0 && quiet.out.isEmpty, "\(quiet.out.prefix(300))")
+            #expect(!quiet.err.contains("unchanged") && !quiet.err.contains("nothing new"))
             // And the data is the same, read through the variable.
             try snapshots("env", env: env)
             let bare = "clickhouse://127.0.0.1:\(servers[0].httpPort)/sample"

@@ -100,7 +100,7 @@ out=$run/memory.csv
 best "$bin" snapshot --format csv --quiet --min-group 1 "$set_dir"
 mem_secs=$secs
 t0=$(now)
-"$bin" ingest "$set_dir" --to env --quiet > "$run/ingest.txt"
+"$bin" ingest "$set_dir" --to env > "$run/ingest.txt"
 t1=$(now)
 load_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 records=$(awk '/records loaded/ { n += $2 } END { print n + 0 }' "$run/ingest.txt")
