@@ -97,10 +97,11 @@ func sampleInputs() throws -> [DiscoveredInput] {
     return try InputDiscovery.discover([root], custom: [], exclude: [FileInfo.canonical(root + "/plateau.toml"), FileInfo.canonical(root + "/rules.toml")])
 }
 
-func temporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plateau-cht-\(UUID().uuidString.prefix(8))").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
+/// The awkward inputs in a fresh folder (`TempDir`: the caller removes it with `cleanup()`).
+func awkwardFolder() throws -> TempDir {
+    let t = TempDir()
+    try writeAwkwardInputs(t.path)
+    return t
 }
 
 @Suite(.serialized, .enabled(if: ClickHouseTestServer.available, "clickhouse-server is not installed (make test installs it)"))
@@ -133,9 +134,9 @@ struct ClickHouseIntegrationTests {
     @Test func oneLoadAnswersInEveryZone() throws {
         let servers = try ClickHouseTestServer.start()
         defer { ClickHouseTestServer.cleanUp(servers) }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try writeAwkwardInputs(dir)
+        let folder = try awkwardFolder()
+        defer { folder.cleanup() }
+        let dir = folder.path
         let inputs = try InputDiscovery.discover([dir], custom: [])
         let url = servers[0].url(database: "zones")
         _ = try ClickHouseLoad(url: url, settings: paris()).run(inputs)
@@ -153,9 +154,9 @@ struct ClickHouseIntegrationTests {
     @Test func oneServerOnAwkwardCases() throws {
         let servers = try ClickHouseTestServer.start()
         defer { ClickHouseTestServer.cleanUp(servers) }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try writeAwkwardInputs(dir)
+        let folder = try awkwardFolder()
+        defer { folder.cleanup() }
+        let dir = folder.path
         let settings = paris()
         let inputs = try InputDiscovery.discover([dir], custom: [])
         let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
@@ -180,9 +181,9 @@ struct ClickHouseIntegrationTests {
     @Test func anInterruptedAndARepeatedLoadDoNotDoubleCount() throws {
         let servers = try ClickHouseTestServer.start()
         defer { ClickHouseTestServer.cleanUp(servers) }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try writeAwkwardInputs(dir)
+        let folder = try awkwardFolder()
+        defer { folder.cleanup() }
+        let dir = folder.path
         let settings = paris()
         let inputs = try InputDiscovery.discover([dir], custom: [])
         let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
@@ -219,9 +220,9 @@ struct ClickHouseIntegrationTests {
     @Test func aFileThatGrewReplacesTheLoadThatHadIt() throws {
         let servers = try ClickHouseTestServer.start()
         defer { ClickHouseTestServer.cleanUp(servers) }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try writeAwkwardInputs(dir)
+        let folder = try awkwardFolder()
+        defer { folder.cleanup() }
+        let dir = folder.path
         func start(_ t: String, _ user: String, _ ip: String) -> String {
             "<166>Mar 25 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
         }
@@ -251,9 +252,9 @@ struct ClickHouseIntegrationTests {
     @Test func twoShardClusterEqualsInMemoryAndAStoppedShardIsAClearError() throws {
         let servers = try ClickHouseTestServer.start(2, cluster: "two")
         defer { ClickHouseTestServer.cleanUp(servers) }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try writeAwkwardInputs(dir)
+        let folder = try awkwardFolder()
+        defer { folder.cleanup() }
+        let dir = folder.path
         func clusterURL(_ db: String) -> ClickHouseURL {
             var u = servers[0].url(database: db, cluster: "two")
             u.shards = servers.map { ClickHouseURL.Endpoint(host: "127.0.0.1", port: $0.httpPort) }
@@ -298,8 +299,9 @@ struct ClickHouseIntegrationTests {
     @Test func instantsDateTimeCannotHoldAreCounted() throws {
         let servers = try ClickHouseTestServer.start()
         defer { ClickHouseTestServer.cleanUp(servers) }
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = TempDir()
+        defer { folder.cleanup() }
+        let dir = folder.path
         try write(dir + "/vdi/sessions.csv", "user,start,end,host\nfar@x.example,2107-01-03T09:00:00Z,2107-01-03T10:00:00Z,h\nnear@x.example,2020-03-25T09:00:00Z,2020-03-25T10:00:00Z,h\n")
         try write(dir + "/teams/callrecords.jsonl",
                   #"{"id":"far","type":"groupCall","startDateTime":"2107-01-03T09:00:00Z","endDateTime":"2107-01-03T09:30:00Z","participants":[{"user":{"id":"u1"}},{"user":{"id":"u2"}}]}"# + "\n")
@@ -479,6 +481,9 @@ struct ClickHouseIntegrationTests {
         #expect(ClickHouseSchema.columnNames(ClickHouseSchema.tables[0]) == ["load", "metric", "day", "time", "last_time", "timed", "bu", "person"])
         let sessions = ClickHouseSchema.tables.first { $0.name == "plateau_sessions" }!
         #expect(ClickHouseSchema.columnNames(sessions) == ["load", "source", "bu", "person", "tag", "start_time", "end_time"])
+        // The source Enum8 spells the families as their metrics do, valued as RowBinary sends them.
+        #expect(ClickHouseSchema.sourceEnum == "Enum8('vpn' = 1, 'private_access' = 2, 'vdi' = 3)")
+        #expect(SessionFamily.allCases.map(ClickHouseSchema.sourceValue) == [1, 2, 3])
     }
 }
 

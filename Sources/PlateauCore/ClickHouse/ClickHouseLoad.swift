@@ -125,7 +125,7 @@ public struct ClickHouseLoad {
 
         let rows = ClickHouseRows(result, load: load)
         for (table, writer) in [("plateau_facts", rows.facts), ("plateau_meetings", rows.meetings), ("plateau_sessions", rows.sessions),
-                                ("plateau_organized", rows.organized), ("plateau_org_meeting_users", rows.orgMeetingUsers)] as [(String, (Int, (RowBinary) -> Void) -> Int)] {
+                                ("plateau_organized", rows.organized), ("plateau_org_meeting_users", rows.orgMeetingUsers)] as [(String, (Int, (RowBinary) -> Void) -> Void)] {
             report.rows[table] = try send(table, client: client, report: &report, writer)
         }
         report.outOfRange = rows.outOfRange
@@ -163,11 +163,11 @@ public struct ClickHouseLoad {
     }
 
     /// Sends one table's rows in batches of at most `batchRows`.
-    func send(_ table: String, client: ClickHouseClient, report: inout Report, _ write: (Int, (RowBinary) -> Void) -> Int) throws -> Int {
+    func send(_ table: String, client: ClickHouseClient, report: inout Report, _ write: (Int, (RowBinary) -> Void) -> Void) throws -> Int {
         var failure: Error?
         var index = 0
         var sent = 0
-        _ = write(batchRows) { batch in
+        write(batchRows) { batch in
             guard failure == nil else { return }
             do {
                 try beforeBatch?(table, index)
@@ -247,10 +247,9 @@ final class ClickHouseRows {
     /// one per fact known by its day only. Without spans (an ingest that did not keep them),
     /// every fact is loaded as known by its day: its local day in the load's zone, whatever
     /// zone a query asks for.
-    func facts(_ batchRows: Int, _ emit: (RowBinary) -> Void) -> Int {
+    func facts(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         let names = buNames
         var b = RowBinary()
-        var total = 0
         func untimed(_ g: UInt32, _ person: UInt64) {
             let (m, bu, day) = Fact.unpack(g)
             let midnight = Int64(day) * 86_400
@@ -258,8 +257,7 @@ final class ClickHouseRows {
             b.u64(load); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: day))
             b.u32(UInt32(midnight)); b.u32(UInt32(midnight)); b.u8(0)
             b.bytes(names[Int(bu)]); b.u64(personColumn(person, result))
-            b.rows += 1; total += 1
-            if b.rows >= batchRows { emit(b); b = RowBinary() }
+            b.endRow(batchRows, emit)
         }
         if let spans = result.accumulator.spans {
             spans.forEach { k, span in
@@ -267,19 +265,16 @@ final class ClickHouseRows {
                 b.u64(load); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: span.first / 86_400))
                 b.u32(UInt32(span.first)); b.u32(UInt32(span.last)); b.u8(1)
                 b.bytes(names[Int(bu)]); b.u64(personColumn(k.person, result))
-                b.rows += 1; total += 1
-                if b.rows >= batchRows { emit(b); b = RowBinary() }
+                b.endRow(batchRows, emit)
             }
-            spans.untimed.forEach(untimed)
             outOfRange += spans.outOfRange
-        } else {
-            result.accumulator.facts.forEach(untimed)
         }
+        // With spans, the facts known by their day alone; without, every fact (see above).
+        result.accumulator.facts.forEach(untimed)
         emit(b)
-        return total
     }
 
-    func meetings(_ batchRows: Int, _ emit: (RowBinary) -> Void) -> Int {
+    func meetings(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         let names = buNames
         let acc = result.accumulator
         var all = acc.meetings
@@ -289,58 +284,49 @@ final class ClickHouseRows {
             all[id] = m
         }
         var b = RowBinary()
-        var total = 0
         for (id, m) in all where Fact.days.contains(Int(m.day)) {
             let end = m.start + Int64(m.seconds)
             guard ClickHouseRows.storable(m.start), ClickHouseRows.storable(end) else { outOfRange += 1; continue }
             b.u64(load); b.u64(maskedColumn(id, result)); b.u16(UInt16(truncatingIfNeeded: m.start / 86_400))
             b.u32(UInt32(m.start)); b.u32(UInt32(end)); b.bytes(names[Int(m.bu)]); b.i32(m.participants)
-            b.rows += 1; total += 1
-            if b.rows >= batchRows { emit(b); b = RowBinary() }
+            b.endRow(batchRows, emit)
         }
         emit(b)
-        return total
     }
 
-    func sessions(_ batchRows: Int, _ emit: (RowBinary) -> Void) -> Int {
+    func sessions(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         let names = buNames
         var b = RowBinary()
-        var total = 0
         for family in SessionFamily.allCases {
             for s in SessionAssembly.sessions(family, result.accumulator, maxOpen: result.settings.maxSessionSeconds) {
                 guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { outOfRange += 1; continue }
-                b.u64(load); b.u8(family == .vpn ? 1 : family == .privateAccess ? 2 : 3)
+                b.u64(load); b.u8(ClickHouseSchema.sourceValue(family))
                 b.bytes(names[Int(s.bu)]); b.u64(personColumn(s.person, result)); b.u64(maskedColumn(s.tag, result))
                 b.u32(UInt32(s.start)); b.u32(UInt32(s.end))
-                b.rows += 1; total += 1
-                if b.rows >= batchRows { emit(b); b = RowBinary() }
+                b.endRow(batchRows, emit)
             }
         }
         emit(b)
-        return total
     }
 
-    func organized(_ batchRows: Int, _ emit: (RowBinary) -> Void) -> Int {
+    func organized(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         let names = buNames
         var b = RowBinary()
         for (k, v) in result.accumulator.organized where Fact.days.contains(k.day) {
             b.u64(load); b.u16(UInt16(k.day)); b.u64(personColumn(k.person, result)); b.bytes(names[Int(v.bu)])
             b.u32(UInt32(clamping: v.count))
-            b.rows += 1
-            if b.rows >= batchRows { emit(b); b = RowBinary() }
+            b.endRow(batchRows, emit)
         }
         emit(b)
-        return result.accumulator.organized.count
     }
 
-    func orgMeetingUsers(_ batchRows: Int, _ emit: (RowBinary) -> Void) -> Int {
+    func orgMeetingUsers(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         var b = RowBinary()
         for (day, v) in result.accumulator.orgMeetingUsers where Fact.days.contains(day) {
             b.u64(load); b.u16(UInt16(day)); b.u32(UInt32(clamping: v))
-            b.rows += 1
+            b.endRow(batchRows, emit)
         }
         emit(b)
-        return result.accumulator.orgMeetingUsers.count
     }
 }
 
@@ -371,6 +357,12 @@ public struct RowBinary {
         bytes.append(UInt8(n))
     }
     mutating func string(_ s: String) { bytes(Array(s.utf8)) }
+
+    /// Ends a row; a batch of `limit` rows goes to `emit` and a new one begins.
+    @inline(__always) mutating func endRow(_ limit: Int, _ emit: (RowBinary) -> Void) {
+        rows += 1
+        if rows >= limit { emit(self); self = RowBinary() }
+    }
 }
 
 /// Wall-clock seconds, without Foundation.

@@ -42,12 +42,16 @@ public enum ClickHouseSchema {
     static var metricEnum: String {
         "Enum8(" + Metric.allCases.map { "\(ClickHouseSQL.literal($0.rawValue)) = \($0.index + 1)" }.joined(separator: ", ") + ")"
     }
-    static let sourceEnum = "Enum8('vpn' = 1, 'private_access' = 2, 'vdi' = 3)"
-
-    /// Source names of the session families, as the `source` column spells them.
-    static func sourceName(_ f: SessionFamily) -> String {
-        switch f { case .vpn: return "vpn"; case .privateAccess: return "private_access"; case .vdi: return "vdi" }
+    static var sourceEnum: String {
+        "Enum8(" + SessionFamily.allCases.map { "\(ClickHouseSQL.literal(sourceName($0))) = \(sourceValue($0))" }.joined(separator: ", ") + ")"
     }
+
+    /// A session family as the `source` column spells it: its metrics' prefix (`vpn`,
+    /// `private_access`, `vdi`), which the rollup SQL joins to `.users` again.
+    static func sourceName(_ f: SessionFamily) -> String { String(f.users.rawValue.prefix { $0 != "." }) }
+
+    /// A family's value in the `source` Enum8 (what RowBinary carries).
+    static func sourceValue(_ f: SessionFamily) -> UInt8 { UInt8(f.rawValue + 1) }
 
     public static let tables: [Table] = [
         // One row per person, metric, BU and UTC half-day with the first and the last instant

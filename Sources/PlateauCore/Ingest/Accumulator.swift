@@ -55,7 +55,8 @@ public struct ZPASession: Sendable, Equatable {
 /// accumulator per thread; accumulators merge (union of sets, dedupe on record ids), so
 /// files and chunks of files parse in parallel and the result does not depend on the order.
 public final class Accumulator: @unchecked Sendable {
-    /// Distinct-people facts: (metric, BU, day) × person.
+    /// Distinct-people facts: (metric, BU, day) × person. With `spans`, only the facts known by
+    /// their day alone (usage reports): the others are in `spans`, by instant.
     public var facts = FactSet(capacity: 1 << 14)
     /// When the facts happened (only with `IngestSettings.factSpans`).
     public var spans: FactSpans?
@@ -116,15 +117,17 @@ public final class Accumulator: @unchecked Sendable {
         // Days outside 1970 … 2149 cannot be stored; the time parsers never produce them.
         guard Fact.days.contains(day) else { return }
         facts.insert(group: Fact.group(metric, bu: p.bu, day: day), person: p.key)
-        if spans != nil { spans!.untimed.insert(group: Fact.group(metric, bu: p.bu, day: day), person: p.key) }
     }
 
     /// A person counts for `metric` by a record at instant `t`, on `day` (t's local day).
     @inline(__always)
     public func user(_ metric: Metric, at t: Int64, day: Int, _ p: Person) {
         guard Fact.days.contains(day) else { return }
-        facts.insert(group: Fact.group(metric, bu: p.bu, day: day), person: p.key)
-        if spans != nil { spans!.add(metric, bu: p.bu, at: t, person: p.key) }
+        if spans != nil {
+            spans!.add(metric, bu: p.bu, at: t, person: p.key)
+        } else {
+            facts.insert(group: Fact.group(metric, bu: p.bu, day: day), person: p.key)
+        }
     }
 
     @inline(__always)
@@ -172,10 +175,8 @@ public final class Accumulator: @unchecked Sendable {
     /// count once.
     public func merge(_ other: Accumulator) {
         // Accumulators of one ingest all keep spans or none do (Ingest.run and ParseContext
-        // make them from the same settings): facts without their spans would never reach a
-        // database that needs them.
-        assert((spans == nil) == (other.spans == nil) || (other.facts.count == 0 && facts.count == 0),
-               "merging accumulators with and without fact spans")
+        // make them from the same settings): `facts` means another thing in each.
+        assert((spans == nil) == (other.spans == nil), "merging accumulators with and without fact spans")
         facts.formUnion(consuming: &other.facts)
         if other.spans != nil {
             if spans == nil { spans = FactSpans() }

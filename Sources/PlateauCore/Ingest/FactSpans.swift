@@ -24,8 +24,6 @@ public struct FactSpans: Sendable {
     private var shards: [Shard]
     /// Facts of records whose instant is outside 1970 … 2106 (not kept; see above).
     public var outOfRange = 0
-    /// Facts known by their day only (usage reports): that day whatever the zone.
-    public var untimed = FactSet(capacity: 16)
 
     public init(capacity: Int = 1024) {
         shards = (0..<(1 << FactSpans.shardBits)).map { _ in Shard(capacity: capacity >> FactSpans.shardBits) }
@@ -62,7 +60,6 @@ public struct FactSpans: Sendable {
             other.shards[i].forEach { s, p, first, last in shards[i].add(s, p, first, last, FactSpans.hash(s, p)) }
             other.shards[i] = Shard(capacity: 0)
         }
-        untimed.formUnion(consuming: &other.untimed)
         outOfRange += other.outOfRange
         other.outOfRange = 0
     }
