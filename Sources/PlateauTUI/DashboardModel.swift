@@ -14,12 +14,16 @@ public struct DashboardModel: Sendable {
         public var today: Double?
         public var todayWithheld = false
         public var analysis: PlateauAnalysis
-        /// Baseline and plateau as they may be shown (nil when a level is itself a small group).
+        /// Baseline and plateau as they are shown (rounded as the review rounds them, `Figures`;
+        /// nil when a level is itself a small group), for the list, the header and the chart.
         public var baseline: Double?
         public var plateau: Double?
-        /// The ratio, only when both levels are shown (a ratio would reveal a withheld level).
+        /// The metric (for the precision of its figures).
+        public var metric: Metric = .meetingsUsers
+        /// The ratio of the levels as shown, only when both are (it would reveal a withheld level).
         public var shownRatio: Double? {
-            baseline != nil && plateau != nil ? analysis.ratio : nil
+            guard let b = baseline, let p = plateau else { return nil }
+            return Figures.ratio(p, over: b, metric)
         }
     }
 
@@ -116,8 +120,9 @@ public struct DashboardModel: Sendable {
             let today = model.newestDay[row.metric] ?? last
             var out = Row(bu: row.bu, name: row.name, values: values, today: values[today - first],
                           analysis: row.analysis,
-                          baseline: review.shown(row.analysis.baseline, row.metric),
-                          plateau: review.shown(row.analysis.plateau, row.metric))
+                          baseline: row.baseline.value.map { Figures.shown($0, row.metric) },
+                          plateau: row.plateau.value.map { Figures.shown($0, row.metric) })
+            out.metric = row.metric
             out.todayWithheld = review.suppression.isSuppressed(row.metric, bu: row.bu, day: today)
             model.rows[row.metric, default: []].append(out)
         }

@@ -49,6 +49,33 @@ public enum Metric: String, CaseIterable, Sendable, Codable, Comparable {
 
     /// True for distinct counts of people.
     public var countsPeople: Bool { population == self }
+
+    /// The feed whose records make this metric; nil for `remote.users`, a union of feeds.
+    public var feed: Feed? {
+        switch self {
+        case .meetingsUsers, .meetingsCount, .meetingsMedianMinutes, .meetingsMaxParticipants: return .meetings
+        case .proxyUsers, .proxyRemoteUsers: return .proxy
+        case .privateAccessUsers, .privateAccessPeakSessions: return .privateAccess
+        case .vpnUsers, .vpnPeakSessions: return .vpn
+        case .vdiUsers, .vdiPeakSessions: return .vdi
+        case .remoteUsers: return nil
+        }
+    }
+}
+
+/// A kind of input whose records make a family of metrics. A day on which a feed delivered
+/// nothing is missing for its metrics, not zero (a broken export is no collapse).
+public enum Feed: String, CaseIterable, Sendable, Comparable {
+    case meetings, proxy, privateAccess = "private_access", vpn, vdi
+
+    public var metrics: [Metric] { Metric.allCases.filter { $0.feed == self } }
+    public static func < (a: Feed, b: Feed) -> Bool { a.index < b.index }
+    var index: Int { Feed.allCases.firstIndex(of: self)! }
+
+    /// The sources of `remote.users` and the metric each brings to the union.
+    public static let remoteSources: [(feed: Feed, metric: Metric)] = [
+        (.proxy, .proxyRemoteUsers), (.privateAccess, .privateAccessUsers), (.vpn, .vpnUsers), (.vdi, .vdiUsers),
+    ]
 }
 
 /// A family of session sources: each has `<family>.users` and `<family>.peak_sessions`.

@@ -12,7 +12,38 @@ public struct Rollups: Sendable {
     /// Call records that repeated a meeting id already seen (counted once).
     public var duplicateMeetings = 0
 
-    public func value(_ m: Metric, bu: UInt16, day: Int) -> Double? { values[m]?[bu]?[day] }
+    /// Days on which each feed delivered something (any of its metrics has people, sessions or
+    /// meetings in ALL that day); set by `fillRange`. A feed's metric is a value on these days
+    /// only: on another day it is missing (nil), never 0.
+    public var delivered: [Feed: Set<Int>] = [:]
+    /// Days on which `remote.users` is missing: a day on which one of its sources that usually brings
+    /// at least `Rollups.unionShare` of its people had a gap (delivered nothing after it had
+    /// started) is missing, since the union of the others would read as a collapse.
+    public var remoteGaps: Set<Int> = []
+    /// The BUs of each metric (those with a value, those of its population metric, ALL), for
+    /// the zeros of `value`; set by `fillRange` (without it: the BUs holding a value).
+    public var unitsByMetric: [Metric: Set<UInt16>] = [:]
+    /// A source whose median share of `remote.users` is at least this fraction makes the union
+    /// missing on its gap days.
+    public static let unionShare = 0.05
+
+    /// The value of a cell: what the data gave, 0 for a BU without any on a day its feed
+    /// delivered, nil on a day its feed delivered nothing (missing, not zero) and for a median
+    /// of nothing.
+    public func value(_ m: Metric, bu: UInt16, day: Int) -> Double? {
+        if m == .remoteUsers && remoteGaps.contains(day) { return nil }
+        if let v = values[m]?[bu]?[day] { return v }
+        guard m != .meetingsMedianMinutes, covers(m, day: day), unitsByMetric[m]?.contains(bu) == true else { return nil }
+        return 0
+    }
+
+    /// Whether `m` has data on `day` (its feed delivered something then).
+    public func covers(_ m: Metric, day: Int) -> Bool {
+        guard let feed = m.feed else {
+            return !remoteGaps.contains(day) && Feed.remoteSources.contains { delivered[$0.feed]?.contains(day) ?? false }
+        }
+        return delivered[feed]?.contains(day) ?? false
+    }
 
     /// Shows only the days in [from, to] (either may be open).
     public mutating func restrict(from: Int?, to: Int?) {
@@ -24,24 +55,67 @@ public struct Rollups: Sendable {
 
     /// BU ids that have a value for `m`, ALL first, then by name, UNASSIGNED last.
     public func businessUnits(_ m: Metric) -> [UInt16] {
-        let ids = Array((values[m] ?? [:]).keys)
+        let ids = unitsByMetric[m].map(Array.init) ?? Array((values[m] ?? [:]).keys)
         return ids.sorted { a, b in Rollups.order(a, units[Int(a)]) < Rollups.order(b, units[Int(b)]) }
     }
 
-    /// The range of days, the metrics present, and zeros where a present metric has no value on
-    /// a day (for its BUs and those of its population metric, and ALL); medians stay absent.
-    /// Every source of rollups (files, ClickHouse) ends with it.
+    /// The days of the range on which `feed` delivered nothing (in [firstDay, lastDay]),
+    /// from its first day with data on (before it, the feed had not started), as runs of
+    /// consecutive days., from its first day
+    /// with data on (before it, the feed had not started), as runs of consecutive days.
+    public func gaps(_ feed: Feed) -> [ClosedRange<Int>] {
+        guard let days = delivered[feed], let first = firstDay, let last = lastDay,
+              let start = days.filter({ $0 >= first && $0 <= last }).min() else { return [] }
+        var runs: [ClosedRange<Int>] = []
+        var open: Int?
+        for d in start...max(start, last) {
+            if days.contains(d) {
+                if let o = open { runs.append(o...(d - 1)); open = nil }
+            } else if open == nil { open = d }
+        }
+        if let o = open { runs.append(o...last) }
+        return runs
+    }
+
+    /// The range of days, the metrics present, the days each feed delivered, and the BUs
+    /// whose cells are 0 (not missing) on those days (for a metric: its BUs, those of its
+    /// population metric, and ALL); medians are never 0. Nothing is allocated per day × BU.
+    /// Every source of rollups (files, store, ClickHouse) ends with it.
     public mutating func fillRange(present: Set<Metric>) {
         var first = Int.max, last = Int.min
         for (_, byBU) in values { for (_, byDay) in byBU { for d in byDay.keys { first = min(first, d); last = max(last, d) } } }
         guard first <= last else { return }
         firstDay = first; lastDay = last
         metrics = Metric.allCases.filter { present.contains($0) }
-        for m in metrics where m != .meetingsMedianMinutes {
-            var bus = Set(values[m.population]?.keys ?? [:].keys)
-            bus.formUnion(values[m]?.keys ?? [:].keys)
-            bus.insert(BusinessUnits.all)
-            for b in bus { for d in first...last where values[m]?[b]?[d] == nil { values[m, default: [:]][b, default: [:]][d] = 0 } }
+        delivered = [:]
+        for m in metrics {
+            guard let feed = m.feed else { continue }
+            var days = delivered[feed] ?? []
+            for (d, v) in values[m]?[BusinessUnits.all] ?? [:] where v > 0 { days.insert(d) }
+            delivered[feed] = days
+        }
+        remoteGaps = []
+        if metrics.contains(.remoteUsers) {
+            let union = values[.remoteUsers]?[BusinessUnits.all] ?? [:]
+            for source in Feed.remoteSources {
+                guard let days = delivered[source.feed], let start = days.min() else { continue }
+                let part = values[source.metric]?[BusinessUnits.all] ?? [:]
+                let shares = union.compactMap { d, v -> Double? in
+                    guard v > 0, days.contains(d) else { return nil }
+                    return (part[d] ?? 0) / v
+                }
+                guard !shares.isEmpty, RollupBuilder.median(shares) >= Rollups.unionShare else { continue }
+                for d in start...last where !days.contains(d) { remoteGaps.insert(d) }
+            }
+        }
+        unitsByMetric = [:]
+        for m in metrics {
+            var bus = Set(values[m]?.keys ?? [:].keys)
+            if m != .meetingsMedianMinutes {
+                bus.formUnion(values[m.population]?.keys ?? [:].keys)
+                bus.insert(BusinessUnits.all)
+            }
+            unitsByMetric[m] = bus
         }
     }
 

@@ -1,20 +1,37 @@
 import Foundation
 
 /// The weekly review's numbers, computed once and shared by every format (text, markdown,
-/// JSON): per metric × BU, the analysis, this week's and last week's values, and the series.
+/// JSON) and the dashboard: per metric × BU, the analysis, its levels, this week's and last
+/// week's values, and the series.
+///
+/// Everything is computed from the data as it is; suppression decides only what is *shown*
+/// (a figure of a small group becomes `<5`), never what is computed, so every figure shown at
+/// `--min-group 5` is the same at `--min-group 1`. Days on which a feed delivered nothing are
+/// missing, not zeros, and stay out of every median.
 public struct Review: Sendable {
     public struct Row: Sendable {
         public var metric: Metric
         public var bu: UInt16
         public var name: String
         public var analysis: PlateauAnalysis
-        public var week: Double?
-        public var previousWeek: Double?
-        /// Business-day values over the range (nil: suppressed).
+        /// The levels of the analysis as they may be shown.
+        public var baseline: Figure
+        public var plateau: Figure
+        /// Median business-day value of the review week and of the week before.
+        public var week: Figure
+        public var previousWeek: Figure
+        /// Business-day values over the range (nil: withheld or missing).
         public var trend: [Double?]
+
+        /// plateau ÷ baseline as shown; nil when either level is not shown.
+        public var ratio: Double? {
+            guard let b = baseline.value, let p = plateau.value else { return nil }
+            return Figures.ratio(p, over: b, metric)
+        }
+        /// This week against last week, as shown; nil when either is not shown.
         public var change: Double? {
-            guard let w = week, let p = previousWeek, p > 0 else { return nil }
-            return w / p - 1
+            guard let w = week.value, let p = previousWeek.value else { return nil }
+            return Figures.change(from: p, to: w, metric)
         }
     }
 
@@ -30,24 +47,56 @@ public struct Review: Sendable {
         suppression = Suppression(r, minGroup: o.minGroup)
         week = o.week ?? r.firstDay.flatMap { f in r.lastDay.flatMap { ReviewWeek.lastFull(first: f, last: $0) } }
         guard let first = r.firstDay, let last = r.lastDay else { return }
+        // The rows of population metrics come first (contract order): the figures of the
+        // metrics they count people for are withheld with theirs.
+        var byKey: [AlertEvaluator.SeriesKey: Row] = [:]
         for m in r.metrics {
             for bu in r.businessUnits(m) {
                 let series = (first...last).map { d in (day: d, value: r.value(m, bu: bu, day: d)) }
                 let a = PlateauFinder.analyse(series, businessDays: o.businessDays, windows: o.windows)
                 let trend = (first...last).filter { o.businessDays.contains(CivilDate(daysSinceEpoch: $0).isoWeekday) }
                     .map { suppression.value(r, m, bu: bu, day: $0) }
-                rows.append(Row(metric: m, bu: bu, name: Sanitize.text(r.units[Int(bu)]), analysis: a,
-                                week: week.flatMap { SnapshotJSON.weekValue(r, suppression, m, bu, $0.monday, o.businessDays) },
-                                previousWeek: week.flatMap { SnapshotJSON.weekValue(r, suppression, m, bu, $0.monday.adding(days: -7), o.businessDays) },
-                                trend: trend))
+                let population = m.countsPeople ? nil : byKey[AlertEvaluator.SeriesKey(m.population, bu)]
+                func level(_ v: Double?, _ people: Figure?) -> Figure {
+                    guard let v else { return .missing }
+                    if people == .withheld || (m.countsPeople && small(v)) { return .withheld }
+                    return .value(v)
+                }
+                func weekly(_ monday: CivilDate?, _ people: Figure?) -> Figure {
+                    guard let monday else { return .missing }
+                    return level(Review.weekValue(r, m, bu, monday, o.businessDays), people)
+                }
+                let row = Row(metric: m, bu: bu, name: Sanitize.text(r.units[Int(bu)]), analysis: a,
+                              baseline: level(a.baseline, population?.baseline),
+                              plateau: level(a.plateau, population?.plateau),
+                              week: weekly(week?.monday, population?.week),
+                              previousWeek: weekly(week?.monday.adding(days: -7), population?.previousWeek),
+                              trend: trend)
+                byKey[AlertEvaluator.SeriesKey(m, bu)] = row
+                rows.append(row)
             }
         }
     }
 
+    /// A count of 1 … K−1 people: a small group.
+    func small(_ v: Double) -> Bool { v > 0 && v < Double(options.minGroup) }
+
     /// A level is shown unless it is itself a small group of people.
     public func shown(_ v: Double?, _ m: Metric) -> Double? {
         guard let v else { return nil }
-        return m.countsPeople && v > 0 && v < Double(options.minGroup) ? nil : v
+        return m.countsPeople && small(v) ? nil : v
+    }
+
+    /// The median business-day value of the week starting `monday`, over the days with data
+    /// (missing days left out; withheld days count: suppression hides, it does not change).
+    public static func weekValue(_ r: Rollups, _ m: Metric, _ bu: UInt16, _ monday: CivilDate, _ business: Set<Int>) -> Double? {
+        var xs: [Double] = []
+        for i in 0..<7 {
+            let d = monday.adding(days: i)
+            guard business.contains(d.isoWeekday), let v = r.value(m, bu: bu, day: d.day) else { continue }
+            xs.append(v)
+        }
+        return xs.isEmpty ? nil : RollupBuilder.median(xs)
     }
 }
 

@@ -37,6 +37,7 @@ public struct ReviewText {
         let skipped = inputs.reduce(0) { $0 + $1.account.skipped }
         let range = r.firstDay.map { f in "\(CivilDate(daysSinceEpoch: f).iso) to \(CivilDate(daysSinceEpoch: r.lastDay!).iso)" } ?? "no data"
         out.append(clip(r.firstDay == nil ? "No records in the inputs (days in \(review.options.timezone))." : "Data \(range), days in \(review.options.timezone)."))
+        if let gaps = gapLine(r) { out.append(contentsOf: wrap(gaps)) }
         let k = review.options.minGroup
         out.append(clip("\(group(inputs.count)) inputs, \(group(records)) records, \(group(skipped)) lines skipped; <\(k): fewer than \(k) people."))
         out.append("")
@@ -51,14 +52,54 @@ public struct ReviewText {
             var rows = review.rows.filter { $0.metric == m && $0.bu != BusinessUnits.all }
             switch sort {
             case .name: rows.sort { $0.name < $1.name }
-            case .ratio: rows.sort { ($0.analysis.ratio ?? -1, $1.name) > ($1.analysis.ratio ?? -1, $0.name) }
-            case .value: rows.sort { ($0.week ?? -1, $1.name) > ($1.week ?? -1, $0.name) }
+            // By the figures as shown: a withheld or missing one sorts last (its hidden value
+            // must not place it).
+            case .ratio: rows.sort { ($0.ratio ?? -1, $1.name) > ($1.ratio ?? -1, $0.name) }
+            case .value: rows.sort { ($0.week.value.map { Figures.shown($0, m) } ?? -1, $1.name) > ($1.week.value.map { Figures.shown($0, m) } ?? -1, $0.name) }
             }
             out.append("")
             out.append(contentsOf: table("\(m.rawValue) by business unit", rows: rows, label: "business unit", review) { $0.name })
         }
         out.append(contentsOf: alerts(review))
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// "No records from vdi on 26 days, from proxy on 2020-04-15 to 2020-04-16: missing, not
+    /// zero." — the feeds with gaps, so a reader knows a blank is no collapse; nil without.
+    func gapLine(_ r: Rollups) -> String? {
+        let dash = ascii ? "-" : "–"
+        var parts: [String] = []
+        for feed in Feed.allCases {
+            let runs = r.gaps(feed)
+            guard !runs.isEmpty else { continue }
+            let days = runs.reduce(0) { $0 + $1.count }
+            let name = feed.rawValue.replacingOccurrences(of: "_", with: " ")
+            if runs.count <= 2 {
+                let spans = runs.map { g in
+                    g.count == 1 ? CivilDate(daysSinceEpoch: g.lowerBound).iso
+                        : "\(CivilDate(daysSinceEpoch: g.lowerBound).iso) to \(CivilDate(daysSinceEpoch: g.upperBound).iso)"
+                }
+                parts.append("\(name) on \(spans.joined(separator: " and "))")
+            } else {
+                parts.append("\(name) on \(days) days")
+            }
+        }
+        guard !parts.isEmpty else { return nil }
+        return "No records from \(parts.joined(separator: ", ")): missing (\(dash)), not zero."
+    }
+
+    /// A sentence on as many lines of `width` as it takes (words are never cut; markdown keeps
+    /// one line).
+    func wrap(_ text: String) -> [String] {
+        let t = ascii ? asciiOnly(text) : text
+        guard !markdown, t.count > width else { return [t] }
+        var lines: [String] = [], line = ""
+        for word in t.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width { lines.append(line); line = "" }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines.map(clip)
     }
 
     /// A short section of the alerts of the newest day, when there is a rules file.
@@ -73,35 +114,31 @@ public struct ReviewText {
 
     func table(_ title: String, rows: [Review.Row], label: String, _ review: Review, name: (Review.Row) -> String) -> [String] {
         let k = review.options.minGroup
-        func value(_ v: Double?, _ m: Metric, suppressedIfNil: Bool) -> String {
-            guard let v = review.shown(v, m) else { return suppressedIfNil ? "<\(k)" : (ascii ? "-" : "–") }
-            return m == .meetingsMedianMinutes ? String(format: "%.1f", v) : group(Int(v.rounded()))
-        }
         let none = ascii ? "-" : "–"
+        func cell(_ f: Figure, _ m: Metric) -> String {
+            switch f {
+            case .value(let v): return Figures.text(v, m)
+            case .withheld: return "<\(k)"
+            case .missing: return none
+            }
+        }
         var cols = [
             Column(title: label, right: false, priority: 100, cells: rows.map(name)),
-            Column(title: "baseline", right: true, priority: 7, cells: rows.map { value($0.analysis.baseline, $0.metric, suppressedIfNil: $0.analysis.baseline != nil) }),
-            Column(title: "plateau", right: true, priority: 8, cells: rows.map { value($0.analysis.plateau, $0.metric, suppressedIfNil: $0.analysis.plateau != nil) }),
-            // A ratio would reveal a withheld level: it is shown only with both levels.
+            Column(title: "baseline", right: true, priority: 7, cells: rows.map { cell($0.baseline, $0.metric) }),
+            Column(title: "plateau", right: true, priority: 8, cells: rows.map { cell($0.plateau, $0.metric) }),
+            // From the levels as shown; not shown when a level is withheld (it would reveal it).
             Column(title: "ratio", right: true, priority: 9, cells: rows.map { row in
-                guard review.shown(row.analysis.baseline, row.metric) != nil, review.shown(row.analysis.plateau, row.metric) != nil,
-                      let ratio = row.analysis.ratio else { return none }
-                return (ascii ? "x" : "×") + String(format: "%.1f", ratio)
+                row.ratio.map { (ascii ? "x" : "×") + String(format: "%.1f", $0) } ?? none
             }),
             Column(title: "onset", right: false, priority: 5, cells: rows.map { $0.analysis.onset.map { CivilDate(daysSinceEpoch: $0).iso } ?? ($0.analysis.verdict == .tooShort ? "too short" : none) }),
             Column(title: "ramp", right: true, priority: 2, cells: rows.map { $0.analysis.rampDays.map { "\($0) d" } ?? none }),
-            Column(title: "this week", right: true, priority: 10, cells: rows.map { $0.week.map { value($0, rows.first!.metric, suppressedIfNil: false) } ?? "<\(k)" }),
-            Column(title: "last week", right: true, priority: 3, cells: rows.map { $0.previousWeek.map { value($0, rows.first!.metric, suppressedIfNil: false) } ?? "<\(k)" }),
+            Column(title: "this week", right: true, priority: 10, cells: rows.map { cell($0.week, $0.metric) }),
+            Column(title: "last week", right: true, priority: 3, cells: rows.map { cell($0.previousWeek, $0.metric) }),
             Column(title: "change", right: true, priority: 6, cells: rows.map { $0.change.map { String(format: "%+.1f%%", $0 * 100) } ?? none }),
         ]
         // The return to the office, when a series has one.
         if rows.contains(where: { $0.analysis.end != nil }) {
             cols.insert(Column(title: "end", right: false, priority: 4, cells: rows.map { $0.analysis.end.map { CivilDate(daysSinceEpoch: $0).iso } ?? none }), at: 5)
-        }
-        // Metric tables label each row by its metric, whose values differ in kind.
-        if label == "metric", let w = cols.firstIndex(where: { $0.title == "this week" }) {
-            cols[w].cells = rows.map { row in row.week.map { value($0, row.metric, suppressedIfNil: false) } ?? "<\(k)" }
-            cols[w + 1].cells = rows.map { row in row.previousWeek.map { value($0, row.metric, suppressedIfNil: false) } ?? "<\(k)" }
         }
         let sep = markdown ? 3 : 2
         func total(_ cs: [Column]) -> Int {

@@ -1,5 +1,6 @@
 /// `--format csv`: one row per metric × BU × day, for a spreadsheet. Withheld cells have an
-/// empty value and `suppressed` = 1.
+/// empty value and `suppressed` = 1; missing days (the feed delivered nothing) an empty value
+/// and `suppressed` = 0.
 public enum SnapshotCSV {
     public static func render(_ r: Rollups, minGroup: Int) -> [UInt8] {
         let out = MemoryOutput()
@@ -13,7 +14,9 @@ public enum SnapshotCSV {
                 for d in first...last {
                     w.text(m.rawValue); w.byte(44); w.csvField(name); w.byte(44); w.isoDate(CivilDate(daysSinceEpoch: d)); w.byte(44)
                     if suppression.isSuppressed(m, bu: bu, day: d) { w.ascii(",1") } else {
-                        SnapshotJSON.number(w, r.value(m, bu: bu, day: d)); w.ascii(",0")
+                        // A day its feed delivered nothing for is missing: an empty value, not 0.
+                        if let v = r.value(m, bu: bu, day: d) { SnapshotJSON.number(w, v) }
+                        w.ascii(",0")
                     }
                     try? w.endLine()
                 }

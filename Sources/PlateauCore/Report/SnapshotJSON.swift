@@ -66,6 +66,25 @@ public enum SnapshotJSON {
             w.ascii("\",\"to\":\""); w.isoDate(week.sunday); w.ascii("\"}")
         } else { w.ascii("null") }
         w.ascii(",\"min_group\":"); w.int(o.minGroup)
+        // Each feed's days with data and its gaps: days it delivered nothing, whose values are
+        // null (missing), not zero.
+        w.ascii(",\"feeds\":[")
+        let shown = r.firstDay.flatMap { f in r.lastDay.map { f...$0 } }
+        for (i, feed) in Feed.allCases.filter({ r.delivered[$0] != nil }).enumerated() {
+            if i > 0 { w.byte(44) }
+            let days = r.delivered[feed]!.filter { shown?.contains($0) ?? false }
+            w.ascii("{\"feed\":\""); w.text(feed.rawValue); w.ascii("\",\"first\":"); date(w, days.min())
+            w.ascii(",\"last\":"); date(w, days.max())
+            let gaps = r.gaps(feed)
+            w.ascii(",\"missing_days\":"); w.int(gaps.reduce(0) { $0 + $1.count })
+            w.ascii(",\"gaps\":[")
+            for (k, g) in gaps.enumerated() {
+                if k > 0 { w.byte(44) }
+                w.ascii("{\"from\":"); date(w, g.lowerBound); w.ascii(",\"to\":"); date(w, g.upperBound); w.byte(125)
+            }
+            w.ascii("]}")
+        }
+        w.byte(93)
         w.ascii(",\"inputs\":[")
         for (i, input) in inputs.enumerated() {
             if i > 0 { w.byte(44) }
@@ -95,19 +114,19 @@ public enum SnapshotJSON {
                 let m = row.metric, bu = row.bu, a = row.analysis
                 if i > 0 { w.byte(44) }
                 w.ascii("\n{\"metric\":\""); w.text(m.rawValue); w.ascii("\",\"bu\":"); w.jsonString(r.units[Int(bu)])
-                // Levels that are themselves small groups are withheld like cells, and so is a
-                // ratio that would reveal one.
-                let baseline = review.shown(a.baseline, m), plateau = review.shown(a.plateau, m)
-                w.ascii(",\"baseline\":"); number(w, baseline.map { ($0 * 10).rounded() / 10 })
-                w.ascii(",\"plateau\":"); number(w, plateau.map { ($0 * 10).rounded() / 10 })
+                // Figures as the review shows them (rounded to their metric's precision; the
+                // ratio from the levels as shown); a level of a small group is withheld like a
+                // cell, and so is a ratio that would reveal one.
+                w.ascii(",\"baseline\":"); figure(w, row.baseline, m)
+                w.ascii(",\"plateau\":"); figure(w, row.plateau, m)
                 w.ascii(",\"ratio\":")
-                if let ratio = a.ratio, baseline != nil, plateau != nil { w.text(String(format: "%.2f", ratio)) } else { w.ascii("null") }
+                if let ratio = row.ratio { w.text(String(format: "%.2f", ratio)) } else { w.ascii("null") }
                 w.ascii(",\"onset\":"); date(w, a.onset)
                 w.ascii(",\"ramp_days\":"); if let d = a.rampDays { w.int(d) } else { w.ascii("null") }
                 w.ascii(",\"end\":"); date(w, a.end)
                 if a.verdict == .tooShort { w.ascii(",\"analysis\":\"too-short\"") }
-                w.ascii(",\"week_value\":"); number(w, row.week)
-                w.ascii(",\"previous_week_value\":"); number(w, row.previousWeek)
+                w.ascii(",\"week_value\":"); figure(w, row.week, m)
+                w.ascii(",\"previous_week_value\":"); figure(w, row.previousWeek, m)
                 w.ascii(",\"days\":[")
                 for day in first...last {
                     if day > first { w.byte(44) }
@@ -125,15 +144,9 @@ public enum SnapshotJSON {
         return out.bytes
     }
 
-    /// The median business-day value of the week starting `monday` (suppressed days left out).
-    public static func weekValue(_ r: Rollups, _ sup: Suppression, _ m: Metric, _ bu: UInt16, _ monday: CivilDate, _ business: Set<Int>) -> Double? {
-        var xs: [Double] = []
-        for i in 0..<7 {
-            let d = monday.adding(days: i)
-            guard business.contains(d.isoWeekday), let v = sup.value(r, m, bu: bu, day: d.day) else { continue }
-            xs.append(v)
-        }
-        return xs.isEmpty ? nil : RollupBuilder.median(xs)
+    /// A figure as shown: its value at the metric's precision, or null.
+    static func figure(_ w: ByteWriter, _ f: Figure, _ m: Metric) {
+        number(w, f.value.map { Figures.shown($0, m) })
     }
 
     /// `,"name":{"reason":count,...}` in reason order, or nothing for an empty tally.
