@@ -351,3 +351,35 @@ extension DashboardStateTests {
         #expect(m.alerts == [DashboardModel.Alert(severity: .warning, day: all.analysis.onset!, text: "onset")])
     }
 }
+
+/// The dashboard rounds as the review does (issue 14): a plateau of 18.5 people is `19` in the
+/// list's ratio, the figures line and the chart's label alike, and the ratio is that of the
+/// figures shown (19 / 14, not 18.5 / 13.5).
+struct DashboardRoundingTests {
+    @Test func levelsAndRatioAreTheFiguresAsShown() {
+        var r = Rollups(units: ["ALL", "UNASSIGNED", "Iberia"])
+        var business = 0
+        for i in 0..<56 {
+            let d = Fixture.first + i
+            let weekend = CivilDate(daysSinceEpoch: d).isWeekend
+            let v: Double = weekend ? 0 : business < 20 ? (business % 2 == 0 ? 13 : 14) : (business % 2 == 0 ? 18 : 19)
+            if !weekend { business += 1 }
+            r.values[.remoteUsers, default: [:]][2, default: [:]][d] = v
+            r.values[.remoteUsers, default: [:]][0, default: [:]][d] = v + 100
+            r.values[.proxyRemoteUsers, default: [:]][0, default: [:]][d] = v + 100
+        }
+        r.fillRange(present: [.proxyUsers, .proxyRemoteUsers, .remoteUsers])
+        var o = SnapshotOptions()
+        o.minGroup = 5
+        let model = DashboardModel.build(r, options: o)
+        let row = model.row(.remoteUsers, bu: "Iberia")!
+        #expect(row.analysis.baseline == 13.5 && row.analysis.plateau == 18.5)
+        #expect(row.baseline == 14 && row.plateau == 19 && row.shownRatio == 19.0 / 14)
+        var s = DashboardState()
+        s.metric = .remoteUsers
+        s.selectedBU = "Iberia"
+        let screen = DashboardView.render(model, s, width: 120, height: 40).0.lines.joined(separator: "\n")
+        #expect(screen.contains("baseline 14 · plateau 19 · ×1.4"), "\(screen)")
+        #expect(screen.contains("plat 19") && screen.contains("base 14") && !screen.contains("18.5"), "\(screen)")
+    }
+}
