@@ -27,6 +27,7 @@ public struct Dashboard {
         defer { feed.stop(waitingAtMost: 0.5) }
         let terminal = try NcursesTerminal()
         defer { terminal.end() }
+        if !terminal.unicode { state.keepToASCII() }
         var model = placeholder
         var generation = 0
         var layout: DashboardLayout?

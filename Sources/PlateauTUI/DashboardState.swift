@@ -12,6 +12,14 @@ public struct DashboardState: Equatable, Sendable {
     public var selectedBU = "ALL"
     public var sort = Sort.name
     public var glyphs = GlyphMode.braille
+    /// False when the terminal's locale cannot show UTF-8: glyphs stay ASCII (`g` does nothing).
+    public private(set) var unicode = true
+
+    /// The terminal cannot show UTF-8 (`LANG=C`): ASCII glyphs and box drawing from now on.
+    public mutating func keepToASCII() {
+        unicode = false
+        glyphs = .ascii
+    }
     public var showAlerts = true
     public var showHelp = false
     /// Days shown, ending at the newest day; nil shows the whole range.
@@ -68,7 +76,7 @@ public struct DashboardState: Equatable, Sendable {
             case .char("0"): zoomDays = nil
             case .char("/"): editingFilter = true
             case .char("s"): sort = Sort.allCases[(Sort.allCases.firstIndex(of: sort)! + 1) % Sort.allCases.count]
-            case .char("g"): glyphs = glyphs.next
+            case .char("g"): if unicode { glyphs = glyphs.next }
             case .char("a"): showAlerts.toggle()
             case .escape: filter = ""; keepSelectionVisible(model)
             default: break

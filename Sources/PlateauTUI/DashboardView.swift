@@ -266,7 +266,7 @@ public enum DashboardView {
         let bar = Style(color: .muted, reverse: true)
         f.fill(y: r.y, style: bar)
         var right = " ? help "
-        if r.width >= 70 { right = " sort \(state.sort.rawValue) · \(state.zoomDays.map { "\($0) d" } ?? "all days") · \(state.glyphs.rawValue) ·" + right }
+        if r.width >= 70 { right = " sort \(state.sort.rawValue) · \(state.zoomDays.map { "\($0) d" } ?? "all days") · \(state.unicode ? state.glyphs.rawValue : "ascii: locale not UTF-8") ·" + right }
         let rightWidth = right.count
         if state.editingFilter {
             f.put(" filter: \(state.filter)_", x: r.x, y: r.y, style: Style(color: .accent, bold: true, reverse: true), maxWidth: r.width - rightWidth)

@@ -12,6 +12,9 @@ public final class NcursesTerminal {
     private var previous: Frame?
     private let useColor: Bool
     private var active = false
+    /// Whether the locale's character set is UTF-8 (braille, blocks and box drawing show);
+    /// under `LANG=C` they would come out blank or as junk, so the dashboard keeps to ASCII.
+    public private(set) var unicode = true
 
     public struct Unusable: Error, CustomStringConvertible {
         public let description: String
@@ -24,6 +27,7 @@ public final class NcursesTerminal {
             throw Unusable(description: "the dashboard needs a terminal that can move its cursor (TERM=\(term.isEmpty ? "unset" : term)); for text use `plateau --snapshot`")
         }
         setlocale(LC_ALL, "")
+        unicode = NcursesTerminal.isUTF8(nl_langinfo(nl_item(CODESET)).map { String(cString: $0) } ?? "")
         // ncurses catches SIGWINCH only when it is at its default: a parent that ignored or
         // blocked it (a test runner, a supervisor) would leave the dashboard deaf to resizes.
         signal(SIGWINCH, SIG_DFL)
@@ -65,6 +69,11 @@ public final class NcursesTerminal {
         }
         pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         updateSize()
+    }
+
+    /// A `nl_langinfo(CODESET)` that is UTF-8 (`UTF-8`, `utf8`).
+    public static func isUTF8(_ codeset: String) -> Bool {
+        codeset.lowercased().filter { $0 != "-" && $0 != "_" } == "utf8"
     }
 
     public var terminationRequested: Bool { terminationSignal.load(ordering: .relaxed) != 0 }

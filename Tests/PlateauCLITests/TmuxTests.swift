@@ -142,6 +142,25 @@ struct TmuxTests {
         #expect(try format("#{alternate_on}") == "0")
     }
 
+    /// Under a locale that cannot show UTF-8 (`LC_ALL=C`) braille would be blank: the dashboard
+    /// keeps to ASCII glyphs and box drawing by itself, and says why in the status line.
+    @Test func aLocaleWithoutUTF8GetsAnASCIIScreen() throws {
+        let dir = try sampleDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir); _ = try? tmux("kill-server"); unlink(statusFile) }
+        try start(dir, env: "LC_ALL=C")
+        let s = try screen()
+        #expect(s.last { !$0.isEmpty }?.contains("locale not UTF-8") == true, "\(s.joined(separator: "\n"))")
+        #expect(s.allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) }, "\(s.joined(separator: "\n"))")
+        // The chart is drawn (ASCII marks beside its axis), not left blank.
+        #expect(s.contains { $0.contains("|") && ($0.contains("#") || $0.contains(":") || $0.contains(".")) })
+        // g cannot switch to glyphs the locale cannot show.
+        try tmux("send-keys", "-t", "s", "g")
+        try tmux("send-keys", "-t", "s", "q")
+        try eventually("exit") { exitStatus() != nil }
+        #expect(exitStatus() == "0")
+        #expect(try screen().allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) })
+    }
+
     @Test(arguments: ["C-c", "SIGTERM"])
     func everyWayOutRestoresTheTerminal(_ how: String) throws {
         let dir = try sampleDirectory()

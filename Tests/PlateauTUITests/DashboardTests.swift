@@ -383,3 +383,21 @@ struct DashboardRoundingTests {
         #expect(screen.contains("plat 19") && screen.contains("base 14") && !screen.contains("18.5"), "\(screen)")
     }
 }
+
+/// Issue 14: a terminal whose locale cannot show UTF-8 gets ASCII glyphs, and is told so.
+struct LocaleTests {
+    @Test func codesetsThatAreUTF8() {
+        for c in ["UTF-8", "utf8", "utf-8", "UTF_8"] { #expect(NcursesTerminal.isUTF8(c), "\(c)") }
+        for c in ["ANSI_X3.4-1968", "ISO-8859-1", ""] { #expect(!NcursesTerminal.isUTF8(c), "\(c)") }
+    }
+
+    @Test func keptToASCIITheScreenIsASCIIAndGlyphsStay() {
+        var s = DashboardState()
+        s.keepToASCII()
+        s.apply(.key(.char("g")), model: Fixture.model())
+        #expect(s.glyphs == .ascii)
+        let f = DashboardView.render(Fixture.model(), s, width: 100, height: 30).0
+        #expect(f.lines.allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) })
+        #expect(f.lines.last!.contains("locale not UTF-8"))
+    }
+}
