@@ -64,7 +64,7 @@ public struct ReviewText {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// "No records from vdi on 26 days, from proxy on 2020-04-15 to 2020-04-16: missing, not
+    /// "No records from proxy on 2020-04-22 to 2020-04-23, vdi on 25 days: missing (–), not
     /// zero." — the feeds with gaps, so a reader knows a blank is no collapse; nil without.
     func gapLine(_ r: Rollups) -> String? {
         let dash = ascii ? "-" : "–"
