@@ -81,12 +81,6 @@ public struct Review: Sendable {
     /// A count of 1 … K−1 people: a small group.
     func small(_ v: Double) -> Bool { v > 0 && v < Double(options.minGroup) }
 
-    /// A level is shown unless it is itself a small group of people.
-    public func shown(_ v: Double?, _ m: Metric) -> Double? {
-        guard let v else { return nil }
-        return m.countsPeople && small(v) ? nil : v
-    }
-
     /// The median business-day value of the week starting `monday`, over the days with data
     /// (missing days left out; withheld days count: suppression hides, it does not change).
     public static func weekValue(_ r: Rollups, _ m: Metric, _ bu: UInt16, _ monday: CivilDate, _ business: Set<Int>) -> Double? {
