@@ -90,6 +90,10 @@ public final class LiveIngest: @unchecked Sendable {
     private var resolver: Resolver
     private var acc = Accumulator()
     private var reingests = 0
+    /// Per feed name, when lines last arrived in one of its files (by `clock`).
+    private var arrivals: [String: Int64] = [:]
+    /// The wall clock of `arrivals` (Unix seconds); replaceable for tests.
+    public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     /// Store mode (`StoreIngest`): streams are restored from the store at the first poll and
     /// every read is committed to it (facts and the stream's state in one transaction) instead
     /// of kept in memory; directory files are read whole at the first poll.
@@ -137,6 +141,9 @@ public final class LiveIngest: @unchecked Sendable {
     public var skippedLines: Int { locked { files.reduce(0) { $0 + $1.account.skipped } } }
     /// The newest time stamp of any record (UTC epoch seconds).
     public var newestRecord: Int64? { locked { acc.newestRecord } }
+    /// Per feed name, the instant (by `clock`) lines last arrived in one of its files. A sessions
+    /// CSV counts for `vdi`, its default family, whatever families its rows name.
+    public var lastArrivals: [String: Int64] { locked { arrivals } }
     /// How many times a directory change made everything be read again.
     public var reingestCount: Int { locked { reingests } }
 
@@ -152,7 +159,9 @@ public final class LiveIngest: @unchecked Sendable {
             if let now { for f in acc.newest.indices { acc.newest[f] = max2(acc.newest[f], now) } }
             defer { acc.newest = saved }
             let r = IngestResult(inputs: [], accumulator: acc, units: units, directory: builder.directory, settings: settings)
-            return RollupBuilder.build(r, preservingFacts: true)
+            var out = RollupBuilder.build(r, preservingFacts: true)
+            for (name, t) in arrivals { out.feeds[name, default: FeedFreshness()].lastArrival = t }
+            return out
         }
     }
 
@@ -487,9 +496,13 @@ public final class LiveIngest: @unchecked Sendable {
             }
             for a in accumulators.withLock({ $0 }) { acc.merge(a) }
         }
+        let now = clock(), names = Feeds.names(settings.customSources)
         for (f, b) in zip(work, before) {
             change.linesAdded += max(0, f.account.lines - b.0)
             change.recordsAdded += max(0, f.account.records - b.1)
+            if f.account.lines > b.0, let slot = Feeds.slot(format: f.format, custom: f.custom) {
+                arrivals[names[slot == Feeds.byFamily ? Feeds.vdi : slot]] = now
+            }
         }
     }
 }
@@ -552,7 +565,7 @@ extension LiveIngest {
         let order = work.sorted { $0.stat.size - $0.rawOffset > $1.stat.size - $1.rawOffset }
         let next = Atomic<Int>(0)
         let results = Mutex<(tally: [(path: String, lines: Int, records: Int)], error: Error?, conflict: Bool)>(([], nil, false))
-        let dir = resolver.directory, units = self.units, batch = storeBatchBytes
+        let dir = resolver.directory, units = self.units, batch = storeBatchBytes, feeds = Feeds.names(settings.customSources)
         let threads = parallel ? max(1, min(workers, order.count)) : 1
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             let resolver = Resolver(directory: dir, units: units)
@@ -570,7 +583,7 @@ extension LiveIngest {
                     if !first && !moved { break }
                     first = false
                     do {
-                        try store.commit(f, ctx.acc, units: units)
+                        try store.commit(f, ctx.acc, units: units, feeds: feeds)
                     } catch is Store.Conflict {
                         f.identity = nil  // another process follows it: not ours to read in this run
                         results.withLock { $0.conflict = true }
