@@ -71,11 +71,22 @@ struct Snapshot: ParsableCommand {
             guard let d = CivilDate(iso: t) else { throw UsageError(message: "--to: '\(t)' is not a date like 2020-05-10") }
             return d.day
         }
+        if let f = fromDay, let t = toDay, f > t { throw UsageError(message: "--from \(from!) is after --to \(to!)") }
         // --source reads the database: no PATH (the config comes from --config); --store alone reads the store.
         if common.source != nil && !paths.isEmpty { throw UsageError(message: "--source reads the rollups from ClickHouse; give no PATH with it") }
         let roots = paths.isEmpty ? (common.source == nil && common.store == nil ? ["SampleLogs"] : []) : paths
         var p = try Pipeline.run(paths: roots, options: common)
+        // Nothing to review is said as such, not printed as an empty review.
+        guard let first = p.rollups.firstDay, let last = p.rollups.lastDay else {
+            let place = common.source != nil ? "the database" : roots.isEmpty ? StoreWiring.path(common.store) : roots.joined(separator: ", ")
+            let known = p.inputs.filter { $0.format != nil }.count
+            throw IOError(path: place, "no records (\(known) file\(known == 1 ? "" : "s") in a known format\(p.inputs.count > known ? ", \(p.inputs.count - known) not read" : ""))")
+        }
         p.rollups.restrict(from: fromDay, to: toDay)
+        guard p.rollups.firstDay != nil else {
+            let range = [from.map { "from \($0)" }, to.map { "to \($0)" }].compactMap { $0 }.joined(separator: " ")
+            throw UsageError(message: "no records \(range) (the data runs \(CivilDate(daysSinceEpoch: first).iso) to \(CivilDate(daysSinceEpoch: last).iso))")
+        }
         if let bu, !p.rollups.units.contains(bu) {
             throw UsageError(message: "--bu: no business unit '\(bu)' in the data")
         }

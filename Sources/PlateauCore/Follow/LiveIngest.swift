@@ -125,7 +125,8 @@ public final class LiveIngest: @unchecked Sendable {
     /// Every input seen, with its accounting so far, by path.
     public var inputs: [InputReport] {
         locked {
-            var out = files.map(\.report)
+            // A document beside the logs (a README) is no input.
+            var out = files.filter { !($0.mode == .unknown && $0.account.fileError == nil && Documents.isDocument($0.path)) }.map(\.report)
             out.append(contentsOf: problems.values)
             return out.sorted { $0.path < $1.path }
         }
@@ -248,7 +249,7 @@ public final class LiveIngest: @unchecked Sendable {
         let f = FollowedFile(path: path, stat: st, compressed: s.compressed, format: s.format, custom: s.custom,
                              jsonLines: s.jsonLines, settings: settings)
         if !s.readable { f.account.fileError = "cannot be read" }
-        else if f.mode == .unknown { f.account.fileError = "no known format; skipped" }
+        else if f.mode == .unknown && !Documents.isDocument(path) { f.account.fileError = InputDiscovery.unknownFormat }
         files.append(f)
         byIdentity[st.identity] = f
         return f
@@ -318,7 +319,7 @@ public final class LiveIngest: @unchecked Sendable {
                     claimed.subtract(paths)
                     resniffed[path] = s
                 } else {
-                    f.account.fileError = s.readable ? "no known format; skipped" : "cannot be read"
+                    f.account.fileError = !s.readable ? "cannot be read" : Documents.isDocument(path) ? nil : InputDiscovery.unknownFormat
                 }
             case .duplicate:
                 changedDuplicates.insert(ObjectIdentifier(f))
