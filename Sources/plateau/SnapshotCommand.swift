@@ -97,7 +97,7 @@ struct Snapshot: ParsableCommand {
         o.week = reviewWeek
         o.businessDays = p.config.businessDays
         o.windows = p.config.windows
-        o.alerts = alerts(p)
+        o.alerts = try alerts(p)
         switch format {
         case "json":
             FileHandle.standardOutput.write(Data(SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)))
@@ -115,18 +115,17 @@ struct Snapshot: ParsableCommand {
         }
     }
 
-    /// The alerts of the newest day shown, by the rules.toml next to the config (if any); a bad
-    /// rules file is named on stderr and the review goes on without alerts.
-    func alerts(_ p: Pipeline) -> AlertReport? {
+    /// The alerts of the newest day shown, by the rules.toml next to the config (if any), as if
+    /// judged at the end of that day (stale rules too: the review is the same whenever it is
+    /// printed). A bad rules file is a bad config: one line naming the rule and the key, exit 64
+    /// (a review without its alerts would say nothing is wrong).
+    func alerts(_ p: Pipeline) throws -> AlertReport? {
         guard let config = p.config.path, let last = p.rollups.lastDay else { return nil }
         let path = Alerts.rulesNextTo(config)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let rules: AlertRules
-        do { rules = try AlertRules.load(path: path) } catch {
-            warn("\(Alerts.describe(error)); the review has no alerts")
-            return nil
-        }
-        let context = Alerts.context(p, minGroup: common.minGroup)
+        let rules = try AlertRules.load(path: path, config: p.config)
+        try rules.check(against: p.rollups)
+        let context = Alerts.context(p, minGroup: common.minGroup, now: nil)
         let analyses = AlertEvaluator.analyses(p.rollups, businessDays: p.config.businessDays, windows: p.config.windows)
         return AlertReport(alerts: AlertEvaluator.evaluate(rollups: p.rollups, analyses: analyses, rules: rules, context: context, on: last...last),
                            readings: [], rules: rules.rules.count, days: last...last)
