@@ -49,6 +49,8 @@ public final class DashboardFeed: @unchecked Sendable {
         public var pollInterval: Double = 1
         public var replay: ReplaySpeed?
         public var alerts: DashboardModel.AlertSource?
+        /// Stale rules of ALL: they judge each feed's newest record against the clock.
+        public var feedRules: [AlertRule] = []
         public init() {}
     }
 
@@ -146,15 +148,13 @@ public final class DashboardFeed: @unchecked Sendable {
                 stats.rate = nil
                 stats.replay = speed.daysPerSecond
             } else if !changed && notice == nil, var last = lastModel {
-                // Nothing new: only the header's clock-driven figures move; no re-analysis.
-                let before = DashboardView.freshness(last.stats)
-                let rate = last.stats.rate
-                last.stats = stats
-                if DashboardView.freshness(stats) != before || rate != stats.rate { lastModel = last; publish(last) }
+                // Nothing new: only the header's clock-driven figures move (the feeds' ages, and
+                // their levels: a feed that stops is an alert within one poll); no re-analysis.
+                if let again = DashboardFeed.clockMoved(last, to: stats) { last = again; lastModel = last; publish(last) }
                 sleep(); continue
             }
             var model = DashboardModel.build(r, options: settings.options, capacity: settings.capacity, stats: stats,
-                                             alertSource: settings.alerts)
+                                             alertSource: settings.alerts, feedRules: settings.feedRules)
             model.notice = notice ?? source.notice
             if let n = model.notice, n != lastNotice {
                 // To the log file, if the dashboard was given one (stderr is redirected there).
@@ -166,6 +166,15 @@ public final class DashboardFeed: @unchecked Sendable {
             if changed { nextBuild = now + 3 * Date().timeIntervalSince(buildStart) }
             sleep()
         }
+    }
+
+    /// `model` at the clock of `stats`, when anything the screen shows moved with it (a feed's
+    /// age or level, the freshness, the rate); nil: the same screen.
+    public static func clockMoved(_ model: DashboardModel, to stats: DashboardModel.Stats) -> DashboardModel? {
+        var next = model
+        next.stats = stats
+        guard DashboardView.clockSignature(next) != DashboardView.clockSignature(model) || model.stats.rate != stats.rate else { return nil }
+        return next
     }
 
     private func sleep() {

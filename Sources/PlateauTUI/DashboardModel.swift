@@ -53,8 +53,51 @@ public struct DashboardModel: Sendable {
         public init(severity: Severity, day: Int, text: String) { self.severity = severity; self.day = day; self.text = text }
     }
 
+    /// One feed's freshness as the header shows it, and the stale rule that judges it. Its
+    /// level is a function of the clock (`level(at:)`): the view judges it at every draw, so a
+    /// feed that stops is an alert on screen within one tick of crossing its threshold, with
+    /// no new data and no rebuild.
+    public struct Feed: Sendable, Equatable {
+        public var name: String
+        /// Its newest record as of the model's clock (nil: none).
+        public var newestRecord: Int64?
+        /// When bytes last arrived for it (`watch` following files; nil otherwise).
+        public var lastArrival: Int64?
+        /// The stale rule of this feed (the first one in the rules file), and its levels in seconds.
+        public var rule: String?
+        public var warning: Int64?
+        public var critical: Int64?
+        /// False in a replay whose clock is before the feed's first day of records: it has not
+        /// started yet (neither fresh nor stale).
+        public var started = true
+        public init(name: String, newestRecord: Int64? = nil, lastArrival: Int64? = nil, rule: String? = nil,
+                    warning: Int64? = nil, critical: Int64? = nil) {
+            self.name = name; self.newestRecord = newestRecord; self.lastArrival = lastArrival
+            self.rule = rule; self.warning = warning; self.critical = critical
+        }
+
+        /// The level of its rule at `now`: nil when fresh (or without a rule); a feed without
+        /// any record is at the rule's highest level.
+        public func level(at now: Int64) -> Alert.Severity? {
+            guard rule != nil, started else { return nil }
+            guard let newest = newestRecord else { return critical != nil ? .critical : .warning }
+            let age = max(0, now - newest)
+            if let c = critical, age >= c { return .critical }
+            if let w = warning, age >= w { return .warning }
+            return nil
+        }
+
+        /// "12 s", "3 min", "2 h", "2,400 d"; "no records".
+        public func age(at now: Int64) -> String {
+            guard started else { return "not yet" }
+            return newestRecord.map { Durations.short(now - $0) } ?? "no records"
+        }
+    }
+
     public var organisation: String?
     public var timezone = "UTC"
+    /// The zone of `timezone` (the day of a feed's alert).
+    public var zone: TimeZoneRules = .utc
     public var firstDay: Int?
     public var lastDay: Int?
     public var metrics: [Metric] = []
@@ -68,6 +111,8 @@ public struct DashboardModel: Sendable {
     public var stats = Stats()
     /// Newest first.
     public var alerts: [Alert] = []
+    /// The feeds of the data and those stale rules name, in `Feeds` order (built-in, then by name).
+    public var feeds: [Feed] = []
     /// A one-line diagnostic for the status line (e.g. a file that could not be read).
     public var notice: String?
 
@@ -83,11 +128,49 @@ public struct DashboardModel: Sendable {
     /// The alerts of rollups, given the analysis of every series (the model's own, not redone).
     public typealias AlertSource = @Sendable (Rollups, [AlertEvaluator.SeriesKey: PlateauAnalysis]) -> [Alert]
 
+    /// The stale alerts of the feeds at `now`, as the alerts panel lists them (before the others).
+    public func feedAlerts(at now: Int64, zone: TimeZoneRules) -> [Alert] {
+        feeds.compactMap { f in
+            guard let level = f.level(at: now), let rule = f.rule else { return nil }
+            var text = f.newestRecord == nil ? "\(rule): \(f.name) feed: no records" : "\(rule): \(f.name) feed: newest record \(f.age(at: now)) old"
+            // Bytes still arriving: the export runs, its records are old (or it stopped too).
+            if let arrived = f.lastArrival { text += "; bytes arrived \(Durations.short(now - arrived)) ago" }
+            return Alert(severity: level, day: zone.localDay(now), text: text)
+        }.sorted { $0.severity > $1.severity }
+    }
+
+    /// The feeds of `r` as of `now` (a replay's clock knows a feed's records to the day only:
+    /// `AlertEvaluator.newest`), with the stale rules of `rules` that judge them.
+    public static func feeds(_ r: Rollups, rules: [AlertRule], now: Int64, zone: TimeZoneRules) -> [Feed] {
+        let present = Set(r.feeds.keys).union(rules.compactMap(\.feed))
+        let names = Feeds.builtIn.filter(present.contains) + present.subtracting(Feeds.builtIn).sorted()
+        return names.map { name in
+            let rule = rules.first { $0.feed == name }
+            var f = Feed(name: name, lastArrival: r.feeds[name]?.lastArrival)
+            if let newest = r.feeds[name]?.newestRecord {
+                let metric = rule?.metric ?? Feeds.known([]).first { $0.name == name }?.metric ?? .meetingsUsers
+                f.newestRecord = newest <= now ? newest : AlertEvaluator.newest(r, feed: name, metric: metric, at: now, timezone: zone)?.instant
+                // A replay before the feed's first records: it has not started, it is not dead.
+                f.started = f.newestRecord != nil
+            }
+            if let rule {
+                f.rule = rule.name
+                f.warning = rule.warning.map { Int64($0) }
+                f.critical = rule.critical.map { Int64($0) }
+            }
+            return f
+        }
+    }
+
     /// The model of `rollups` as the review would judge them (same analysis, same suppression);
-    /// `alertSource` adds the alerts of the rules, from the same analysis.
+    /// `alertSource` adds the alerts of the rules, from the same analysis; `feedRules` (stale
+    /// rules of ALL) judge the feeds at the clock of `stats`.
     public static func build(_ r: Rollups, options: SnapshotOptions, capacity: [PlateauConfig.Capacity] = [],
-                             stats: Stats = Stats(), alerts: [Alert] = [], alertSource: AlertSource? = nil) -> DashboardModel {
+                             stats: Stats = Stats(), alerts: [Alert] = [], alertSource: AlertSource? = nil,
+                             feedRules: [AlertRule] = []) -> DashboardModel {
         var model = DashboardModel()
+        model.zone = TimeZoneRules(identifier: options.timezone) ?? .utc
+        model.feeds = feeds(r, rules: feedRules.filter(\.judgesFeed), now: stats.now, zone: model.zone)
         model.organisation = options.organisation
         model.timezone = options.timezone
         model.businessDays = options.businessDays

@@ -83,21 +83,90 @@ public enum DashboardView {
             right = "\(CivilDate(daysSinceEpoch: a)) → \(CivilDate(daysSinceEpoch: b)) · "
         }
         right = (right + model.timezone + " ").ascii(ascii)
-        let used = f.put(left.ascii(ascii), x: 0, y: 0, style: Style(color: .title, bold: true, reverse: true), maxWidth: f.width - 1)
-        if used + right.count + 2 <= f.width { f.put(right, x: f.width - right.count, y: 0, style: bar) }
+        let now = model.stats.now
+        // A stale feed is an alert: it takes the first row's right side, before the range and
+        // the organisation, at every size the header shows (60×15 has this row only).
+        let stale = model.feeds.compactMap { feed in feed.level(at: now).map { (feed: feed, level: $0) } }
+        var alarmWidth = 0
+        if let worst = stale.map(\.level).max() {
+            let alarm = staleSummary(stale, now: now, width: f.width - 10, ascii: ascii)
+            alarmWidth = alarm.count
+            f.put(alarm, x: f.width - alarm.count, y: 0, style: Style(color: worst == .critical ? .critical : .warning, bold: true, reverse: true))
+        }
+        let used = f.put(left.ascii(ascii), x: 0, y: 0, style: Style(color: .title, bold: true, reverse: true), maxWidth: f.width - 1 - alarmWidth)
+        if used + right.count + alarmWidth + 2 <= f.width { f.put(right, x: f.width - alarmWidth - right.count, y: 0, style: bar) }
         guard rows > 1 else { return }
-        // Second line: the figures in order of importance, as many as fit.
+        // Second line: each feed's age (coloured by its rule), then the figures in order of
+        // importance, as many as fit.
         let s = model.stats
-        let parts = [
-            s.replay.map { "replaying " + (($0 * 10).rounded() == ($0.rounded() * 10) ? "\(Int($0.rounded()))" : String(format: "%.1f", $0)) + " days a second" } ?? freshness(s),
-            s.replay != nil ? "" : s.rate.map { "\(groupedDigits(Int($0.rounded()))) records/s" } ?? "– records/s",
-            "\(groupedDigits(s.skipped)) skipped",
-            "\(groupedDigits(s.files)) file\(s.files == 1 ? "" : "s") followed",
-            "\(groupedDigits(s.records)) records",
-        ]
-        var line = ""
-        for p in parts where !p.isEmpty && (line + " · " + p).count + 1 <= f.width { line += (line.isEmpty ? " " : " · ") + p }
-        f.put(line.ascii(ascii), x: 0, y: 1, style: bar, maxWidth: f.width)
+        let sep = ascii ? " - " : " · "
+        var segments: [(text: String, style: Style)] = []
+        if let speed = s.replay {
+            segments.append(("replaying " + ((speed * 10).rounded() == (speed.rounded() * 10) ? "\(Int(speed.rounded()))" : String(format: "%.1f", speed)) + " days a second", bar))
+        }
+        if model.feeds.isEmpty {
+            if s.replay == nil { segments.append((freshness(s), bar)) }
+        } else {
+            // Stale feeds first: they must not be the ones that do not fit.
+            let ordered = model.feeds.enumerated().sorted { a, b in
+                let (la, lb) = (a.element.level(at: now)?.rawValue ?? 0, b.element.level(at: now)?.rawValue ?? 0)
+                return la != lb ? la > lb : a.offset < b.offset
+            }.map(\.element)
+            var previous: DashboardModel.Alert.Severity?
+            for feed in ordered {
+                let level = feed.level(at: now)
+                // The marker once per level: "CRIT vpn 3 h · vdi no records · WARN proxy 20 min".
+                let tag = level != nil && level != previous ? (level == .critical ? "CRIT " : "WARN ") : ""
+                previous = level
+                let text = tag + "\(feed.name) \(feed.age(at: now))"
+                let style = level.map { Style(color: $0 == .critical ? .critical : .warning, bold: true, reverse: true) } ?? Style(color: .muted, reverse: true)
+                segments.append((text, style))
+            }
+        }
+        if s.replay == nil { segments.append((s.rate.map { "\(groupedDigits(Int($0.rounded()))) records/s" } ?? "– records/s", bar)) }
+        segments.append(("\(groupedDigits(s.skipped)) skipped", bar))
+        segments.append(("\(groupedDigits(s.files)) file\(s.files == 1 ? "" : "s") followed", bar))
+        segments.append(("\(groupedDigits(s.records)) records", bar))
+        var x = 0
+        for (i, seg) in segments.enumerated() {
+            let text = seg.text.ascii(ascii)
+            let lead = i == 0 ? " " : sep
+            guard x + lead.count + text.count + 1 <= f.width else { continue }
+            x += f.put(lead, x: x, y: 1, style: bar)
+            x += f.put(text, x: x, y: 1, style: seg.style)
+        }
+    }
+
+    /// The first row's alarm, as detailed as fits in `width`: "CRIT proxy 2 d · vpn 3 d · WARN
+    /// vdi 3 h", then names only, then counts, then a bare "CRIT stale".
+    static func staleSummary(_ stale: [(feed: DashboardModel.Feed, level: DashboardModel.Alert.Severity)], now: Int64,
+                             width: Int, ascii: Bool) -> String {
+        let sep = ascii ? " - " : " · "
+        func groups(_ item: (DashboardModel.Feed) -> String, joined: String) -> String {
+            [DashboardModel.Alert.Severity.critical, .warning].compactMap { level -> String? in
+                let names = stale.filter { $0.level == level }.map { item($0.feed) }
+                return names.isEmpty ? nil : (level == .critical ? "CRIT " : "WARN ") + names.joined(separator: joined)
+            }.joined(separator: sep)
+        }
+        let counts = [DashboardModel.Alert.Severity.critical, .warning].compactMap { level -> String? in
+            let n = stale.filter { $0.level == level }.count
+            return n == 0 ? nil : (level == .critical ? "CRIT " : "WARN ") + "\(n) stale feed\(n == 1 ? "" : "s")"
+        }.joined(separator: sep)
+        let worst = stale.map(\.level).max() == .critical ? "CRIT" : "WARN"
+        let candidates = [groups({ "\($0.name) \($0.age(at: now))" }, joined: sep), groups(\.name, joined: ", "), counts, worst + " stale", worst]
+        for c in candidates where c.count + 2 <= width { return (" " + c + " ").ascii(ascii) }
+        return (" " + worst + " ").ascii(ascii)
+    }
+
+    /// What of the screen moves with the clock alone (feed ages and levels, the freshness):
+    /// when it changes, the feed hands the UI the model again without rebuilding it.
+    public static func clockSignature(_ model: DashboardModel) -> String {
+        let now = model.stats.now
+        return (model.feeds.isEmpty ? freshness(model.stats) : "") + model.feeds.map { f in
+            let level = f.level(at: now)
+            // The arrival of bytes is shown for stale feeds only.
+            return "|\(f.name) \(f.age(at: now)) \(level.map { "\($0.rawValue) \(f.lastArrival.map { Durations.short(now - $0) } ?? "")" } ?? "-")"
+        }.joined()
     }
 
     /// "newest record 14 s ago".
@@ -243,14 +312,16 @@ public enum DashboardView {
     static func alerts(_ model: DashboardModel, _ f: inout Frame, _ r: Rect, ascii: Bool) {
         let rule = ascii ? "-" : "─"
         f.put(String(repeating: rule, count: r.width), x: r.x, y: r.y, style: Style(color: .muted))
-        let crit = model.alerts.filter { $0.severity == .critical }.count
-        let title = " alerts: \(model.alerts.count)" + (crit > 0 ? " (\(crit) critical) " : " ")
+        // The feeds' stale alerts of this very moment come first.
+        let all = model.feedAlerts(at: model.stats.now, zone: model.zone) + model.alerts
+        let crit = all.filter { $0.severity == .critical }.count
+        let title = " alerts: \(all.count)" + (crit > 0 ? " (\(crit) critical) " : " ")
         f.put(title, x: r.x + 2, y: r.y, style: Style(color: crit > 0 ? .critical : .muted, bold: true))
-        if model.alerts.isEmpty {
+        if all.isEmpty {
             f.put(" No alerts.", x: r.x, y: r.y + 1, style: Style(color: .muted), maxWidth: r.width)
             return
         }
-        for (i, a) in model.alerts.prefix(r.height - 1).enumerated() {
+        for (i, a) in all.prefix(r.height - 1).enumerated() {
             let y = r.y + 1 + i
             let tag = a.severity == .critical ? "CRIT" : "WARN"
             let style = Style(color: a.severity == .critical ? .critical : .warning, bold: a.severity == .critical)

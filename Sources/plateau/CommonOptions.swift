@@ -22,13 +22,13 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("With --store: drop stored days older than the newest N days.", valueName: "N"))
     var keepDays: Int?
 
-    @Flag(name: .long, help: "No progress line; ingest prints no report either (errors only).")
+    @Flag(name: .long, help: "Nothing but errors on stderr: no progress line, no notice of files in no known format; ingest prints no report either.")
     var quiet = false
 
     @Option(name: .long, help: ArgumentHelp("Read the daily rollups from ClickHouse instead of PATHs: clickhouse://[user[:password]@]host:port/database[?cluster=NAME]; `env` (or an empty value) takes PLATEAU_CLICKHOUSE_URL.", valueName: "URL"))
     var source: String?
 
-    @Flag(name: .long, help: "Timings, and the first skipped lines of every file, on stderr.")
+    @Flag(name: .long, help: "Timings, the first skipped lines of every file, and every file not read (no known format, documents) on stderr.")
     var verbose = false
 
     func validate() throws {
@@ -86,7 +86,7 @@ struct Pipeline {
         if options.store != nil { return try StoreWiring.pipeline(paths: paths, options: options, setup: s) }
         let (config, tz, exclude, settings) = (s.config, s.timezone, s.exclude, s.settings)
         let t0 = Date()
-        let discovered = try InputDiscovery.discover(paths, custom: config.customSources, exclude: exclude)
+        let (discovered, documents) = try InputDiscovery.discoverAll(paths, custom: config.customSources, exclude: exclude)
         let t1 = Date()
         let total = discovered.reduce(Int64(0)) { $0 + $1.size }
         let progress = IngestProgress(totalBytes: total)
@@ -103,13 +103,31 @@ struct Pipeline {
                         discovered.count, humanBytes(total), t1.timeIntervalSince(t0), lines, secs,
                         humanBytes(Int64(Double(total) / secs)), Double(lines) / secs, t3.timeIntervalSince(t2)))
         }
-        // Files that could not be read (or whose format nobody claims) are always named;
-        // skipped lines are counted in the output, and listed here with --verbose.
-        for input in result.inputs {
-            if let e = input.account.fileError { warn("\(input.path): \(e)") }
+        reportFiles(result.inputs, documents: documents, options: options)
+        return Pipeline(config: config, timezone: tz, inputs: result.inputs, rollups: rollups)
+    }
+
+    /// What stderr says of the files: a file that could not be read (or was cut short) is
+    /// named, always; files in no known format make one line (`--verbose` names each; `--quiet`
+    /// says nothing of them); documents beside the logs (a README) are no concern (`--verbose`
+    /// lists them); skipped lines are counted in the output, and listed with `--verbose`.
+    static func reportFiles(_ inputs: [InputReport], documents: [String], options: CommonOptions) {
+        var unknown: [String] = []
+        for input in inputs {
+            if input.account.fileError == InputDiscovery.unknownFormat {
+                unknown.append(input.path)
+            } else if let e = input.account.fileError {
+                warn("\(input.path): \(e)")
+            }
             if options.verbose { for ex in input.account.examples { warn("\(input.path):\(ex.line): \(ex.reason)") } }
         }
-        return Pipeline(config: config, timezone: tz, inputs: result.inputs, rollups: rollups)
+        if options.verbose {
+            for path in unknown { warn("\(path): \(InputDiscovery.unknownFormat)") }
+            for path in documents { warn("\(path): a document, not a log; skipped") }
+        } else if !options.quiet {
+            if unknown.count == 1 { warn("\(unknown[0]): \(InputDiscovery.unknownFormat)") }
+            if unknown.count > 1 { warn("\(unknown.count) files in no known format: --verbose lists them") }
+        }
     }
 
     /// `--source clickhouse://...`: the rollups computed by the database (no PATH is read; the

@@ -28,6 +28,8 @@ enum Entry {
             fail(e.description, code: 66)
         } catch let e as ConfigError {
             fail(e.description, code: 64)
+        } catch let e as AlertRulesError {
+            fail(e.description, code: 64)
         } catch let e as Store.Problem {
             fail(e.description, code: 64)
         } catch let e as PlateauKey.Problem {

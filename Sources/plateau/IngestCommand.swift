@@ -57,6 +57,10 @@ struct IngestCommand: ParsableCommand {
         let store = try StoreWiring.open(options.store, settings: setup.settings)
         try StoreWiring.pinOrAdopt(store, roots: paths, setup: &setup, options: options)
         let report = try StoreWiring.ingest(paths, into: store, setup: setup, options: options, batchBytes: max(4096, batchBytes))
+        // PATHs without a single log (a wrong folder) are an error, not "+0 records" for ever.
+        if !paths.isEmpty && report.followed == 0 {
+            throw IOError(path: paths.joined(separator: ", "), "no file in a known format: nothing to ingest")
+        }
         if !common.quiet {
             for f in report.files {
                 print("\(f.path): +\(f.lines) lines, +\(f.records) records")
@@ -80,7 +84,11 @@ struct IngestCommand: ParsableCommand {
         var s = try Pipeline.setup(paths: paths, options: common)
         // People go to the database as keyed pseudonyms (the store's key, made at first use).
         s.settings.pseudonyms = try s.settings.pseudonyms ?? StoreWiring.pseudonyms(create: true)
-        let discovered = try InputDiscovery.discover(paths, custom: s.config.customSources, exclude: s.exclude)
+        let (discovered, documents) = try InputDiscovery.discoverAll(paths, custom: s.config.customSources, exclude: s.exclude)
+        guard discovered.contains(where: { ($0.format != nil && $0.format != .directory) || $0.custom != nil }) else {
+            Pipeline.reportFiles(Ingest(settings: s.settings).run(discovered).inputs, documents: documents, options: common)
+            throw IOError(path: paths.joined(separator: ", "), "no file in a known format: nothing to load")
+        }
         var load = ClickHouseLoad(url: url, settings: s.settings)
         if common.verbose { load.log = { warn($0) } }
         let progress = IngestProgress(totalBytes: discovered.reduce(Int64(0)) { $0 + $1.size })
@@ -93,9 +101,7 @@ struct IngestCommand: ParsableCommand {
             if case .usage(let m) = e { throw UsageError(message: m) }
             throw e
         }
-        for input in report.inputs {
-            if let e = input.account.fileError { warn("\(input.path): \(e)") }
-        }
+        Pipeline.reportFiles(report.inputs, documents: documents, options: common)
         if report.outOfRange > 0 {
             warn("\(report.outOfRange) facts, meetings or sessions with a time outside 1970 … 2106 not loaded (ClickHouse's DateTime cannot hold them; a file snapshot counts them)")
         }

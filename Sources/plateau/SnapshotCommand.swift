@@ -71,11 +71,22 @@ struct Snapshot: ParsableCommand {
             guard let d = CivilDate(iso: t) else { throw UsageError(message: "--to: '\(t)' is not a date like 2020-05-10") }
             return d.day
         }
+        if let f = fromDay, let t = toDay, f > t { throw UsageError(message: "--from \(from!) is after --to \(to!)") }
         // --source reads the database: no PATH (the config comes from --config); --store alone reads the store.
         if common.source != nil && !paths.isEmpty { throw UsageError(message: "--source reads the rollups from ClickHouse; give no PATH with it") }
         let roots = paths.isEmpty ? (common.source == nil && common.store == nil ? ["SampleLogs"] : []) : paths
         var p = try Pipeline.run(paths: roots, options: common)
+        // Nothing to review is said as such, not printed as an empty review.
+        guard let first = p.rollups.firstDay, let last = p.rollups.lastDay else {
+            let place = common.source != nil ? "the database" : roots.isEmpty ? StoreWiring.path(common.store) : roots.joined(separator: ", ")
+            let known = p.inputs.filter { $0.format != nil }.count
+            throw IOError(path: place, "no records (\(known) file\(known == 1 ? "" : "s") in a known format\(p.inputs.count > known ? ", \(p.inputs.count - known) not read" : ""))")
+        }
         p.rollups.restrict(from: fromDay, to: toDay)
+        guard p.rollups.firstDay != nil else {
+            let range = [from.map { "from \($0)" }, to.map { "to \($0)" }].compactMap { $0 }.joined(separator: " ")
+            throw UsageError(message: "no records \(range) (the data runs \(CivilDate(daysSinceEpoch: first).iso) to \(CivilDate(daysSinceEpoch: last).iso))")
+        }
         if let bu, !p.rollups.units.contains(bu) {
             throw UsageError(message: "--bu: no business unit '\(bu)' in the data")
         }
@@ -86,7 +97,7 @@ struct Snapshot: ParsableCommand {
         o.week = reviewWeek
         o.businessDays = p.config.businessDays
         o.windows = p.config.windows
-        o.alerts = alerts(p)
+        o.alerts = try alerts(p)
         switch format {
         case "json":
             FileHandle.standardOutput.write(Data(SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)))
@@ -104,18 +115,17 @@ struct Snapshot: ParsableCommand {
         }
     }
 
-    /// The alerts of the newest day shown, by the rules.toml next to the config (if any); a bad
-    /// rules file is named on stderr and the review goes on without alerts.
-    func alerts(_ p: Pipeline) -> AlertReport? {
+    /// The alerts of the newest day shown, by the rules.toml next to the config (if any), as if
+    /// judged at the end of that day (stale rules too: the review is the same whenever it is
+    /// printed). A bad rules file is a bad config: one line naming the rule and the key, exit 64
+    /// (a review without its alerts would say nothing is wrong).
+    func alerts(_ p: Pipeline) throws -> AlertReport? {
         guard let config = p.config.path, let last = p.rollups.lastDay else { return nil }
         let path = Alerts.rulesNextTo(config)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let rules: AlertRules
-        do { rules = try AlertRules.load(path: path) } catch {
-            warn("\(Alerts.describe(error)); the review has no alerts")
-            return nil
-        }
-        let context = Alerts.context(p, minGroup: common.minGroup)
+        let rules = try AlertRules.load(path: path, config: p.config)
+        try rules.check(against: p.rollups)
+        let context = Alerts.context(p, minGroup: common.minGroup, now: nil)
         let analyses = AlertEvaluator.analyses(p.rollups, businessDays: p.config.businessDays, windows: p.config.windows)
         return AlertReport(alerts: AlertEvaluator.evaluate(rollups: p.rollups, analyses: analyses, rules: rules, context: context, on: last...last),
                            readings: [], rules: rules.rules.count, days: last...last)

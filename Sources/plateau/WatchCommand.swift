@@ -38,8 +38,12 @@ struct Watch: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Print one screen of the given size as text once the inputs are read, and exit (no terminal needed).", valueName: "WxH"))
     var dump: String?
 
+    @Option(name: .long, help: ArgumentHelp("With --dump: the clock of the screen, e.g. 2020-05-12T08:00:00Z (default: the newest record, a screen of the data).", valueName: "TIME"))
+    var now: String?
+
     func validate() throws {
         if let dump, Watch.size(dump) == nil { throw ValidationError("--dump: '\(dump)' is not a size like 100x30") }
+        if now != nil && dump == nil { throw ValidationError("--now is for --dump (the screen follows the clock)") }
         if let replay, ReplaySpeed(replay) == nil { throw ValidationError("--replay: '\(replay)' is not a speed like 2d/s") }
         guard poll >= 0.1 && poll <= 3600 else { throw ValidationError("--poll must be between 0.1 and 3600 seconds") }
         if let metric, Metric(rawValue: metric) == nil { throw ValidationError("--metric: unknown metric '\(metric)'") }
@@ -53,7 +57,9 @@ struct Watch: ParsableCommand {
         let roots = paths.isEmpty ? (database == nil && common.store == nil ? ["SampleLogs"] : []) : paths
         let rulesPath = rules ?? defaultRules(roots)
         var setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])
-        let ruleSet = try rulesPath.map { try AlertRules.load(path: $0) }
+        // A bad rules file is a bad config: one line, before the screen (exit 64).
+        let ruleSet = try rulesPath.map { try AlertRules.load(path: $0, config: setup.config) }
+        let clock = try now.map { try Alerts.instant($0) }
         // A PATH that is not there is an error now, not a dashboard that waits for ever.
         for root in roots where database == nil && !FileManager.default.fileExists(atPath: root) {
             throw IOError(path: root, "no such file or directory")
@@ -61,7 +67,7 @@ struct Watch: ParsableCommand {
         let store = try common.store.map { try StoreWiring.open($0, settings: setup.settings) }
         if let store { try StoreWiring.pinOrAdopt(store, roots: roots, setup: &setup, options: common) }
         if let dump, let (w, h) = Watch.size(dump) {
-            let alerts = ruleSet.map { Watch.alerts($0, config: setup.config, minGroup: common.minGroup, timezone: setup.timezone) }
+            let alerts = ruleSet.map { Watch.alerts($0, config: setup.config, minGroup: common.minGroup, timezone: setup.timezone, now: clock) }
             let source: DashboardSource
             if let database {
                 source = ClickHouseSource(url: database, timezone: setup.timezone, refresh: 0)
@@ -73,6 +79,7 @@ struct Watch: ParsableCommand {
                 source = StaticSource { Ingest(settings: settings).run(discovered) }
             }
             try Watch.dump(source: source, options: feedOptions(setup), capacity: setup.config.capacity, alerts: alerts,
+                           feedRules: ruleSet?.rules ?? [], now: clock,
                            width: w, height: h, metric: metric.flatMap(Metric.init(rawValue:)), glyphs: GlyphMode(rawValue: glyphs) ?? .braille)
             return
         }
@@ -86,6 +93,7 @@ struct Watch: ParsableCommand {
         feedSettings.replay = replay.flatMap(ReplaySpeed.init)
         if let ruleSet {
             feedSettings.alerts = Watch.alerts(ruleSet, config: setup.config, minGroup: common.minGroup, timezone: setup.timezone)
+            feedSettings.feedRules = ruleSet.rules.filter(\.judgesFeed)
         }
 
         let source: DashboardSource
@@ -131,12 +139,21 @@ extension Watch {
     }
 
     /// The alerts panel: the alerts of the last two weeks shown, newest first; the day of the
-    /// clock is "in progress" only while the data is live.
-    static func alerts(_ rules: AlertRules, config: PlateauConfig, minGroup: Int, timezone: TimeZoneRules) -> DashboardModel.AlertSource {
-        { r, analyses in
+    /// clock is "in progress" only while the data is live. The feeds' stale rules are judged
+    /// by the screen itself, at every tick (`DashboardModel.Feed`). A rule that names a BU or a
+    /// metric the data lacks (data still to come, perhaps) is a critical line of the panel.
+    static func alerts(_ all: AlertRules, config: PlateauConfig, minGroup: Int, timezone: TimeZoneRules,
+                       now clock: Int64? = nil) -> DashboardModel.AlertSource {
+        var counted = all
+        counted.rules = all.rules.filter { !$0.judgesFeed }
+        let rules = counted
+        return { r, analyses in
             guard let first = r.firstDay, let last = r.lastDay else { return [] }
-            let now = Int64(Date().timeIntervalSince1970)
+            let now = clock ?? Int64(Date().timeIntervalSince1970)
             let today = timezone.localDay(now)
+            do { try rules.check(against: r) } catch {
+                return [DashboardModel.Alert(severity: .critical, day: min(today, last), text: "\(error)")]
+            }
             let found = AlertEvaluator.evaluate(rollups: r, rules: rules, config: config, minGroup: minGroup,
                                                 on: max(first, last - 13)...last, today: today <= last ? today : nil, analyses: analyses)
             // One line per rule × metric × BU: its newest day (a shift fires every day of its window).
@@ -166,13 +183,14 @@ extension Watch {
 
     /// `--dump WxH`: the screen the dashboard would draw once everything is read, as text.
     static func dump(source: DashboardSource, options: SnapshotOptions, capacity: [PlateauConfig.Capacity],
-                     alerts: DashboardModel.AlertSource?, width: Int, height: Int,
+                     alerts: DashboardModel.AlertSource?, feedRules: [AlertRule], now: Int64?, width: Int, height: Int,
                      metric: Metric?, glyphs: GlyphMode) throws {
         _ = try source.poll()
         var stats = source.stats
-        stats.now = stats.newestRecord ?? 0  // a dump is of the data, not of the wall clock
+        stats.now = now ?? stats.newestRecord ?? 0  // a dump is of the data, not of the wall clock (unless --now)
         let rollups = source.rollups()
-        var model = DashboardModel.build(rollups, options: options, capacity: capacity, stats: stats, alertSource: alerts)
+        var model = DashboardModel.build(rollups, options: options, capacity: capacity, stats: stats, alertSource: alerts,
+                                         feedRules: feedRules)
         model.notice = source.notice
         var state = DashboardState()
         state.metric = metric

@@ -16,7 +16,7 @@ import Testing
         #expect(snapshot.err.contains("cannot connect"), "\(snapshot.err)")
         let alerts = try CLITests.run(["alerts", "--source", url, "--rules", "/dev/null"])
         #expect(alerts.code == 3, "\(alerts.err)")
-        let ingest = try CLITests.run(["ingest", SnapshotCLITests.samples + "/directory", "--to", url])
+        let ingest = try CLITests.run(["ingest", SnapshotCLITests.samples + "/vdi", "--to", url])
         #expect(ingest.code == 1)
         for r in [snapshot, alerts, ingest] {
             #expect(!r.out.contains(Self.secret) && !r.err.contains(Self.secret))
@@ -85,8 +85,9 @@ extension ClickHouseCLITests {
                 ("csv", ["--snapshot", samples, "--format", "csv", "--quiet"] + config),
                 ("json", ["--snapshot", samples, "--format", "json", "--quiet"] + config),
                 ("csv New York", ["--snapshot", samples, "--format", "csv", "--quiet", "--tz", "America/New_York"] + config),
-                ("alerts", ["alerts", samples] + rules),
+                ("alerts", ["alerts", samples, "--now", stale] + rules),
                 ("alerts --since 2020-03-01", ["alerts", samples, "--since", "2020-03-01"] + rules),
+                ("alerts prometheus", ["alerts", samples, "--format", "prometheus", "--now", stale] + rules),
                 ("watch", ["watch", samples, "--dump", "100x30"] + config),
             ]
             final class Box: @unchecked Sendable { let lock = NSLock(); var results: [String: CLITests.Result] = [:] }
@@ -98,6 +99,9 @@ extension ClickHouseCLITests {
             return box.results
         }()
         static var memoryCSV: CLITests.Result { files["csv"]! }
+        /// A day and a half after the last records: the feeds' stale rules warn (their newest
+        /// records, which the database must carry, decide it).
+        static let stale = "2020-05-12T08:00:00Z"
         static var memoryJSON: CLITests.Result { files["json"]! }
 
         /// `ingest --to` SampleLogs: exits 0 and never shows the password.
@@ -126,7 +130,7 @@ extension ClickHouseCLITests {
             let memory = try splitInputs(memoryJSON.out), database = try splitInputs(clickhouse)
             #expect((memory.rest["series"] as? [Any])?.isEmpty == false)
             #expect(memory.rest == database.rest, "the JSON snapshots differ beyond the file accounting")
-            #expect(memory.inputs.count == 421)
+            #expect(memory.inputs.count == 420)
             #expect(memory.inputs == database.inputs)
         }
 
@@ -142,7 +146,7 @@ extension ClickHouseCLITests {
             let first = try Self.ingest(scratch, to: url)
             // Every file but the directory (people.csv resolves people, it holds no activity).
             let loaded = Self.lines(first.out).filter { $0.contains(": ") && $0.contains(" records loaded (") }
-            #expect(loaded.count == 420, "\(first.out.suffix(500))")
+            #expect(loaded.count == 419, "\(first.out.suffix(500))")
             #expect(!loaded.contains { $0.contains("directory/people.csv") })
             #expect(Self.lines(first.out).contains { $0.hasPrefix("load ") && $0.contains(" into \(shown): ") })
 
@@ -190,8 +194,10 @@ extension ClickHouseCLITests {
             let url = Self.url(servers[0], "sample")
             _ = try Self.ingest(scratch, to: url)
             let rules = ["--rules", Self.samples + "/rules.toml", "--quiet"] + Self.config
-            // The newest day (no alert: exit 0), then the weeks of the planted events (exit 2).
-            for (name, extra, code) in [("alerts", [String](), Int32(0)), ("alerts --since 2020-03-01", ["--since", "2020-03-01"], 2)] {
+            // The newest day, judged when the feeds have grown stale (warnings: exit 1; the feeds'
+            // newest records come from the database), then the weeks of the planted events (exit 2).
+            for (name, extra, code) in [("alerts", ["--now", Self.stale], Int32(1)), ("alerts --since 2020-03-01", ["--since", "2020-03-01"], 2),
+                                        ("alerts prometheus", ["--format", "prometheus", "--now", Self.stale], 1)] {
                 let files = try #require(Self.files[name])
                 let database = try scratch.run(["alerts", "--source", url] + rules + extra)
                 #expect(files.code == code, "\(name): \(files.err)")
@@ -199,9 +205,9 @@ extension ClickHouseCLITests {
                 #expect(!files.out.isEmpty && database.out == files.out, "\(name): --source differs from the files")
             }
 
-            // The dashboard: the same screen but for the status bar's notice, which for files
-            // names the one the reading skipped (README.md, no known format) and for --source the
-            // database read (its URL without the password). Its right half must agree too.
+            // The dashboard: the same screen but for the status bar's notice, which for --source
+            // names the database read (its URL without the password); the files have none (the
+            // README beside them is no input). Its right half must agree too.
             let files = try #require(Self.files["watch"])
             let database = try scratch.run(["watch", "--source", url, "--dump", "100x30"] + Self.config)
             #expect(files.code == 0 && database.code == 0, "\(files.err) \(database.err)")
@@ -210,12 +216,13 @@ extension ClickHouseCLITests {
             #expect(f.popLast() == "" && d.popLast() == "")
             let (fileStatus, dbStatus) = (f.popLast() ?? "", d.popLast() ?? "")
             #expect(f == d, "watch --dump --source differs from the files' above the status bar")
-            #expect(fileStatus.hasPrefix(" README.md: no known format; skipped"), "\(fileStatus)")
+            #expect(fileStatus.hasPrefix(" q quit"), "\(fileStatus)")
             #expect(dbStatus.hasPrefix(" from clickhouse://default:***@127.0.0.1:\(servers[0].httpPort)/sample "), "\(dbStatus)")
             func right(_ s: Substring) -> String { s.split(separator: "  ").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
             #expect(right(fileStatus) == right(dbStatus) && right(fileStatus).hasPrefix("sort name"), "\(fileStatus) | \(dbStatus)")
             #expect(fileStatus.count == dbStatus.count)
-            #expect(f.contains { $0.contains("421 files followed") } && f.contains { $0.contains("── alerts: ") })
+            #expect(f.contains { $0.contains("── alerts: ") })
+            #expect(f[1].hasPrefix(" meetings ") && f[1].contains(" · proxy ") && f[1].contains(" · vdi "), "\(f[1])")
             #expect(!database.out.contains(ClickHouseTestServer.password))
         }
 

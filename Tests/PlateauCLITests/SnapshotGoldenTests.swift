@@ -53,17 +53,6 @@ import Testing
 }
 
 extension SnapshotGoldenTests {
-    @Test func noInputsIsAShortReviewNotAnError() throws {
-        let dir = NSTemporaryDirectory() + "plateau-empty-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try CLITests.run(["--snapshot", "--tz", "UTC", dir])
-        #expect(r.code == 0)
-        #expect(r.out == "plateau – review (no full week in the data)\nNo records in the inputs (days in UTC).\n0 inputs, 0 records, 0 lines skipped; <5: fewer than 5 people.\n\n")
-    }
-}
-
-extension SnapshotGoldenTests {
     /// Every BU's remote-work onset in the review is within one business day of its lockdown
     /// (the onsets SampleLogs/README.md lists).
     @Test func everyBusinessUnitsOnsetIsItsLockdown() throws {

@@ -77,6 +77,21 @@ struct StoreCLITests {
         #expect(stored == (try s.memoryCSV()))
     }
 
+    /// The store keeps each feed's newest record, overall and per BU: the stale rules and the
+    /// Prometheus stamps read from it equal those of the files.
+    @Test func theStoreKeepsEachFeedsNewestRecord() throws {
+        let s = Scratch()
+        try s.generate()
+        _ = try s.ingest()
+        let args = ["--config", s.dir + "/plateau.toml", "--format", "prometheus", "--now", "2020-03-15T12:00:00Z", "--min-group", "1"]
+        let stored = try s.run(["alerts", "--store", s.store] + args)
+        let files = try s.run(["alerts", s.data] + args)
+        #expect(files.code == 1 && stored.code == files.code, "\(files.err) \(stored.err)")
+        let stamps = files.out.split(separator: "\n").filter { $0.hasPrefix("plateau_feed_last_record_timestamp_seconds{") }
+        #expect(stamps.count > 5 && stamps.contains { $0.contains("feed=\"vdi\",bu=") })
+        #expect(stored.out == files.out)
+    }
+
     @Test func gzipInputsAndAnotherWorkingDirectory() throws {
         let s = Scratch()
         try s.generate(gzip: true)

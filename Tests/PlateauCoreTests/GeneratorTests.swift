@@ -66,14 +66,31 @@ struct GeneratorTests {
         let summary = try generate(t.path, scale: 0.01, from: "2020-03-20", to: "2020-03-24", gzip: true)
         let declared = Set(summary.files.map(\.format))
         #expect(declared == Set(InputFormat.allCases.map(\.rawValue)))
-        let found = try InputDiscovery.discover([t.path])
+        let (found, documents) = try InputDiscovery.discoverAll([t.path])
         let byPath = Dictionary(uniqueKeysWithValues: found.map { ($0.path, $0.format?.rawValue) })
         for f in summary.files {
             #expect(byPath[t.path + "/" + f.path] == f.format, "\(f.path)")
         }
-        // The documents beside the logs are not logs.
-        #expect(byPath[t.path + "/README.md"] == .some(nil))
-        #expect(byPath[t.path + "/plateau.toml"] == .some(nil))
+        // The documents beside the logs are not logs, and not inputs.
+        #expect(documents == ["README.md", "plateau.toml", "rules.toml"].map { t.path + "/" + $0 })
+        #expect(found.count == summary.files.count)
+    }
+
+    /// The rules written beside the logs are those of the feeds written, one stale rule per
+    /// feed: a partial set is judged without a rule on a metric it lacks (that is an error).
+    @Test func theRulesFitTheFeedsWritten() throws {
+        let t = TempDir()
+        defer { t.cleanup() }
+        _ = try generate(t.path, scale: 0.01, from: "2020-03-16", to: "2020-03-17", feeds: [.directory, .proxy])
+        let config = try PlateauConfig.load(path: t.path + "/plateau.toml")
+        let rules = try AlertRules.load(path: t.path + "/rules.toml", config: config)
+        #expect(rules.rules.map(\.name) == ["proxy-feed-silent", "proxy-feed-stale", "remote-work-shift"])
+        let inputs = try InputDiscovery.discover([t.path], exclude: [FileInfo.canonical(t.path + "/plateau.toml"), FileInfo.canonical(t.path + "/rules.toml")])
+        let r = RollupBuilder.build(Ingest(settings: config.settings(timezone: .utc)).run(inputs))
+        try rules.check(against: r)
+        // The whole set (SampleLogs): every feed has its stale rule, and the rules fit its data.
+        let all = try AlertRules.load(path: sampleLogsDirectory + "/rules.toml", config: PlateauConfig.load(path: sampleLogsDirectory + "/plateau.toml"))
+        #expect(all.rules.compactMap(\.feed) == ["meetings", "proxy", "private_access", "vpn", "vdi"])
     }
 
     @Test func plantedDefectsAreWhereTheReadmeSays() throws {

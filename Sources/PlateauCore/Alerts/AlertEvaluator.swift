@@ -28,6 +28,8 @@ public struct AlertReading: Sendable, Equatable {
     public var metric: Metric
     public var bu: String
     public var value: Double
+    /// A stale rule's reading: the age in seconds of this feed's newest record (not a metric's value).
+    public var feed: String?
     public var warning: Double?
     public var critical: Double?
     public var maximum: Double?
@@ -47,6 +49,14 @@ public struct AlertContext: Sendable {
     /// a silent BU) wait for the day to end, while rules that look for too much judge it.
     /// Nil: every day is complete.
     public var today: Int?
+    /// The zone of the days (a day's end is its local midnight).
+    public var timezone: TimeZoneRules = .utc
+    /// The instant of the run (the wall clock, or `--now`): no day is judged past it. Nil: none.
+    public var now: Int64?
+    /// Stale rules of ALL judge their feed once, at this instant (the run's own "now": the
+    /// alert's day is its local day), whatever the days judged. Nil: at the end of every day
+    /// judged, as if run then (a replay; never past `now`).
+    public var feedsAt: Int64?
     public init() {}
 }
 
@@ -95,14 +105,6 @@ public enum AlertEvaluator {
                         rules: rules, context: c, on: days)
     }
 
-    /// Names of the BUs rules ask for that are not in the data (their rules say nothing).
-    public static func missingUnits(_ rules: AlertRules, in r: Rollups) -> [(rule: String, bu: String)] {
-        rules.rules.compactMap { rule in
-            guard case .unit(let name) = rule.scope, !r.units.contains(name) else { return nil }
-            return (rule.name, name)
-        }
-    }
-
     /// Every alert of `rules` on the days of `days` that are in the data.
     public static func evaluate(rollups r: Rollups, analyses: [SeriesKey: PlateauAnalysis], rules: AlertRules,
                                 context: AlertContext, on days: ClosedRange<Int>) -> [Alert] {
@@ -111,7 +113,14 @@ public enum AlertEvaluator {
         guard from <= to else { return [] }
         let run = Run(r: r, analyses: analyses, context: context, suppression: Suppression(r, minGroup: context.minGroup))
         var out: [Alert] = []
-        for (index, rule) in rules.rules.enumerated() where r.metrics.contains(rule.metric) {
+        for (index, rule) in rules.rules.enumerated() where rule.judgesFeed {
+            // A feed is judged at an instant: the run's (its day), or the end of each day (a replay).
+            let instants = context.feedsAt.map { [($0, context.timezone.localDay($0))] } ?? (from...to).map { (run.endOfDay($0), $0) }
+            for (t, day) in instants {
+                if var a = run.staleFeed(rule, at: t, day: day) { a.ruleIndex = index; out.append(a) }
+            }
+        }
+        for (index, rule) in rules.rules.enumerated() where !rule.judgesFeed && r.metrics.contains(rule.metric) {
             for bu in run.units(rule.scope, rule.metric) {
                 for day in from...to {
                     if var a = run.check(rule, bu: bu, day: day) { a.ruleIndex = index; out.append(a) }
@@ -131,7 +140,11 @@ public enum AlertEvaluator {
         let run = Run(r: r, analyses: analyses, context: context, suppression: Suppression(r, minGroup: context.minGroup))
         var out: [AlertReading] = []
         // Rules of every BU would make hundreds of values: only rules of ALL or of one BU.
-        for rule in rules.rules where r.metrics.contains(rule.metric) && rule.scope != .every {
+        for rule in rules.rules where rule.judgesFeed || (r.metrics.contains(rule.metric) && rule.scope != .every) {
+            if rule.judgesFeed {
+                if let reading = run.feedReading(rule, at: context.feedsAt ?? run.endOfDay(day)) { out.append(reading) }
+                continue
+            }
             for bu in run.units(rule.scope, rule.metric) {
                 if let reading = run.reading(rule, bu: bu, day: day) { out.append(reading) }
             }
@@ -165,6 +178,22 @@ public enum AlertEvaluator {
             if day < onset + (a.rampDays ?? 0) { return min(b, p) }
             return p
         }
+    }
+
+    /// A feed's newest record as of instant `t`: exact when its newest record is not after `t`;
+    /// otherwise (a replay of a time before it) known to the day only, from the daily counts of
+    /// the feed's metric (`metric`, ALL): the end of the last day up to `t`'s that has some
+    /// (`t` itself when that is `t`'s day). Nil: no record up to `t`.
+    public static func newest(_ r: Rollups, feed: String, metric: Metric, at t: Int64, timezone: TimeZoneRules) -> (instant: Int64, exact: Bool)? {
+        guard let n = r.feeds[feed]?.newestRecord else { return nil }
+        if n <= t { return (n, true) }
+        guard let first = r.firstDay, let last = r.lastDay else { return nil }
+        let m = metric.population
+        // The day of the instant just before `t` (the end of a day is its next midnight).
+        var d = min(timezone.localDay(t - 1), last)
+        while d >= first && (r.value(m, bu: BusinessUnits.all, day: d) ?? 0) <= 0 { d -= 1 }
+        guard d >= first else { return nil }
+        return (min(timezone.startOfDay(d + 1), t), false)
     }
 
     /// Robust z-score of `x` against `xs`: M = 0.6745 (x − median) / MAD; when the MAD is 0,
@@ -217,7 +246,7 @@ private struct Run {
         case .drop: return drop(rule, bu, day)
         case .surge: return surge(rule, bu, day)
         case .shift: return shift(rule, bu, day)
-        case .stale: return rule.scope == .all ? staleFeed(rule, day) : silentUnit(rule, bu, day)
+        case .stale: return rule.scope == .all ? staleFeed(rule, at: endOfDay(day), day: day) : silentUnit(rule, bu, day)
         }
     }
 
@@ -277,17 +306,47 @@ private struct Run {
                      thresholdHidden: true, since: since, from: hidden ? nil : AlertTemplate.number(before), hideLevel: hidden)
     }
 
-    /// The newest record of a source is `warning` / `critical` days old or older.
-    func staleFeed(_ rule: AlertRule, _ day: Int) -> Alert? {
-        guard let first = r.firstDay else { return nil }
-        let m = rule.metric.population
-        var newest = day
-        while newest >= first && raw(m, BusinessUnits.all, newest) <= 0 { newest -= 1 }
-        let age = Double(day - newest)
-        guard let (sev, t) = above(age, rule) else { return nil }
-        // The age of a feed is not a count of people: it is never withheld.
-        return alert(rule, BusinessUnits.all, day, sev, value: age, threshold: t, level: nil, thresholdHidden: false,
-                     from: newest >= first ? CivilDate(daysSinceEpoch: newest).iso : "never", counted: false)
+    /// The end of a local day (its next midnight), never past the run's instant.
+    func endOfDay(_ day: Int) -> Int64 { min(context.timezone.startOfDay(day + 1), context.now ?? .max) }
+
+    /// A feed's newest record as of instant `t`: exact when the newest record is not after `t`;
+    /// otherwise (a replay of a day before it) known to the day only, from the daily counts of
+    /// the feed's metric: the end of the last day up to `t` that has some (an age of at least
+    /// that). Nil: no record up to `t`.
+    func newest(_ rule: AlertRule, at t: Int64) -> (instant: Int64, exact: Bool)? {
+        guard let feed = rule.feed else { return nil }
+        return AlertEvaluator.newest(r, feed: feed, metric: rule.metric, at: t, timezone: context.timezone)
+    }
+
+    /// The feed's newest record is `warning` / `critical` old or older at instant `t` (an alert
+    /// of `day`); a feed without a record is as stale as can be (the rule's highest level).
+    func staleFeed(_ rule: AlertRule, at t: Int64, day: Int) -> Alert? {
+        guard let (newest, exact) = newest(rule, at: t) else {
+            guard let level = rule.critical ?? rule.warning else { return nil }
+            // The age of a feed is not a count of people: it is never withheld.
+            return alert(rule, BusinessUnits.all, day, rule.critical != nil ? .critical : .warning, value: nil, threshold: level, level: nil, thresholdHidden: false,
+                         from: "never", counted: false, feed: rule.feed, age: nil)
+        }
+        let age = Double(max(0, t - newest))
+        guard let (sev, threshold) = above(age, rule) else { return nil }
+        let from = exact ? localTime(newest) : CivilDate(daysSinceEpoch: context.timezone.localDay(newest - 1)).iso
+        return alert(rule, BusinessUnits.all, day, sev, value: age, threshold: threshold, level: nil, thresholdHidden: false,
+                     from: from, counted: false, feed: rule.feed, age: (exact ? "" : "at least ") + Durations.format(Int64(age)))
+    }
+
+    /// "2020-05-10 23:58" in the zone of the days.
+    func localTime(_ t: Int64) -> String {
+        let w = WallClock(epochSeconds: t + context.timezone.offset(atUTC: t))
+        return w.date.iso + " " + String(format: "%02d:%02d", w.hour, w.minute)
+    }
+
+    func feedReading(_ rule: AlertRule, at t: Int64) -> AlertReading? {
+        guard let feed = rule.feed, let (newest, _) = newest(rule, at: t) else { return nil }
+        var out = AlertReading(rule: rule.name, metric: rule.metric, bu: BusinessUnits.allName, value: Double(max(0, t - newest)))
+        out.feed = feed
+        out.warning = rule.warning
+        out.critical = rule.critical
+        return out
     }
 
     /// A BU without a record of a source on a complete business day that is not its day off,
@@ -334,9 +393,10 @@ private struct Run {
         m.countsPeople && v > 0 && v < Double(context.minGroup)
     }
 
-    func alert(_ rule: AlertRule, _ bu: UInt16, _ day: Int, _ sev: AlertSeverity, value: Double, threshold: Double?,
+    func alert(_ rule: AlertRule, _ bu: UInt16, _ day: Int, _ sev: AlertSeverity, value: Double?, threshold: Double?,
                level: Double?, thresholdHidden: Bool, since: Int? = nil, on source: Metric? = nil,
-               score: Double? = nil, from: String? = nil, counted: Bool = true, hideLevel: Bool = false) -> Alert {
+               score: Double? = nil, from: String? = nil, counted: Bool = true, hideLevel: Bool = false,
+               feed: String? = nil, age: String? = nil) -> Alert {
         let m = source ?? rule.metric
         let suppressed = counted && suppression.isSuppressed(m, bu: bu, day: day)
         let shownLevel = level.flatMap { hideLevel || (thresholdHidden && withheldLevel(m, $0)) ? nil : $0 }
@@ -345,8 +405,9 @@ private struct Run {
             rule: rule.name, bu: Sanitize.text(r.units[Int(bu)]), metric: m.rawValue, date: CivilDate(daysSinceEpoch: day).iso,
             severity: sev.rawValue, value: suppressed ? nil : value, threshold: shownThreshold, level: shownLevel,
             since: since.map { CivilDate(daysSinceEpoch: $0).iso }, from: from, score: suppressed ? nil : score,
-            minGroup: context.minGroup, suppressed: suppressed, levelWithheld: level != nil && shownLevel == nil)
-        let template = rule.message ?? AlertTemplate.defaults(rule.kind, all: rule.scope == .all)
+            minGroup: context.minGroup, suppressed: suppressed, levelWithheld: level != nil && shownLevel == nil,
+            feed: feed, age: age)
+        let template = rule.message ?? AlertTemplate.defaults(rule.kind, all: rule.scope == .all, never: rule.judgesFeed && value == nil)
         return Alert(severity: sev, rule: Sanitize.text(rule.name), kind: rule.kind, metric: m, bu: fields.bu, day: day,
                      value: fields.value, suppressed: suppressed, threshold: shownThreshold,
                      message: AlertTemplate.fill(template, fields), ruleIndex: 0)
@@ -371,7 +432,7 @@ private struct Run {
 
 /// Alert messages: templates with `{placeholder}`s, and the default one of each kind.
 public enum AlertTemplate {
-    public static let placeholders = ["rule", "bu", "metric", "value", "threshold", "level", "percent", "date", "severity", "since", "from", "score"]
+    public static let placeholders = ["rule", "bu", "metric", "value", "threshold", "level", "percent", "date", "severity", "since", "from", "score", "feed", "age"]
 
     struct Fields {
         var rule, bu, metric, date, severity: String
@@ -381,15 +442,19 @@ public enum AlertTemplate {
         var minGroup: Int
         var suppressed: Bool
         var levelWithheld: Bool
+        var feed: String?
+        var age: String?
     }
 
-    static func defaults(_ kind: AlertRule.Kind, all: Bool) -> String {
+    static func defaults(_ kind: AlertRule.Kind, all: Bool, never: Bool = false) -> String {
         switch kind {
         case .capacity: return "{bu} {metric} {value} of a capacity of {level} ({percent})"
         case .drop: return "{bu} {metric} {value} on {date}, {percent} of its usual {level}"
         case .surge: return "{bu} {metric} {value} on {date}, usually {level} on this weekday (z {score})"
         case .shift: return "{bu} {metric} changed on {since}: {from} to {level}"
-        case .stale: return all ? "{metric}: newest records on {from}, {value} days before {date}" : "{bu} has no {metric} records on {date} (usually {level})"
+        case .stale:
+            if !all { return "{bu} has no {metric} records on {date} (usually {level})" }
+            return never ? "{feed} feed: no records in the inputs" : "{feed} feed: newest record {age} old ({from})"
         }
     }
 
@@ -405,6 +470,7 @@ public enum AlertTemplate {
             "level": f.level.map(number) ?? (f.levelWithheld ? hidden : "–"),
             "percent": percent, "since": f.since ?? "–", "from": f.from ?? "–",
             "score": f.score.map { String(format: "%.1f", $0) } ?? "–",
+            "feed": f.feed ?? "–", "age": f.age ?? "–",
         ]
         var out = ""
         var rest = Substring(template)

@@ -6,6 +6,19 @@ public struct AlertReport: Sendable {
     public var readings: [AlertReading]
     public var rules: Int
     public var days: ClosedRange<Int>
+    /// When the feeds were judged, as the summary says it ("2026-01-15 11:00"), when that is not
+    /// the end of the days judged (a run on old data judges its feeds now).
+    public var feedsJudged: String?
+    /// Each feed's newest record, overall (bu nil) and per BU (withheld for small groups), for
+    /// Prometheus.
+    public var feeds: [FeedTimestamp] = []
+
+    public struct FeedTimestamp: Sendable, Equatable {
+        public var feed: String
+        public var bu: String?
+        public var newestRecord: Int64
+        public init(feed: String, bu: String?, newestRecord: Int64) { self.feed = feed; self.bu = bu; self.newestRecord = newestRecord }
+    }
 
     public init(alerts: [Alert], readings: [AlertReading], rules: Int, days: ClosedRange<Int>) {
         self.alerts = alerts; self.readings = readings; self.rules = rules; self.days = days
@@ -26,7 +39,29 @@ public struct AlertReport: Sendable {
 
     var period: String {
         let a = CivilDate(daysSinceEpoch: days.lowerBound).iso, b = CivilDate(daysSinceEpoch: days.upperBound).iso
-        return a == b ? a : "\(a) to \(b)"
+        return (a == b ? a : "\(a) to \(b)") + (feedsJudged.map { "; feeds at \($0)" } ?? "")
+    }
+
+    /// The feeds of `rollups` and their newest records, overall and per BU, as read; as of
+    /// `at` (a replay), only the stamps not after it (a feed that delivered later had a newest
+    /// record then that the rollups know to the day only: no stamp is made up). A BU's stamp is
+    /// left out when its feed's people that day are a withheld small group (the stamp would
+    /// tell when one of a handful of people was last seen).
+    public static func feedTimestamps(_ r: Rollups, feeds: [(name: String, metric: Metric)], timezone: TimeZoneRules,
+                                      minGroup: Int, at instant: Int64? = nil) -> [FeedTimestamp] {
+        let suppression = Suppression(r, minGroup: minGroup)
+        var out: [FeedTimestamp] = []
+        for name in r.feeds.keys.sorted() {
+            guard let fresh = r.feeds[name], let newest = fresh.newestRecord, newest <= (instant ?? .max) else { continue }
+            let metric = feeds.first { $0.name == name }?.metric
+            out.append(FeedTimestamp(feed: name, bu: nil, newestRecord: newest))
+            for (bu, t) in fresh.units.sorted(by: { r.units[Int($0.key)] < r.units[Int($1.key)] }) where t <= (instant ?? .max) {
+                if let metric, suppression.isSuppressed(metric, bu: bu, day: timezone.localDay(t)) { continue }
+                if metric == nil && minGroup > 1 { continue }
+                out.append(FeedTimestamp(feed: name, bu: Sanitize.text(r.units[Int(bu)]), newestRecord: t))
+            }
+        }
+        return out
     }
 }
 
@@ -103,6 +138,13 @@ public enum AlertOutput {
         for x in readings {
             let label = perfLabel(x)
             guard seen.insert(label).inserted else { continue }
+            if x.feed != nil {
+                // The age of a feed's newest record, in seconds (UOM s): stale at or above t.
+                var item = "'\(label)'=\(perfNumber(x.value))s;\(x.warning.map { "@" + perfNumber($0) + ":" } ?? "");\(x.critical.map { "@" + perfNumber($0) + ":" } ?? "");0"
+                while item.hasSuffix(";") { item.removeLast() }
+                items.append(item)
+                continue
+            }
             // Ranges as the plugin guidelines read them, so a tool that judges the perfdata
             // agrees with the status: a drop alerts under t, `t:` (outside [t, ∞)); the other
             // rules alert at t or above, `@t:` (inside [t, ∞)) — a bare `t` would mean above t
@@ -120,7 +162,7 @@ public enum AlertOutput {
     /// `vpn.peak_sessions` for ALL, `meetings.users UK & Ireland` for a BU; quotes and `=` in a
     /// BU name would break the label and become `_`.
     static func perfLabel(_ x: AlertReading) -> String {
-        let s = x.bu == BusinessUnits.allName ? x.metric.rawValue : "\(x.metric.rawValue) \(x.bu)"
+        let s = x.feed.map { "\($0) feed age" } ?? (x.bu == BusinessUnits.allName ? x.metric.rawValue : "\(x.metric.rawValue) \(x.bu)")
         return String(s.map { $0 == "'" || $0 == "=" || $0 == "|" ? "_" : $0 })
     }
 
@@ -136,27 +178,36 @@ public enum AlertOutput {
         return s
     }
 
-    /// A node_exporter textfile: the latest values and the active alerts as gauges.
+    /// A node_exporter textfile: the latest values, each feed's newest record, and the alerts
+    /// of the run as gauges (the alerts the exit code counts: with --since, every day's).
     public static func prometheus(_ r: AlertReport) -> String {
         var out = "# HELP plateau_value Latest daily value of a metric for a business unit (ALL: the group).\n"
         out += "# TYPE plateau_value gauge\n"
         var seen = Set<String>()
-        for x in r.readings {
+        for x in r.readings where x.feed == nil {
             let labels = "metric=\"\(escape(x.metric.rawValue))\",bu=\"\(escape(x.bu))\""
             guard seen.insert(labels).inserted else { continue }
             out += "plateau_value{\(labels)} \(perfNumber(x.value))\n"
         }
-        out += "# HELP plateau_alert An active alert (1) by rule, metric, business unit and severity.\n"
+        if !r.feeds.isEmpty {
+            out += "# HELP plateau_feed_last_record_timestamp_seconds Newest record of a feed (and of a business unit in it), Unix time.\n"
+            out += "# TYPE plateau_feed_last_record_timestamp_seconds gauge\n"
+            for f in r.feeds {
+                let labels = "feed=\"\(escape(f.feed))\"" + (f.bu.map { ",bu=\"\(escape($0))\"" } ?? "")
+                out += "plateau_feed_last_record_timestamp_seconds{\(labels)} \(f.newestRecord)\n"
+            }
+        }
+        out += "# HELP plateau_alert An alert of the run (1) by rule, metric, business unit and severity.\n"
         out += "# TYPE plateau_alert gauge\n"
         seen = []
-        // Active: the alerts of the last day judged (with --since, earlier days are history).
-        let active = r.alerts.filter { $0.day == r.days.upperBound }
+        // The alerts the exit code is made of: the day judged, or every day of --since.
+        let active = r.alerts
         for a in active {
             let labels = "rule=\"\(escape(a.rule))\",metric=\"\(escape(a.metric.rawValue))\",bu=\"\(escape(a.bu))\",severity=\"\(a.severity.rawValue)\""
             guard seen.insert(labels).inserted else { continue }
             out += "plateau_alert{\(labels)} 1\n"
         }
-        out += "# HELP plateau_alerts Active alerts by severity.\n"
+        out += "# HELP plateau_alerts Alerts of the run by severity (the exit code: 2 when critical > 0, else 1 when warning > 0).\n"
         out += "# TYPE plateau_alerts gauge\n"
         for s in AlertSeverity.allCases.reversed() { out += "plateau_alerts{severity=\"\(s.rawValue)\"} \(active.filter { $0.severity == s }.count)\n" }
         return out
@@ -181,13 +232,22 @@ public enum AlertOutput {
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/.\(name).\(getpid()).tmp"
-        let out = try FileOutput(path: tmp)
+        let folder = dir.isEmpty ? "." : dir
+        let tmp = folder + "/.\(name).\(getpid()).tmp"
+        // A failure names what the user gave (the folder, the file), never the temporary file.
+        var st = stat()
+        guard stat(folder, &st) == 0 else { throw IOError(path: folder, errno: errno) }
+        guard st.st_mode & S_IFMT == S_IFDIR else { throw IOError(path: folder, "not a directory") }
+        let out: FileOutput
+        do { out = try FileOutput(path: tmp) } catch let e as IOError { throw IOError(path: folder, e.message) }
         do {
             let w = ByteWriter(out)
             w.bytes(bytes)
             try w.close()
-        } catch { unlink(tmp); throw error }
+        } catch {
+            unlink(tmp)
+            throw (error as? IOError).map { IOError(path: path, $0.message) } ?? error
+        }
         if rename(tmp, path) != 0 {
             let e = errno
             unlink(tmp)

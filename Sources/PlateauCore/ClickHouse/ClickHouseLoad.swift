@@ -134,6 +134,15 @@ public struct ClickHouseLoad {
             unitRows.u64(load); unitRows.u16(UInt16(id)); unitRows.string(name); unitRows.rows += 1
         }
         try insert("plateau_units", unitRows, client: client, report: &report)
+        var feedRows = RowBinary()
+        for (feed, fresh) in result.accumulator.feedTimes.byName(Feeds.names(settings.customSources)).sorted(by: { $0.key < $1.key }) {
+            let entries = [("", fresh.newestRecord)] + fresh.units.sorted { $0.key < $1.key }.map { (result.units.names[Int($0.key)], Optional($0.value)) }
+            for (bu, t) in entries {
+                guard let t else { continue }
+                feedRows.u64(load); feedRows.string(feed); feedRows.string(bu); feedRows.i64(t); feedRows.rows += 1
+            }
+        }
+        try insert("plateau_feeds", feedRows, client: client, report: &report)
         // The files, then the commit.
         var files = RowBinary()
         for input in result.inputs {

@@ -46,6 +46,17 @@ public enum ClickHouseRollups {
         }
         var out = Rollups(units: units.names)
         out.newestRecord = newest
+        // Each feed's newest record (a database made before plateau_feeds knows none yet).
+        if try client.rows("EXISTS TABLE plateau_feeds").first?.first == "1" {
+            for r in try client.rows("SELECT feed, bu, toString(max(newest)) FROM plateau_feeds WHERE \(committed) GROUP BY feed, bu") {
+                guard r.count == 3, let t = Int64(r[2]) else { throw unexpected(r) }
+                if r[1] == allMarker {
+                    out.feeds[r[0], default: FeedFreshness()].newestRecord = t
+                } else {
+                    out.feeds[r[0], default: FeedFreshness()].units[units.id(r[1])] = t
+                }
+            }
+        }
         out.duplicateMeetings = duplicates
         var present = Set<Metric>()
         func bu(_ name: String) -> UInt16 { name == allMarker ? BusinessUnits.all : units.id(name) }

@@ -88,6 +88,12 @@ public enum ClickHouseSchema {
         Table(name: "plateau_files",
               columns: "load UInt64, path String, size Int64, mtime Int64, fingerprint UInt64, format String, lines UInt64, records UInt64, ignored UInt64, skipped UInt64",
               partition: nil, order: "(path, load)", shardKey: "load"),
+        // Each feed's newest record in a load (`Feeds`), overall (bu "") and per BU: the
+        // freshness `plateau alerts` and the dashboard judge feeds by. A database made before
+        // it gets the table at its next load (and knows feeds' freshness from then on).
+        Table(name: "plateau_feeds",
+              columns: "load UInt64, feed String, bu String, newest Int64",
+              partition: nil, order: "(load, feed, bu)", shardKey: "load"),
         // One row per finished load, written last: the commit (and the earlier loads it replaces).
         Table(name: "plateau_loads",
               columns: "load UInt64, finished DateTime, schema_version UInt32, tz String, max_session_seconds Int64, newest_record Int64, has_newest UInt8, duplicate_meetings UInt64, facts UInt64, meetings UInt64, sessions UInt64, supersedes Array(UInt64)",

@@ -15,6 +15,8 @@ public struct DiscoveredInput: Sendable, Equatable {
     public var jsonLines = false
     /// Why the file cannot be read (permission, broken link, not a regular file).
     public var problem: String?
+    /// No format claims it and its name is a document's (`Documents`): not an input.
+    public var document = false
 
     public init(path: String, size: Int64, compressed: Bool, format: InputFormat?, custom: Int? = nil,
                 unreadable: Bool = false, problem: String? = nil) {
@@ -27,9 +29,24 @@ public struct DiscoveredInput: Sendable, Equatable {
 /// Walks PATHs (files or directories, recursively, hidden entries skipped), in a stable
 /// (sorted) order, and sniffs each file's format from its (decompressed) first bytes.
 public enum InputDiscovery {
-    /// `custom` sources are tried before the built-in formats; files in `exclude` (the config
-    /// and rules files in use) are not inputs.
+    /// The accounting's word for a file no format claims.
+    public static let unknownFormat = "no known format; skipped"
+
+    /// The inputs under `paths` (documents beside them left out: see `discoverAll`).
     public static func discover(_ paths: [String], custom: [CustomSource] = [], exclude: Set<String> = []) throws -> [DiscoveredInput] {
+        try discoverAll(paths, custom: custom, exclude: exclude).inputs
+    }
+
+    /// `custom` sources are tried before the built-in formats; files in `exclude` (the config
+    /// and rules files in use) are not inputs, and neither are documents (a README, notes: no
+    /// format claims them and their name says what they are), returned apart.
+    public static func discoverAll(_ paths: [String], custom: [CustomSource] = [], exclude: Set<String> = []) throws
+        -> (inputs: [DiscoveredInput], documents: [String]) {
+        let all = try walk(paths, custom: custom, exclude: exclude)
+        return (all.filter { !$0.document }, all.filter(\.document).map(\.path))
+    }
+
+    static func walk(_ paths: [String], custom: [CustomSource], exclude: Set<String>) throws -> [DiscoveredInput] {
         var found: [DiscoveredInput] = []
         let fm = FileManager.default
         for root in paths {
@@ -121,6 +138,7 @@ public enum InputDiscovery {
         }
         var found = DiscoveredInput(path: path, size: size, compressed: gz, format: FormatSniffer.sniff(sample))
         if found.format == .teamsCallRecords { found.jsonLines = CallRecordsShape.isJSONLines(sample) }
+        if found.format == nil { found.document = Documents.isDocument(path) }
         return found
     }
 }

@@ -90,6 +90,10 @@ public final class LiveIngest: @unchecked Sendable {
     private var resolver: Resolver
     private var acc = Accumulator()
     private var reingests = 0
+    /// Per feed name, when lines last arrived in one of its files (by `clock`).
+    private var arrivals: [String: Int64] = [:]
+    /// The wall clock of `arrivals` (Unix seconds); replaceable for tests.
+    public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     /// Store mode (`StoreIngest`): streams are restored from the store at the first poll and
     /// every read is committed to it (facts and the stream's state in one transaction) instead
     /// of kept in memory; directory files are read whole at the first poll.
@@ -121,7 +125,8 @@ public final class LiveIngest: @unchecked Sendable {
     /// Every input seen, with its accounting so far, by path.
     public var inputs: [InputReport] {
         locked {
-            var out = files.map(\.report)
+            // A document beside the logs (a README) is no input.
+            var out = files.filter { !($0.mode == .unknown && $0.account.fileError == nil && Documents.isDocument($0.path)) }.map(\.report)
             out.append(contentsOf: problems.values)
             return out.sorted { $0.path < $1.path }
         }
@@ -137,6 +142,9 @@ public final class LiveIngest: @unchecked Sendable {
     public var skippedLines: Int { locked { files.reduce(0) { $0 + $1.account.skipped } } }
     /// The newest time stamp of any record (UTC epoch seconds).
     public var newestRecord: Int64? { locked { acc.newestRecord } }
+    /// Per feed name, the instant (by `clock`) lines last arrived in one of its files. A sessions
+    /// CSV counts for `vdi`, its default family, whatever families its rows name.
+    public var lastArrivals: [String: Int64] { locked { arrivals } }
     /// How many times a directory change made everything be read again.
     public var reingestCount: Int { locked { reingests } }
 
@@ -152,7 +160,9 @@ public final class LiveIngest: @unchecked Sendable {
             if let now { for f in acc.newest.indices { acc.newest[f] = max2(acc.newest[f], now) } }
             defer { acc.newest = saved }
             let r = IngestResult(inputs: [], accumulator: acc, units: units, directory: builder.directory, settings: settings)
-            return RollupBuilder.build(r, preservingFacts: true)
+            var out = RollupBuilder.build(r, preservingFacts: true)
+            for (name, t) in arrivals { out.feeds[name, default: FeedFreshness()].lastArrival = t }
+            return out
         }
     }
 
@@ -239,7 +249,7 @@ public final class LiveIngest: @unchecked Sendable {
         let f = FollowedFile(path: path, stat: st, compressed: s.compressed, format: s.format, custom: s.custom,
                              jsonLines: s.jsonLines, settings: settings)
         if !s.readable { f.account.fileError = "cannot be read" }
-        else if f.mode == .unknown { f.account.fileError = "no known format; skipped" }
+        else if f.mode == .unknown && !Documents.isDocument(path) { f.account.fileError = InputDiscovery.unknownFormat }
         files.append(f)
         byIdentity[st.identity] = f
         return f
@@ -309,7 +319,7 @@ public final class LiveIngest: @unchecked Sendable {
                     claimed.subtract(paths)
                     resniffed[path] = s
                 } else {
-                    f.account.fileError = s.readable ? "no known format; skipped" : "cannot be read"
+                    f.account.fileError = !s.readable ? "cannot be read" : Documents.isDocument(path) ? nil : InputDiscovery.unknownFormat
                 }
             case .duplicate:
                 changedDuplicates.insert(ObjectIdentifier(f))
@@ -487,9 +497,13 @@ public final class LiveIngest: @unchecked Sendable {
             }
             for a in accumulators.withLock({ $0 }) { acc.merge(a) }
         }
+        let now = clock(), names = Feeds.names(settings.customSources)
         for (f, b) in zip(work, before) {
             change.linesAdded += max(0, f.account.lines - b.0)
             change.recordsAdded += max(0, f.account.records - b.1)
+            if f.account.lines > b.0, let slot = Feeds.slot(format: f.format, custom: f.custom) {
+                arrivals[names[slot == Feeds.byFamily ? Feeds.vdi : slot]] = now
+            }
         }
     }
 }
@@ -552,7 +566,7 @@ extension LiveIngest {
         let order = work.sorted { $0.stat.size - $0.rawOffset > $1.stat.size - $1.rawOffset }
         let next = Atomic<Int>(0)
         let results = Mutex<(tally: [(path: String, lines: Int, records: Int)], error: Error?, conflict: Bool)>(([], nil, false))
-        let dir = resolver.directory, units = self.units, batch = storeBatchBytes
+        let dir = resolver.directory, units = self.units, batch = storeBatchBytes, feeds = Feeds.names(settings.customSources)
         let threads = parallel ? max(1, min(workers, order.count)) : 1
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             let resolver = Resolver(directory: dir, units: units)
@@ -570,7 +584,7 @@ extension LiveIngest {
                     if !first && !moved { break }
                     first = false
                     do {
-                        try store.commit(f, ctx.acc, units: units)
+                        try store.commit(f, ctx.acc, units: units, feeds: feeds)
                     } catch is Store.Conflict {
                         f.identity = nil  // another process follows it: not ours to read in this run
                         results.withLock { $0.conflict = true }

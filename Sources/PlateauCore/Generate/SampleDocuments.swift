@@ -141,77 +141,123 @@ struct SampleDocuments {
     }
 
     /// The rules an operations team would keep for this group (`plateau alerts`); head counts
-    /// are those of `--scale 1`, scaled like the logs.
+    /// are those of `--scale 1`, scaled like the logs. Only rules whose feeds were generated (a
+    /// rule on a metric without records is an error): one stale rule per feed, and the rules
+    /// the planted events call for.
     func rules() -> String {
         let scale = g.options.scale
+        let feeds = g.options.feeds
         func people(_ n: Int) -> Int { max(1, Int((Double(n) * scale).rounded())) }
-        return """
-        # Alert rules for `plateau alerts` (and the alerts of `plateau --snapshot`).
+        var out = """
+        # Alert rules for `plateau alerts` (and the alerts of `plateau --snapshot` and `plateau watch`).
         # Levels: capacity — fractions of the capacity in plateau.toml; drop — fractions of the
         # usual level; surge — robust z-scores against the same weekday of the trailing weeks;
-        # stale — days since the newest record. Head counts are for --scale \(scale).
-
-        # The VPN licence pool: warn at 90 % of the licences in force that day; critical when it is
-        # full (new sessions are refused).
-        [[rule]]
-        name = "vpn-licences"
-        kind = "capacity"
-        metric = "vpn.peak_sessions"
-        bu = "ALL"
-        warning = 0.90
-        critical = 1.00
-        message = "{metric} {value} of {level} licensed ({percent})"
-
-        # A BU's meetings collapse on a working day: the service is down for it. Quiet for BUs
-        # that usually have fewer than \(thousands(people(800))) meeting users (800 at --scale 1).
-        [[rule]]
-        name = "meetings-outage"
-        kind = "drop"
-        metric = "meetings.users"
-        bu = "*"
-        warning = 0.50
-        critical = 0.25
-        min_value = \(people(800))
-
-        # A BU's proxy feed went silent on a working day (a broken log export).
-        [[rule]]
-        name = "proxy-feed-silent"
-        kind = "stale"
-        metric = "proxy.users"
-        bu = "*"
-        severity = "critical"
-        min_value = \(people(400))
-
-        # The whole proxy feed stopped: its newest record is days old.
-        [[rule]]
-        name = "proxy-feed-stale"
-        kind = "stale"
-        metric = "proxy.users"
-        bu = "ALL"
-        warning = 2
-        critical = 3
-
-        # A live event far beyond the group's usual largest meeting for the weekday (the network
-        # and the proxies feel it). Only meetings of \(thousands(people(1_200))) people or more (1,200 at --scale 1).
-        [[rule]]
-        name = "live-event"
-        kind = "surge"
-        metric = "meetings.max_participants"
-        bu = "ALL"
-        warning = 5
-        critical = 10
-        weeks = 4
-        min_value = \(people(1_200))
-
-        # The group's remote work changed regime this week (the changepoint of the review).
-        [[rule]]
-        name = "remote-work-shift"
-        kind = "shift"
-        metric = "remote.users"
-        bu = "ALL"
-        severity = "warning"
-        days = 7
+        # stale — the age of a feed's newest record ("15m", "2h", "1d"), judged against the clock.
+        # Head counts are for --scale \(scale).
 
         """
+        if feeds.contains(.vpn) {
+            out += """
+
+            # The VPN licence pool: warn at 90 % of the licences in force that day; critical when it is
+            # full (new sessions are refused).
+            [[rule]]
+            name = "vpn-licences"
+            kind = "capacity"
+            metric = "vpn.peak_sessions"
+            bu = "ALL"
+            warning = 0.90
+            critical = 1.00
+            message = "{metric} {value} of {level} licensed ({percent})"
+
+            """
+        }
+        if feeds.contains(.meetings) {
+            out += """
+
+            # A BU's meetings collapse on a working day: the service is down for it. Quiet for BUs
+            # that usually have fewer than \(thousands(people(800))) meeting users (800 at --scale 1).
+            [[rule]]
+            name = "meetings-outage"
+            kind = "drop"
+            metric = "meetings.users"
+            bu = "*"
+            warning = 0.50
+            critical = 0.25
+            min_value = \(people(800))
+
+            """
+        }
+        if feeds.contains(.proxy) {
+            out += """
+
+            # A BU's proxy feed went silent on a working day (a broken log export).
+            [[rule]]
+            name = "proxy-feed-silent"
+            kind = "stale"
+            metric = "proxy.users"
+            bu = "*"
+            severity = "critical"
+            min_value = \(people(400))
+
+            """
+        }
+        // Feeds: how old each one's newest record may grow. These logs are quiet at night and at
+        // weekends (VDI had a handful of users before the crisis, with days of silence); an ops
+        // room whose feeds never sleep would use minutes (older_than = "15m").
+        let stale: [(FeedKind, String, String, String, String)] = [
+            (.meetings, "meetings", "the call records", "2d", "3d"),
+            (.proxy, "proxy", "the web proxy logs", "1d", "2d"),
+            (.zpa, "private_access", "the private-access logs", "1d", "2d"),
+            (.vpn, "vpn", "the VPN syslog", "1d", "2d"),
+            (.vdi, "vdi", "the virtual-desktop sessions", "5d", "7d"),
+        ]
+        let present = stale.filter { feeds.contains($0.0) }
+        if !present.isEmpty {
+            out += "\n# A whole feed stopped: its newest record is too old (an export or a collector is down).\n"
+        }
+        for (i, (_, feed, what, warning, critical)) in present.enumerated() {
+            out += (i == 0 ? "" : "\n") + """
+            [[rule]]
+            name = "\(feed.replacingOccurrences(of: "_", with: "-"))-feed-stale"   # \(what)
+            kind = "stale"
+            feed = "\(feed)"
+            warning = "\(warning)"
+            critical = "\(critical)"
+
+            """
+        }
+        if feeds.contains(.meetings) {
+            out += """
+
+            # A live event far beyond the group's usual largest meeting for the weekday (the network
+            # and the proxies feel it). Only meetings of \(thousands(people(1_200))) people or more (1,200 at --scale 1).
+            [[rule]]
+            name = "live-event"
+            kind = "surge"
+            metric = "meetings.max_participants"
+            bu = "ALL"
+            warning = 5
+            critical = 10
+            weeks = 4
+            min_value = \(people(1_200))
+
+            """
+        }
+        if !feeds.isDisjoint(with: [.proxy, .zpa, .vpn, .vdi]) {
+            out += """
+
+            # The group's remote work changed regime this week (the changepoint of the review).
+            [[rule]]
+            name = "remote-work-shift"
+            kind = "shift"
+            metric = "remote.users"
+            bu = "ALL"
+            severity = "warning"
+            days = 7
+
+            """
+        }
+        return out
     }
 }

@@ -101,6 +101,8 @@ public final class Accumulator: @unchecked Sendable {
     public var newest: [Int64?] = Array(repeating: nil, count: SessionFamily.allCases.count)
     /// Newest time stamp of any record.
     public var newestRecord: Int64?
+    /// Per feed (`Feeds` slot), the newest time stamp overall and per BU.
+    public var feedTimes = FeedTimes()
 
     public struct DayPerson: Hashable, Sendable { public var day: Int; public var person: UInt64 }
     public struct OrganizedCount: Sendable, Equatable { public var bu: UInt16; public var count: Int }
@@ -139,6 +141,20 @@ public final class Accumulator: @unchecked Sendable {
     public func saw(_ t: Int64, family: SessionFamily) {
         saw(t)
         if let n = newest[family.rawValue] { if t > n { newest[family.rawValue] = t } } else { newest[family.rawValue] = t }
+    }
+
+    /// A record at `t` of a feed (a `Feeds` slot) and a BU: the newest record, and its feed's.
+    @inline(__always)
+    public func saw(_ t: Int64, feed: Int, unit bu: UInt16) {
+        saw(t)
+        feedTimes.saw(t, slot: feed, unit: bu)
+    }
+
+    /// A session source's record: also the newest stamp of its family (open sessions last up to it).
+    @inline(__always)
+    public func saw(_ t: Int64, family: SessionFamily, feed: Int, unit bu: UInt16) {
+        saw(t, family: family)
+        feedTimes.saw(t, slot: feed == Feeds.byFamily ? Feeds.slot(family) : feed, unit: bu)
     }
 
     public func meeting(id: UInt64, _ m: MeetingFact) {
@@ -194,5 +210,6 @@ public final class Accumulator: @unchecked Sendable {
         for (id, s) in other.zpa { zpaSession(id: id, s) }
         for f in 0..<newest.count { newest[f] = max2(newest[f], other.newest[f]) }
         newestRecord = max2(newestRecord, other.newestRecord)
+        feedTimes.merge(other.feedTimes)
     }
 }

@@ -29,13 +29,15 @@ public struct Ingest {
         var jsonLines = false
     }
 
-    public func run(_ discovered: [DiscoveredInput], progress: IngestProgress? = nil) -> IngestResult {
+    /// Documents among `discovered` (a README beside the logs) are not inputs: left out.
+    public func run(_ given: [DiscoveredInput], progress: IngestProgress? = nil) -> IngestResult {
         let settings = self.settings
+        let discovered = given.filter { !$0.document }
         var reports = discovered.map { d in
             InputReport(path: d.path, format: d.custom.map { settings.customSources[$0].name } ?? d.format?.rawValue, size: d.size)
         }
         for (i, d) in discovered.enumerated() where d.format == nil && d.custom == nil {
-            reports[i].account.fileError = d.problem ?? (d.unreadable ? "cannot be read" : "no known format; skipped")
+            reports[i].account.fileError = d.problem ?? (d.unreadable ? "cannot be read" : InputDiscovery.unknownFormat)
         }
         let units = BusinessUnits()
         // Phase 1: the directory.

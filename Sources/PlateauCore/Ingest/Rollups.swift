@@ -9,6 +9,8 @@ public struct Rollups: Sendable {
     public var firstDay: Int?
     public var lastDay: Int?
     public var newestRecord: Int64?
+    /// Each feed's freshness, by feed name (`Feeds`): feeds with at least one record.
+    public var feeds: [String: FeedFreshness] = [:]
     /// Call records that repeated a meeting id already seen (counted once).
     public var duplicateMeetings = 0
 
@@ -141,6 +143,7 @@ public enum RollupBuilder {
         let tz = r.settings.timezone
         var out = Rollups(units: r.units.names)
         out.newestRecord = acc.newestRecord
+        out.feeds = acc.feedTimes.byName(Feeds.names(r.settings.customSources))
         out.duplicateMeetings = acc.duplicateMeetings
         var facts = acc.facts
         if !preservingFacts { acc.facts = FactSet(capacity: 0) }

@@ -168,7 +168,7 @@ public struct ASASyslogParser: RecordParser {
         guard u.count > 0 else { return .skipped(Reasons.missingUser) }
         let p = ctx.resolver.resolveAccount(u)
         ctx.acc.vpnStarts.insert(SessionFact(person: p.key, bu: p.bu, start: t, end: nil, tag: hasher.hash(ip)))
-        ctx.acc.saw(t, family: .vpn)
+        ctx.acc.saw(t, family: .vpn, feed: Feeds.vpn, unit: p.bu)
         return .record
     }
 
@@ -211,7 +211,7 @@ public struct ASASyslogParser: RecordParser {
         if d > Reasons.maxClosedSession { return .skipped(Reasons.sessionTooLong) }
         let p = ctx.resolver.resolveAccount(user)
         ctx.acc.session(.vpn, SessionFact(person: p.key, bu: p.bu, start: t - d, end: t, tag: hasher.hash(ip)))
-        ctx.acc.saw(t, family: .vpn)
+        ctx.acc.saw(t, family: .vpn, feed: Feeds.vpn, unit: p.bu)
         return .record
     }
 

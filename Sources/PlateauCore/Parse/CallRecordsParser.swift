@@ -82,7 +82,7 @@ public struct CallRecordsParser: RecordParser {
         ctx.acc.meeting(id: ctx.settings.hasher.hash(id),
                         MeetingFact(day: Int32(truncatingIfNeeded: day), bu: bu, seconds: Int32(clamping: t1 - t0),
                                     participants: Int32(clamping: distinct), start: t0))
-        ctx.acc.saw(t0)
+        ctx.acc.saw(t0, feed: Feeds.meetings, unit: bu)
         return .record
     }
 

@@ -7,6 +7,8 @@ public struct CustomSourceParser: RecordParser {
     /// Role → column index (CSV).
     private var index: [String: Int] = [:]
     private let zone: TimeZoneRules
+    /// The source's feed (`Feeds` slot): its records' freshness is its own.
+    private let feed: Int
 
     static let noTime = Reasons.noTime
     static let endsBeforeStart = Reason("ends before it starts")
@@ -14,6 +16,7 @@ public struct CustomSourceParser: RecordParser {
     public init(_ source: CustomSource, settings: IngestSettings) {
         self.source = source
         zone = source.timezone.flatMap(TimeZoneRules.init(identifier:)) ?? settings.timezone
+        feed = Feeds.builtIn.count + (settings.customSources.firstIndex(of: source) ?? settings.customSources.count)
     }
 
     public mutating func adoptHeader(_ line: Line, _ ctx: ParseContext) { _ = readHeader(line) }
@@ -58,13 +61,13 @@ public struct CustomSourceParser: RecordParser {
             ctx.acc.user(.proxyUsers, at: t, day: day, p)
             let remote = source.allRemote || (get("location").map { ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash($0.trimmed())) } ?? false)
             if remote { ctx.acc.user(.proxyRemoteUsers, at: t, day: day, p) }
-            ctx.acc.saw(t)
+            ctx.acc.saw(t, feed: feed, unit: p.bu)
             return .record
         case .session:
             guard let start = get("start") else { return .skipped(Reasons.noTime) }
             let tag = get("id").map { ctx.settings.hasher.hash($0.trimmed(), lowercase: false) } ?? 0
             return SessionRow.add(user: user, start: start, end: get("end"), department: get("department"),
-                                  family: source.family, zone: zone, tag: tag, ctx)
+                                  family: source.family, feed: feed, zone: zone, tag: tag, ctx)
         case .meeting:
             guard let tb = get("time") ?? get("start"), tb.trimmed().count > 0 else { return .skipped(Reasons.noTime) }
             let t: Int64
@@ -79,7 +82,7 @@ public struct CustomSourceParser: RecordParser {
             let p = ctx.resolver.resolve(user, department: get("department"))
             let day = ctx.day(t)
             ctx.acc.user(.meetingsUsers, at: t, day: day, p)
-            ctx.acc.saw(t)
+            ctx.acc.saw(t, feed: feed, unit: p.bu)
             if let idb = get("meeting")?.trimmed(), idb.count > 0 {
                 let organizer = get("organizer").map { $0.trimmed() }.flatMap { $0.count > 0 ? ctx.resolver.resolve($0) : nil }
                 let fact = MeetingFact(day: Int32(day), bu: organizer?.bu ?? p.bu,

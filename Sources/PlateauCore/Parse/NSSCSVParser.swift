@@ -68,7 +68,7 @@ public struct NSSCSVRows: CSVRowReader {
         if location >= 0, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(fields[location].trimmed())) {
             ctx.acc.user(.proxyRemoteUsers, at: t, day: lastDay, p)
         }
-        ctx.acc.saw(t)
+        ctx.acc.saw(t, feed: Feeds.proxy, unit: p.bu)
         return .record
     }
 }

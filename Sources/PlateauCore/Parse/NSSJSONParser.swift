@@ -106,7 +106,7 @@ public struct NSSJSONParser: RecordParser {
         if let location, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(location.trimmed())) {
             ctx.acc.user(.proxyRemoteUsers, at: t, day: day, p)
         }
-        ctx.acc.saw(t)
+        ctx.acc.saw(t, feed: Feeds.proxy, unit: p.bu)
         return .record
     }
 }

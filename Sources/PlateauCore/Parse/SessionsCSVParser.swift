@@ -40,13 +40,14 @@ public struct SessionsCSVRows: CSVRowReader {
         }
         return SessionRow.add(user: fields[user], start: fields[start], end: end >= 0 ? fields[end] : nil,
                               department: department >= 0 ? fields[department] : nil, family: family,
-                              zone: ctx.settings.zone(for: "vdi"), ctx)
+                              feed: Feeds.slot(family), zone: ctx.settings.zone(for: "vdi"), ctx)
     }
 }
 
 /// One session row (sessions CSV and custom session sources).
 enum SessionRow {
-    static func add(user: Bytes, start: Bytes, end: Bytes?, department: Bytes?, family: SessionFamily,
+    /// `feed`: the `Feeds` slot of the row's source (its family's, or a custom source's).
+    static func add(user: Bytes, start: Bytes, end: Bytes?, department: Bytes?, family: SessionFamily, feed: Int,
                     zone: TimeZoneRules, tag: UInt64 = 0, _ ctx: ParseContext) -> LineOutcome {
         let u = user.trimmed()
         guard u.count > 0 else { return .skipped(Reasons.missingUser) }
@@ -61,8 +62,8 @@ enum SessionRow {
         guard ctx.written(e ?? s) else { return .skipped(Reasons.afterFile) }
         let p = ctx.resolver.resolve(u, department: department)
         ctx.acc.session(family, SessionFact(person: p.key, bu: p.bu, start: s, end: e, tag: tag))
-        ctx.acc.saw(s, family: family)
-        if let e { ctx.acc.saw(e, family: family) }
+        ctx.acc.saw(s, family: family, feed: feed, unit: p.bu)
+        if let e { ctx.acc.saw(e, family: family, feed: feed, unit: p.bu) }
         return .record
     }
 }

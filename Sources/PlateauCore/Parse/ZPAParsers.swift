@@ -103,9 +103,9 @@ struct ZPAFields {
         guard ctx.written(max(t0 ?? anyTime, t1 ?? anyTime, log ?? anyTime)) else { return .skipped(Reasons.afterFile) }
         let p = ctx.resolver.resolve(user, department: department)
         ctx.acc.zpaSession(id: ZPA.sessionKey(sessionID, user: user, at: anyTime, ctx), make(p, t0, t1))
-        if let t0 { ctx.acc.saw(t0, family: .privateAccess) }
-        if let t1 { ctx.acc.saw(t1, family: .privateAccess) }
-        if let log { ctx.acc.saw(log, family: .privateAccess) }
+        if let t0 { ctx.acc.saw(t0, family: .privateAccess, feed: Feeds.privateAccess, unit: p.bu) }
+        if let t1 { ctx.acc.saw(t1, family: .privateAccess, feed: Feeds.privateAccess, unit: p.bu) }
+        if let log { ctx.acc.saw(log, family: .privateAccess, feed: Feeds.privateAccess, unit: p.bu) }
         return .record
     }
 

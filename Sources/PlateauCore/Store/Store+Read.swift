@@ -57,6 +57,17 @@ extension Store {
                 let f: Int = r[0]
                 if f == -1 { acc.newestRecord = r[1] } else if acc.newest.indices.contains(f) { acc.newest[f] = r[1] }
             }
+            // Feeds by name, into the slots of this config (a source no longer configured is no feed).
+            let slots = Feeds.names(settings.customSources)
+            for r in try Row.fetchAll(db, sql: "SELECT feed, bu, t FROM feed_newest") {
+                let name: String = r[0], id: Int64 = r[1]
+                guard let slot = slots.firstIndex(of: name) else { continue }
+                if id == 0 {
+                    acc.feedTimes.saw(r[2], slot: slot, unit: BusinessUnits.all)
+                } else if let local = ids[id] {
+                    acc.feedTimes.saw(r[2], slot: slot, unit: local)
+                }
+            }
             acc.duplicateMeetings = Int(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'duplicate_meetings'") ?? "0") ?? 0
             for s in try streamsIn(db) where s.state.device != nil {
                 var r = InputReport(path: s.state.path, format: s.state.custom ?? s.state.format, size: s.state.size)

@@ -21,6 +21,9 @@ import GRDBSQLite
 ///   `participation` / `participant`: meetings from per-participant rows.
 /// - `organized(day, person, bu, count)`, `org_meeting_users(day, value)`,
 ///   `newest(family, t)` (family −1: the newest record).
+/// - `feed_newest(feed, bu, t)` (migration "v2"): each feed's newest record, by feed name
+///   (`Feeds`), overall (bu 0) and per BU. A store made before it knows the session feeds'
+///   newest records (from `newest`) and the others' from its next ingest on.
 ///
 /// Every batch — the facts of one read of one stream and the stream's new state — is one
 /// transaction, so a crash loses nothing and doubles nothing. Each stream row has a version:
@@ -127,6 +130,15 @@ public final class Store: @unchecked Sendable {
                 CREATE TABLE newest(family INTEGER PRIMARY KEY, t INTEGER NOT NULL);
                 """)
         }
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE feed_newest(feed TEXT NOT NULL, bu INTEGER NOT NULL, t INTEGER NOT NULL,
+                                         PRIMARY KEY(feed, bu)) WITHOUT ROWID;
+                INSERT INTO feed_newest(feed, bu, t)
+                    SELECT CASE family WHEN 0 THEN 'vpn' WHEN 1 THEN 'private_access' ELSE 'vdi' END, 0, t
+                    FROM newest WHERE family IN (0, 1, 2);
+                """)
+        }
         return m
     }
 
@@ -175,14 +187,15 @@ public final class Store: @unchecked Sendable {
 
     /// One batch: what one read of `f` added, and `f`'s new state, in one transaction. The
     /// in-memory state of `f` moves on only when the transaction commits.
-    func commit(_ f: FollowedFile, _ acc: Accumulator, units: BusinessUnits) throws {
+    /// `feeds`: the feed names of `acc`'s slots (`Feeds.names`).
+    func commit(_ f: FollowedFile, _ acc: Accumulator, units: BusinessUnits, feeds: [String]) throws {
         lock.lock(); defer { lock.unlock() }
         let (savedID, savedVersion) = (f.storeID, f.storeVersion)
         var names = buIDs
         do {
             try pool.write { db in
                 try save(f, db)
-                try add(acc, units: units, names: &names, db)
+                try add(acc, units: units, feeds: feeds, names: &names, db)
                 try Store.bump(db)
             }
         } catch {
@@ -222,7 +235,7 @@ public final class Store: @unchecked Sendable {
 
     // MARK: writing an accumulator
 
-    private func add(_ acc: Accumulator, units: BusinessUnits, names: inout [String: Int64], _ db: Database) throws {
+    private func add(_ acc: Accumulator, units: BusinessUnits, feeds: [String], names: inout [String: Int64], _ db: Database) throws {
         var local: [UInt16: Int64] = [:]
         func bu(_ b: UInt16) throws -> Int64 {
             if let id = local[b] { return id }
@@ -349,5 +362,13 @@ public final class Store: @unchecked Sendable {
         }
         for f in 0..<acc.newest.count { try newest(f, acc.newest[f]) }
         try newest(-1, acc.newestRecord)
+        // Feeds by name; bu 0 (ALL's id) holds the feed's newest record overall.
+        let feedNewest = try db.cachedStatement(sql: """
+            INSERT INTO feed_newest(feed, bu, t) VALUES (?, ?, ?) ON CONFLICT(feed, bu) DO UPDATE SET t = max(t, excluded.t)
+            """)
+        for (name, fresh) in acc.feedTimes.byName(feeds) {
+            if let t = fresh.newestRecord { try feedNewest.execute(arguments: [name, 0, t]) }
+            for (b, t) in fresh.units { try feedNewest.execute(arguments: [name, try bu(b), t]) }
+        }
     }
 }

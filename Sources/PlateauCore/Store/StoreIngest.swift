@@ -13,6 +13,9 @@ public enum StoreIngest {
         public var rotated: [String] = []
         public var truncated: [String] = []
         public var copies: [String] = []
+        /// Files in a known format under the roots (read now or before): 0 means the roots hold
+        /// no log at all.
+        public var followed = 0
         public static let empty = Report()
         public var lines: Int { files.reduce(0) { $0 + $1.lines } }
         public var records: Int { files.reduce(0) { $0 + $1.records } }
@@ -48,6 +51,7 @@ public enum StoreIngest {
         report.rotated = change.filesRotated
         report.truncated = change.filesTruncated
         report.copies = change.copiesRecognised
+        report.followed = live.filesFollowed
         return report
     }
 
