@@ -176,8 +176,9 @@ import Testing
         #expect(alerts.count == 1, "\(alerts.map(\.message))")
         let a = try #require(alerts.first)
         #expect(a.day == monday + 31 && a.severity == .critical)
-        // Trailing Thursdays 8, 7, 9, 7: median 7.5, MAD 0.5, z = 0.6745 × 42.5 / 0.5.
-        #expect(a.message.hasSuffix("usually 7.5 on this weekday (z 57.3)"), "\(a.message)")
+        // Trailing Thursdays 8, 7, 9, 7: median 7.5 (shown as the review rounds it, 8), MAD 0.5,
+        // z = 0.6745 × 42.5 / 0.5.
+        #expect(a.message.hasSuffix("usually 8 on this weekday (z 57.3)"), "\(a.message)")
         #expect(run(r, try surgeRules(minValue: 51), days: 28...41).isEmpty)
     }
 
@@ -268,6 +269,62 @@ import Testing
         // A BU that rarely has records is not silent on a day without them.
         let rare = twoUnits { m, bu, i in m == .proxyUsers && bu == Self.beta ? (i % 3 == 0 ? 5 : 0) : nil }
         #expect(run(rare, rules, days: 14...39).isEmpty)
+    }
+
+    /// Issue 14: a day a feed delivered nothing is missing, not zero — no BU dropped, no BU went
+    /// silent (the feed's own stale rule says it); and usual levels are shown as the review rounds
+    /// them ("usually 70", not 69.5).
+    @Test func aFeedGapIsNeitherADropNorASilentUnit() throws {
+        let gap: Set<Int> = [22, 23, 24]  // Wednesday to Friday of the fourth week
+        var r = rollups(days: 40, [.meetingsUsers, .proxyUsers]) { m, bu, i in
+            if gap.contains(i) { return nil }
+            let base: Double = m == .meetingsUsers ? 100 : 200
+            return isWeekend(i) ? 0 : bu == BusinessUnits.all ? 2 * base : base
+        }
+        r.fillRange(present: [.meetingsUsers, .proxyUsers])
+        #expect(r.value(.meetingsUsers, bu: Self.alpha, day: monday + 22) == nil)
+        #expect(run(r, try dropRules(), days: 14...39).isEmpty)
+        let silent = try rule("""
+            [[rule]]
+            name = "silent"
+            kind = "stale"
+            metric = "proxy.users"
+            bu = "*"
+            """)
+        #expect(run(r, silent, days: 14...39).isEmpty)
+        // The same days at 0 on a feed that delivered (another BU had records): both fire.
+        var zero = rollups(days: 40, [.meetingsUsers, .proxyUsers]) { m, bu, i in
+            let base: Double = m == .meetingsUsers ? 100 : 200
+            if gap.contains(i) && bu == Self.alpha && m == .proxyUsers { return 0 }
+            return isWeekend(i) ? 0 : bu == BusinessUnits.all ? 2 * base : base
+        }
+        zero.fillRange(present: [.meetingsUsers, .proxyUsers])
+        #expect(run(zero, silent, days: 14...39).map { $0.day - monday } == [22, 23, 24])
+    }
+
+    @Test func usualLevelsAreRoundedAsTheReviewShowsThem() throws {
+        // Beta's proxy users alternate 69 and 70 (a median of 69.5), then it is silent.
+        let r = twoUnits { m, bu, i in
+            guard m == .proxyUsers, bu == Self.beta, !isWeekend(i) else { return nil }
+            return i == 31 ? 0 : Double(69 + i % 2)
+        }
+        let alerts = run(r, try rule("""
+            [[rule]]
+            name = "silent"
+            kind = "stale"
+            metric = "proxy.users"
+            bu = "*"
+            """), days: 31...31)
+        #expect(alerts.map(\.message) == ["Beta has no proxy.users records on 2020-02-06 (usually 70)"])
+        // A drop's threshold is the whole count at which it begins (25 % of a usual 69 is below
+        // 17.25: below 18 for a count), its percentage that of the figures shown.
+        let d = twoUnits { m, bu, i in
+            guard m == .meetingsUsers, bu == Self.alpha, !isWeekend(i) else { return nil }
+            return i == 31 ? 17 : Double(69 + i % 2)
+        }
+        let drop = run(d, try dropRules(), days: 31...31)
+        #expect(drop.count == 1 && drop[0].threshold == 18)
+        #expect(drop[0].message == "Alpha meetings.users 17 on 2020-02-06, 24% of its usual 69", "\(drop[0].message)")
     }
 
     @Test func theDashboardsEntryReadsTheConfig() throws {

@@ -235,7 +235,9 @@ private struct Run {
 
     func isBusinessDay(_ day: Int) -> Bool { context.businessDays.contains(CivilDate(daysSinceEpoch: day).isoWeekday) }
     func isComplete(_ day: Int) -> Bool { context.today.map { day < $0 } ?? true }
-    func raw(_ m: Metric, _ bu: UInt16, _ day: Int) -> Double { r.value(m, bu: bu, day: day) ?? 0 }
+    /// A cell's value; nil on a day its feed delivered nothing (missing, not zero: no rule
+    /// judges it — a silent feed is the stale rule's, not a drop of every BU).
+    func raw(_ m: Metric, _ bu: UInt16, _ day: Int) -> Double? { r.value(m, bu: bu, day: day) }
     func level(_ m: Metric, _ bu: UInt16, _ day: Int) -> Double? {
         AlertEvaluator.usualLevel(analyses[AlertEvaluator.SeriesKey(m, bu)], day: day)
     }
@@ -259,8 +261,7 @@ private struct Run {
 
     /// At or above a fraction of the capacity in force that day.
     func capacity(_ rule: AlertRule, _ bu: UInt16, _ day: Int) -> Alert? {
-        guard let cap = capacity(rule.metric, bu, day), cap > 0 else { return nil }
-        let v = raw(rule.metric, bu, day)
+        guard let cap = capacity(rule.metric, bu, day), cap > 0, let v = raw(rule.metric, bu, day) else { return nil }
         if let min = rule.minValue, v < min { return nil }
         guard let (sev, fraction) = above(v / cap, rule) else { return nil }
         return alert(rule, bu, day, sev, value: v, threshold: fraction * cap, level: cap, thresholdHidden: false)
@@ -271,7 +272,7 @@ private struct Run {
     func drop(_ rule: AlertRule, _ bu: UInt16, _ day: Int) -> Alert? {
         guard isBusinessDay(day), isComplete(day), let usual = level(rule.metric, bu, day), usual > 0 else { return nil }
         if let min = rule.minValue, usual < min { return nil }
-        let v = raw(rule.metric, bu, day)
+        guard let v = raw(rule.metric, bu, day) else { return nil }
         var hit: (AlertSeverity, Double)?
         if let c = rule.critical, v < c * usual { hit = (.critical, c) } else if let w = rule.warning, v < w * usual { hit = (.warning, w) }
         guard let (sev, fraction) = hit, !isDayOff(bu, day) else { return nil }
@@ -282,10 +283,9 @@ private struct Run {
     /// Far above the same weekday of the trailing weeks (robust z-score), and above every one of
     /// them: a weekly event that already happened on that weekday is a recurrence, not a surge.
     func surge(_ rule: AlertRule, _ bu: UInt16, _ day: Int) -> Alert? {
-        guard let first = r.firstDay else { return nil }
-        let v = raw(rule.metric, bu, day)
+        guard let first = r.firstDay, let v = raw(rule.metric, bu, day) else { return nil }
         if let min = rule.minValue, v < min { return nil }
-        let trailing = (1...rule.weeks).map { day - 7 * $0 }.filter { $0 >= first }.map { raw(rule.metric, bu, $0) }
+        let trailing = (1...rule.weeks).map { day - 7 * $0 }.filter { $0 >= first }.compactMap { raw(rule.metric, bu, $0) }
         guard trailing.count >= 3, v > trailing.max()!, let z = AlertEvaluator.robustZ(v, trailing),
               let (sev, t) = above(z.score, rule) else { return nil }
         return alert(rule, bu, day, sev, value: v, threshold: z.median + t * z.scale, level: z.median,
@@ -303,7 +303,7 @@ private struct Run {
         // Either level would reveal the other through the ratio: both are shown or neither.
         let hidden = withheldLevel(rule.metric, b) || withheldLevel(rule.metric, p)
         return alert(rule, bu, day, rule.severity, value: raw(rule.metric, bu, day), threshold: nil, level: now,
-                     thresholdHidden: true, since: since, from: hidden ? nil : AlertTemplate.number(before), hideLevel: hidden)
+                     thresholdHidden: true, since: since, from: hidden ? nil : AlertTemplate.number(Figures.shown(before, rule.metric)), hideLevel: hidden)
     }
 
     /// The end of a local day (its next midnight), never past the run's instant.
@@ -353,11 +353,12 @@ private struct Run {
     /// when it had records on most of the previous business days.
     func silentUnit(_ rule: AlertRule, _ bu: UInt16, _ day: Int) -> Alert? {
         let m = rule.metric.population
-        guard isBusinessDay(day), isComplete(day), raw(m, bu, day) <= 0, let first = r.firstDay else { return nil }
+        // A day the whole feed delivered nothing is missing: the feed's stale rule says so.
+        guard isBusinessDay(day), isComplete(day), let today = raw(m, bu, day), today <= 0, let first = r.firstDay else { return nil }
         var previous: [Double] = []
         var d = day - 1
         while previous.count < AlertEvaluator.usualWindow && d >= first {
-            if isBusinessDay(d) { previous.append(raw(m, bu, d)) }
+            if isBusinessDay(d), let v = raw(m, bu, d) { previous.append(v) }
             d -= 1
         }
         guard previous.count == AlertEvaluator.usualWindow,
@@ -374,9 +375,9 @@ private struct Run {
     func isDayOff(_ bu: UInt16, _ day: Int) -> Bool {
         var counted = 0, down = 0
         for m in AlertEvaluator.activitySources where r.metrics.contains(m) {
-            guard let usual = level(m, bu, day), usual >= AlertEvaluator.dayOffMinimum else { continue }
+            guard let usual = level(m, bu, day), usual >= AlertEvaluator.dayOffMinimum, let v = raw(m, bu, day) else { continue }
             counted += 1
-            if raw(m, bu, day) < 0.5 * usual { down += 1 }
+            if v < 0.5 * usual { down += 1 }
         }
         return down >= 2 && down * 2 > counted
     }
@@ -399,8 +400,16 @@ private struct Run {
                feed: String? = nil, age: String? = nil) -> Alert {
         let m = source ?? rule.metric
         let suppressed = counted && suppression.isSuppressed(m, bu: bu, day: day)
-        let shownLevel = level.flatMap { hideLevel || (thresholdHidden && withheldLevel(m, $0)) ? nil : $0 }
-        let shownThreshold = threshold.flatMap { thresholdHidden && level.map { withheldLevel(m, $0) } == true ? nil : $0 }
+        // Figures as the review shows them (Figures): the value and the usual level at the
+        // metric's precision, so that the percentage is that of the figures a reader sees; a
+        // threshold of a count is the whole number at which the level begins (v ≥ 56.7 and
+        // v < 34.2 are v ≥ 57 and v < 35 for counts). An age (a feed's) is not a metric's figure.
+        // (Whether a level is a small group is judged on the level itself, before rounding.)
+        let levelIsSmall = thresholdHidden && level.map { withheldLevel(m, $0) } == true
+        let value = counted ? value.map { Figures.shown($0, m) } : value
+        let threshold = counted ? threshold.map { m.fractional ? Figures.shown($0, m) : $0.rounded(.up) } : threshold
+        let shownLevel = (hideLevel || levelIsSmall) ? nil : counted ? level.map { Figures.shown($0, m) } : level
+        let shownThreshold = levelIsSmall ? nil : threshold
         let fields = AlertTemplate.Fields(
             rule: rule.name, bu: Sanitize.text(r.units[Int(bu)]), metric: m.rawValue, date: CivilDate(daysSinceEpoch: day).iso,
             severity: sev.rawValue, value: suppressed ? nil : value, threshold: shownThreshold, level: shownLevel,
