@@ -38,7 +38,7 @@ struct Watch: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Print one screen of the given size as text once the inputs are read, and exit (no terminal needed).", valueName: "WxH"))
     var dump: String?
 
-    @Option(name: .long, help: ArgumentHelp("With --dump: the clock of the screen, e.g. 2020-05-12T08:00:00Z (default: the newest record, a screen of the data).", valueName: "TIME"))
+    @Option(name: .long, help: ArgumentHelp("With --dump: the clock of the screen, e.g. 2020-05-12T08:00:00Z (default: now, as the live screen).", valueName: "TIME"))
     var now: String?
 
     func validate() throws {
@@ -59,7 +59,9 @@ struct Watch: ParsableCommand {
         var setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])
         // A bad rules file is a bad config: one line, before the screen (exit 64).
         let ruleSet = try rulesPath.map { try AlertRules.load(path: $0, config: setup.config) }
-        let clock = try now.map { try Alerts.instant($0) }
+        // A dump is the screen the dashboard would draw now: ages and stale feeds are judged by
+        // the wall clock, as on the live screen (--now sets another instant, for tests and replays).
+        let clock = try now.map { try Alerts.instant($0) } ?? (dump != nil ? Int64(Date().timeIntervalSince1970) : nil)
         // A PATH that is not there is an error now, not a dashboard that waits for ever.
         for root in roots where database == nil && !FileManager.default.fileExists(atPath: root) {
             throw IOError(path: root, "no such file or directory")
@@ -187,7 +189,7 @@ extension Watch {
                      metric: Metric?, glyphs: GlyphMode) throws {
         _ = try source.poll()
         var stats = source.stats
-        stats.now = now ?? stats.newestRecord ?? 0  // a dump is of the data, not of the wall clock (unless --now)
+        stats.now = now ?? Int64(Date().timeIntervalSince1970)
         let rollups = source.rollups()
         var model = DashboardModel.build(rollups, options: options, capacity: capacity, stats: stats, alertSource: alerts,
                                          feedRules: feedRules)

@@ -88,7 +88,7 @@ extension ClickHouseCLITests {
                 ("alerts", ["alerts", samples, "--now", stale] + rules),
                 ("alerts --since 2020-03-01", ["alerts", samples, "--since", "2020-03-01"] + rules),
                 ("alerts prometheus", ["alerts", samples, "--format", "prometheus", "--now", stale] + rules),
-                ("watch", ["watch", samples, "--dump", "100x30"] + config),
+                ("watch", ["watch", samples, "--dump", "100x30", "--now", stale] + config),
             ]
             final class Box: @unchecked Sendable { let lock = NSLock(); var results: [String: CLITests.Result] = [:] }
             let box = Box()
@@ -209,7 +209,7 @@ extension ClickHouseCLITests {
             // names the database read (its URL without the password); the files have none (the
             // README beside them is no input). Its right half must agree too.
             let files = try #require(Self.files["watch"])
-            let database = try scratch.run(["watch", "--source", url, "--dump", "100x30"] + Self.config)
+            let database = try scratch.run(["watch", "--source", url, "--dump", "100x30", "--now", Self.stale] + Self.config)
             #expect(files.code == 0 && database.code == 0, "\(files.err) \(database.err)")
             var f = Self.lines(files.out), d = Self.lines(database.out)
             #expect(f.count == 31 && d.count == 31)  // 30 rows and the final newline

@@ -94,6 +94,19 @@ import Testing
         #expect(text.out.contains("proxy on 2020-05-11 to "), "\(text.out.prefix(600))")
     }
 
+    /// `watch --dump` is the screen as it would be now: 2020 data is thousands of days old (it
+    /// said `newest record 0 s ago`, judged against its own newest record); `--now` sets the clock.
+    @Test func aDumpJudgesAgesByTheClock() throws {
+        let now = try CLITests.run(["watch", Self.samples, "--dump", "100x30"])
+        #expect(now.code == 0, "\(now.err)")
+        let header = now.out.split(separator: "\n").prefix(2).joined(separator: "\n")
+        #expect(header.contains("proxy 2,") && header.contains(" d") && !header.contains(" 0 s"), "\(header)")
+        #expect(header.contains("CRIT"))
+        let then = try CLITests.run(["watch", Self.samples, "--dump", "100x30", "--now", "2020-05-11T02:00:00Z"])
+        let h2 = then.out.split(separator: "\n").prefix(2).joined(separator: "\n")
+        #expect(h2.contains("private_access 4 h"), "\(h2)")
+    }
+
     /// One feed silent for three working days: its metrics and the union of remote users are
     /// missing those days (not a collapse to the other sources' share), and the review names it.
     @Test func aFeedOutageOfThreeDaysIsAGap() throws {
