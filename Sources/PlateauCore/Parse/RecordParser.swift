@@ -93,6 +93,7 @@ public enum Reasons {
     public static let truncatedJSON = Reason("truncated JSON")
     public static let malformedJSON = Reason("malformed JSON")
     public static let notAnObject = Reason("JSON value is not an object")
+    public static let textAfterValue = Reason("text after the JSON value")
     public static let noHeader = Reason("no header line")
     public static let lineTooLong = Reason("line longer than the 16 MiB limit")
     public static let cutShort = Reason("line cut short by the end of the data")
