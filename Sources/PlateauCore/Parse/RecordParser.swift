@@ -18,7 +18,9 @@ extension RecordParser {
 
 /// What every parser of one thread shares: where facts go, who is who, and the settings.
 public final class ParseContext {
-    public let acc: Accumulator
+    /// Where facts go. A gzip reader points it at a scratch accumulator while a long member is
+    /// read, and back once the member passed its check (`Ingest.readMembers`).
+    public internal(set) var acc: Accumulator
     public let resolver: Resolver
     public let settings: IngestSettings
     /// The file being read (for year-less syslog stamps: its modification time).
