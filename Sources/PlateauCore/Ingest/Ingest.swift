@@ -87,9 +87,17 @@ public struct Ingest {
                 let u = planned[order[k]]
                 // Each unit (about a day of one feed) fills a small accumulator that stays in
                 // cache while the unit's lines repeat the same facts, then joins the thread's.
-                let ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans), resolver: resolver, settings: settings)
+                var ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans), resolver: resolver, settings: settings)
                 ctx.fileModified = u.modified
-                let account = Ingest.read(u, ctx: ctx, progress: progress)
+                var account = Ingest.read(u, ctx: ctx, progress: progress)
+                // Stamps far outside the bulk of the unit (a garbled year) would stretch every
+                // series over the years between: read it again without them.
+                if let outliers = ctx.stampDays.outliers() {
+                    ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans), resolver: resolver, settings: settings)
+                    ctx.fileModified = u.modified
+                    ctx.excludedDays = outliers
+                    account = Ingest.read(u, ctx: ctx, progress: nil)
+                }
                 acc.merge(ctx.acc)
                 accounts.withLock { $0[order[k]] = account }
             }
