@@ -199,9 +199,8 @@ final class FollowedFile: @unchecked Sendable {
     private func readGzip(_ fd: Int32, _ size: Int64, _ ctx: ParseContext, _ progress: IngestProgress?) {
         guard size > rawOffset else { return }
         let members = GzipMembers()
-        let main = ctx.acc
         var mark: (parser: LineParser?, account: FileAccount, framer: LineFramer, content: ContentHash, contentHead: Int,
-                   skip: Int64, lines: MemberLines)?
+                   skip: Int64, lines: MemberLines, aside: ParseContext)?
         var last: UInt8?
         do {
             let next = try members.read(fd, from: GzipMembers.Position(offset: rawOffset, hunting: gzipHunting), to: size, path: path,
@@ -215,20 +214,15 @@ final class FollowedFile: @unchecked Sendable {
                 case .member(let b, .failed(_)):
                     deliver(b, ctx, damaged: true)
                 case .part(let b):
-                    if mark == nil {
-                        mark = (parser, account, framer, content, contentHead.count, skip, memberLines)
-                        ctx.acc = Accumulator(keepingSpans: main.spans != nil)
-                    }
-                    deliver(b, ctx)
+                    if mark == nil { mark = (parser, account, framer, content, contentHead.count, skip, memberLines, ctx.aside()) }
+                    deliver(b, mark!.aside)
                     last = b.last
                 case .end(let verdict):
                     guard let m = mark else { return }
                     mark = nil
-                    let scratch = ctx.acc
-                    ctx.acc = main
                     switch verdict {
                     case .verified:
-                        main.merge(scratch)
+                        ctx.join(m.aside)
                         memberLines.verified(last: last)
                     case .open:
                         parser = m.parser; account = m.account; framer = m.framer; content = m.content
@@ -246,7 +240,6 @@ final class FollowedFile: @unchecked Sendable {
             // The file could not be read (it is read again at the next poll, from the last
             // member judged); a long member begun is put back.
             if let m = mark {
-                ctx.acc = main
                 parser = m.parser; account = m.account; framer = m.framer; content = m.content
                 contentHead.removeSubrange(min(m.contentHead, contentHead.count)...)
                 skip = m.skip; memberLines = m.lines

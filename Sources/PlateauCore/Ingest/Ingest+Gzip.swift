@@ -5,25 +5,25 @@ import Glibc
 extension Ingest {
     /// Reads a gzip file member by member (`GzipMembers`) for a reader of its content (lines,
     /// or a JSON document), which gives:
-    /// - `take`: output of a member that passed its check, or of a long one not judged yet;
+    /// - `take`: output of a member that passed its check, or of a long one not judged yet,
+    ///   with the context to parse it in;
     /// - `damaged`: the whole output of a member that failed its check, or that the data cut
     ///   short before it (nothing of it parsed), and why;
     /// - `begin`: a member too long to hold begins (what it changes must be undoable);
     /// - `failed`: that long member failed or was cut short (undo what it did), and why;
     /// - `verified`: a member passed its check (the last byte of its output).
-    /// The facts of a long member go to a scratch accumulator that joins `ctx.acc` once the
-    /// member passed. A member cut short cannot be told from one damaged near its end (zlib
+    /// A long member is parsed in a context of its own (`ParseContext.aside()`) that joins `ctx`
+    /// once the member passed. A member cut short cannot be told from one damaged near its end (zlib
     /// waits for more data either way), so it counts nothing either. Returns the file's error
     /// (failed members, a cut, an unreadable file).
     static func readMembers(_ path: String, ctx: ParseContext, progress: IngestProgress?,
-                            take: (UnsafeMutableRawBufferPointer) -> Void, damaged: (UnsafeMutableRawBufferPointer, Reason) -> Void,
+                            take: (UnsafeMutableRawBufferPointer, ParseContext) -> Void, damaged: (UnsafeMutableRawBufferPointer, Reason) -> Void,
                             begin: () -> Void, failed: (Reason) -> Void, verified: (UInt8?) -> Void) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return "\(IOError(path: path, errno: errno))" }
         defer { close(fd) }
         let members = GzipMembers()
-        let main = ctx.acc
-        var long = false
+        var long: ParseContext?
         var last: UInt8?
         var failure: String?
         do {
@@ -32,34 +32,29 @@ extension Ingest {
                 case .member(let bytes, let verdict):
                     switch verdict {
                     case .failed: damaged(bytes, MemberLines.failed)
-                    case .verified: take(bytes); verified(bytes.last)
+                    case .verified: take(bytes, ctx); verified(bytes.last)
                     case .open: damaged(bytes, MemberLines.cut)
                     }
                 case .part(let bytes):
-                    if !long {
-                        long = true
+                    if long == nil {
+                        long = ctx.aside()
                         begin()
-                        ctx.acc = Accumulator(keepingSpans: ctx.settings.factSpans)
                     }
-                    take(bytes)
+                    take(bytes, long!)
                     last = bytes.last
                 case .end(let verdict):
-                    long = false
-                    let scratch = ctx.acc
-                    ctx.acc = main
+                    guard let aside = long else { return }
+                    long = nil
                     switch verdict {
                     case .failed: failed(MemberLines.failed)
-                    case .verified: main.merge(scratch); verified(last)
+                    case .verified: ctx.join(aside); verified(last)
                     case .open: failed(MemberLines.cut)
                     }
                 }
             }
         } catch {
             failure = "\(error)"
-            if long {  // stopped by a read error inside a long member: as a cut
-                ctx.acc = main
-                failed(MemberLines.cut)
-            }
+            if long != nil { failed(MemberLines.cut) }  // stopped by a read error inside a long member: as a cut
         }
         let problems = [members.problem, failure].compactMap { $0 }
         return problems.isEmpty ? nil : problems.joined(separator: "; ")
@@ -73,7 +68,7 @@ extension Ingest {
         var lines = MemberLines()
         // At the start of a long member: the parser (its header, year state) and the account.
         var mark: (parser: P, account: FileAccount, line: Int)?
-        func take(_ bytes: UnsafeMutableRawBufferPointer) {
+        func take(_ bytes: UnsafeMutableRawBufferPointer, _ ctx: ParseContext) {
             let rest = lines.trim(bytes, &framer, &account)
             framer.feed(rest, { line, n in account.count(parser.parse(line, number: n, ctx), line: n) },
                         overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })

@@ -196,6 +196,7 @@ extension Ingest {
         var splitter = JSONDocumentSplitter()
         var elementLines = Set<Int>()
         var damagedBy: Reason?  // the events come from a member that failed (or was cut short)
+        var current = ctx  // a long gzip member's own context, while it is read
         // At the start of a long gzip member: the parser and the account, and the records
         // counted since (how many, and the lines of the first few, for examples).
         var mark: (parser: P, account: FileAccount)?
@@ -206,7 +207,7 @@ extension Ingest {
             switch e {
             case .element(let line, let at):
                 n = at
-                account.countElement(damagedBy.map { .skipped($0) } ?? parser.parse(line, number: at, ctx), line: at)
+                account.countElement(damagedBy.map { .skipped($0) } ?? parser.parse(line, number: at, current), line: at)
             case .skipped(let reason, let at):
                 n = at
                 account.countElement(.skipped(damagedBy ?? reason), line: at)
@@ -218,7 +219,7 @@ extension Ingest {
             }
         }
         if u.compressed {
-            func take(_ b: UnsafeMutableRawBufferPointer) { splitter.feed(b, handle) }
+            func take(_ b: UnsafeMutableRawBufferPointer, _ c: ParseContext) { current = c; splitter.feed(b, handle); current = ctx }
             func damaged(_ b: UnsafeMutableRawBufferPointer, _ why: Reason) { damagedBy = why; splitter.feed(b, handle); damagedBy = nil }
             func begin() { mark = (parser, account); sinceMark = 0; linesSinceMark = [] }
             func failed(_ why: Reason) {

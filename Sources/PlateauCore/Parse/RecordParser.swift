@@ -18,9 +18,7 @@ extension RecordParser {
 
 /// What every parser of one thread shares: where facts go, who is who, and the settings.
 public final class ParseContext {
-    /// Where facts go. A gzip reader points it at a scratch accumulator while a long member is
-    /// read, and back once the member passed its check (`Ingest.readMembers`).
-    public internal(set) var acc: Accumulator
+    public let acc: Accumulator
     public let resolver: Resolver
     public let settings: IngestSettings
     /// The file being read (for year-less syslog stamps: its modification time).
@@ -36,14 +34,30 @@ public final class ParseContext {
 
     @inline(__always) public func day(_ t: Int64) -> Int { settings.timezone.localDay(t) }
 
+    /// A context like this one whose facts go to a fresh accumulator (a long gzip member's,
+    /// kept aside until its check: `Ingest.readMembers`).
+    func aside() -> ParseContext {
+        let c = ParseContext(acc: Accumulator(keepingSpans: acc.spans != nil), resolver: resolver, settings: settings)
+        c.fileModified = fileModified
+        c.excludedDays = excludedDays
+        return c
+    }
+
+    /// Takes over what a context made by `aside()` gathered: its facts and its stamps' days.
+    func join(_ other: ParseContext) {
+        acc.merge(other.acc)
+        stampDays.merge(other.stampDays)
+    }
+
     /// Slack for `stampProblem(_:)`: device clocks and zones mislabelled by hours.
     public static let clockSlack: Int64 = 2 * 86_400
 
     /// UTC days (days since 1970) whose records are skipped as far outside the rest of their
     /// unit (`StampDays.outliers()`): set for the second reading of such a unit.
-    public var excludedDays: Set<Int32>?
+    @exclusivity(unchecked) public var excludedDays: Set<Int32>?
     /// The UTC days of the stamps checked so far (this unit's), for `StampDays.outliers()`.
-    public var stampDays = StampDays()
+    /// (A context serves one thread; no access check per record.)
+    @exclusivity(unchecked) public var stampDays = StampDays()
 
     /// Why a record's time stamps cannot be counted, or nil. `t` is its latest instant,
     /// `start` its earliest (default `t`). Every record-reading parser asks, so that
@@ -96,6 +110,10 @@ public struct StampDays: Sendable {
         if run > 0 { days[day, default: 0] += run }
         day = d
         run = 1
+    }
+
+    mutating func merge(_ o: StampDays) {
+        for (d, n) in o.counts { days[d, default: 0] += n }
     }
 
     /// Stamps per UTC day.
