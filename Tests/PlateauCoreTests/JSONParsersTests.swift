@@ -106,7 +106,7 @@ private let sampleLogs: String = {
 }()
 
 /// What a splitter run produced, in a comparable form.
-private enum SplitEvent: Equatable, CustomStringConvertible {
+enum SplitEvent: Equatable, CustomStringConvertible {
     case element([UInt8], line: Int)
     case skipped(String, line: Int)
     var description: String {
@@ -120,7 +120,7 @@ private enum SplitEvent: Equatable, CustomStringConvertible {
 }
 
 /// Feeds `bytes` to a splitter in chunks whose sizes `next` chooses.
-private func split(_ bytes: [UInt8], maxRecordBytes: Int = JSONDocumentSplitter.defaultMaxRecordBytes,
+func split(_ bytes: [UInt8], maxRecordBytes: Int = JSONDocumentSplitter.defaultMaxRecordBytes,
                    chunks next: (Int) -> Int) -> (events: [SplitEvent], lines: Int) {
     var splitter = JSONDocumentSplitter(maxRecordBytes: maxRecordBytes)
     var events: [SplitEvent] = []
@@ -144,7 +144,7 @@ private func split(_ bytes: [UInt8], maxRecordBytes: Int = JSONDocumentSplitter.
 }
 
 /// Whole, byte by byte, and in seeded random splits: the events must not change.
-private func splitEveryWay(_ bytes: [UInt8], maxRecordBytes: Int = JSONDocumentSplitter.defaultMaxRecordBytes,
+func splitEveryWay(_ bytes: [UInt8], maxRecordBytes: Int = JSONDocumentSplitter.defaultMaxRecordBytes,
                            sourceLocation: SourceLocation = #_sourceLocation) -> (events: [SplitEvent], lines: Int) {
     let whole = split(bytes, maxRecordBytes: maxRecordBytes) { $0 }
     let single = split(bytes, maxRecordBytes: maxRecordBytes) { _ in 1 }
@@ -160,7 +160,7 @@ private func splitEveryWay(_ bytes: [UInt8], maxRecordBytes: Int = JSONDocumentS
 }
 
 /// A call record line as the Graph API writes it.
-private func callRecord(id: String, type: String = "groupCall", start: String? = "2020-03-25T09:00:12Z",
+func callRecord(id: String, type: String = "groupCall", start: String? = "2020-03-25T09:00:12Z",
                         end: String? = "2020-03-25T09:49:40Z", organizer: String? = nil, participants: [String] = [],
                         v2: Bool = false) -> String {
     var s = #"{"id":"\#(id)","version":1,"type":"\#(type)","modalities":["audio","video"]"#
@@ -292,7 +292,8 @@ struct JSONScannerTests {
         (#"{"a":[1,"#, .truncated), (#"{"a":{"b":{"#, .truncated),
         ("[1,2]", .notAnObject), (#""text""#, .notAnObject), ("42", .notAnObject), ("null", .notAnObject), (" true ", .notAnObject),
         ("[1,2", .truncated), ("[1,2]x", .malformed),
-        (#"{"a":1,}"#, .malformed), (#"{"a":1}}"#, .malformed), (#"{"a":1} {"b":2}"#, .malformed), (#"{"a":tru}"#, .malformed),
+        (#"{"a":1,}"#, .malformed), (#"{"a":1}}"#, .textAfterValue), (#"{"a":1} {"b":2}"#, .textAfterValue),
+        (#"{"a":1} x"#, .textAfterValue), ("{}\n,", .textAfterValue), (#"{"a":tru}"#, .malformed),
         (#"{"a":01}"#, .malformed), (#"{"a":1.}"#, .malformed), (#"{"a":"\x"}"#, .malformed), (#"{"a":"\u12G4"}"#, .malformed),
         ("{a:1}", .malformed), (#"{"a" 1}"#, .malformed), (#"{"a":1 "b":2}"#, .malformed), (#"{"a":[1 2]}"#, .malformed),
         (#"{"a":[1,]}"#, .malformed), (#"{,"a":1}"#, .malformed), (#"{"a":+1}"#, .malformed), ("{'a':1}", .malformed),
@@ -495,8 +496,8 @@ struct JSONDocumentSplitterTests {
         let text = "hello\n" + Self.r1 + " trailing junk\n" + #"{"a":1 "b":2}"# + "\n" + Self.r2 + "\n}]\n"
         let out = splitEveryWay(Array(text.utf8))
         #expect(out.events == [
-            .skipped(Reasons.malformedJSON.text, line: 1), .element(Array(Self.r1.utf8), line: 2),
-            .skipped(Reasons.malformedJSON.text, line: 2), .skipped(Reasons.malformedJSON.text, line: 3),
+            .skipped(Reasons.malformedJSON.text, line: 1), .skipped(Reasons.textAfterValue.text, line: 2),
+            .skipped(Reasons.malformedJSON.text, line: 3),
             .element(Array(Self.r2.utf8), line: 4), .skipped(Reasons.malformedJSON.text, line: 5),
         ])
         #expect(out.lines == 5)
@@ -661,7 +662,7 @@ struct CallRecordsParserTests {
             (callRecord(id: "y", start: "2020-02-30T10:00:00Z"), .skipped(Reasons.impossibleDate)),
             (#"[{"id":"a"}]"#, .skipped(Reasons.notAnObject)),
             (String(callRecord(id: "c").dropLast()), .skipped(Reasons.truncatedJSON)),
-            (callRecord(id: "c") + ",", .skipped(Reasons.malformedJSON)),
+            (callRecord(id: "c") + ",", .skipped(Reasons.textAfterValue)),
         ]
         for (line, expected) in cases { #expect(w.parse(&p, line) == expected, "\(line)") }
         #expect(w.acc.meetings.isEmpty)
@@ -734,7 +735,7 @@ struct NSSJSONParserTests {
             (#"{"time":"soon","login":"a@x"}"#, .skipped(Reasons.badTime)),
             (#"{"epochtime":"x","login":"a@x"}"#, .skipped(Reasons.badTime)),
             ("{\(t),\"login\":\"a@x\"", .skipped(Reasons.truncatedJSON)),
-            ("{\(t),\"login\":\"a@x\"}}", .skipped(Reasons.malformedJSON)),
+            ("{\(t),\"login\":\"a@x\"}}", .skipped(Reasons.textAfterValue)),
             ("\"{\(t)}\"", .skipped(Reasons.malformedJSON)),
             ("[{\(t),\"login\":\"a@x\"}]", .skipped(Reasons.notAnObject)),
         ]

@@ -25,6 +25,8 @@ public struct PlateauConfig: Sendable, Equatable {
     public var capacity: [Capacity] = []
     /// `[analysis] baseline` / `crisis`: fixed regimes instead of detected ones.
     public var windows: AnalysisWindows?
+    /// `[input] earliest`: records that start before this day (in the review's zone) are skipped.
+    public var earliest: CivilDate?
 
     public struct SourceSettings: Sendable, Equatable {
         public var timezone: String?
@@ -156,6 +158,14 @@ public struct PlateauConfig: Sendable, Equatable {
                     guard let value else { throw ConfigError(path: path, key: "\(k).value", "missing") }
                     c.capacity.append(Capacity(metric: metric, from: from ?? CivilDate(daysSinceEpoch: 0), value: value, bu: bu))
                 }
+            case "input":
+                let t = try r.table(v, key)
+                for ik in t.keys {
+                    switch ik {
+                    case "earliest": c.earliest = try r.date(t[ik]!, "input.earliest")
+                    default: throw ConfigError(path: path, key: "input.\(ik)", "unknown key")
+                    }
+                }
             case "analysis":
                 let t = try r.table(v, key)
                 var ranges: [String: ClosedRange<Int>] = [:]
@@ -191,6 +201,10 @@ public struct PlateauConfig: Sendable, Equatable {
             if let y = src.year { s.sourceYears[name] = y }
         }
         s.customSources = customSources
+        if let e = earliest {
+            s.earliestDay = e.day
+            s.earliest = tz.startOfDay(e.day)
+        }
         return s
     }
 }

@@ -51,10 +51,16 @@ final class FollowedFile: @unchecked Sendable {
     var mode: Mode
     var parser: LineParser?
     var framer = LineFramer()
-    /// File bytes consumed: through the last complete line (plain files), or fed to the
-    /// decoder (gzip).
+    /// File bytes consumed: through the last complete line (plain files), or through the last
+    /// gzip member judged (gzip: a member still open is read again from its start).
     var rawOffset: Int64 = 0
-    var decoder: GzipDecoder?
+    /// Gzip: looking for the next member past one that failed its check, from `rawOffset`.
+    var gzipHunting = false
+    /// Gzip: how lines around a damaged member are accounted.
+    var memberLines = MemberLines()
+    /// Gzip: members that failed their check, and the first of them.
+    var gzipFailures = 0
+    var firstGzipFailure: (offset: Int64, reason: String)?
     /// Decompressed bytes still to pass over: the start of a gzip copy that repeats what the
     /// stream already delivered.
     var skip: Int64 = 0
@@ -78,7 +84,8 @@ final class FollowedFile: @unchecked Sendable {
     var account = FileAccount()
     /// For a duplicate: the stream it repeats.
     weak var original: FollowedFile?
-    /// The gzip data is corrupt: nothing more is read from this file.
+    /// Set by stores of earlier versions, whose gzip reading stopped at a corrupt member:
+    /// nothing more is read from this file. (Damaged members are now read past.)
     var failed = false
     var formatName: String?
     /// Meeting records in a JSON document when it was last read.
@@ -112,7 +119,8 @@ final class FollowedFile: @unchecked Sendable {
         identity = stat.identity
         self.stat = stat
         self.compressed = compressed
-        decoder = nil
+        gzipHunting = false
+        memberLines = MemberLines()
         head = Fingerprint()
         failed = false
         if compressed { rawOffset = 0; skip = content.length } else { rawOffset = content.length; skip = 0 }
@@ -182,39 +190,71 @@ final class FollowedFile: @unchecked Sendable {
         rawOffset = off
     }
 
+    /// Reads the gzip members past `rawOffset`, each judged by its check (`GzipMembers`): a
+    /// member that passed is parsed; one that failed has its lines skipped; one still open (cut
+    /// short, or being written) is left for the next read, which takes it again from its start,
+    /// so that nothing of it counts before its check. A long member is parsed as it inflates
+    /// into a scratch accumulator, with the stream's state kept to be put back if it fails or
+    /// stays open.
     private func readGzip(_ fd: Int32, _ size: Int64, _ ctx: ParseContext, _ progress: IngestProgress?) {
         guard size > rawOffset else { return }
-        if decoder == nil { decoder = GzipDecoder() }
-        let decoder = self.decoder!
-        var buffer = [UInt8](repeating: 0, count: Int(min(size - rawOffset, Int64(FileReader.blockSize))))
-        var off = rawOffset
-        while off < size {
-            let want = Int(min(Int64(buffer.count), size - off))
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(off)) }
-            if n < 0 { if errno == EINTR { continue }; break }
-            if n == 0 { break }
-            do {
-                try buffer.withUnsafeBytes { raw in
-                    try decoder.feed(UnsafeRawBufferPointer(rebasing: raw[0..<n])) { self.deliver($0, ctx) }
+        let members = GzipMembers()
+        var mark: (parser: LineParser?, account: FileAccount, framer: LineFramer, content: ContentHash, contentHead: Int,
+                   skip: Int64, lines: MemberLines, aside: ParseContext)?
+        var last: UInt8?
+        do {
+            let next = try members.read(fd, from: GzipMembers.Position(offset: rawOffset, hunting: gzipHunting), to: size, path: path,
+                                        progress: { progress?.add($0) }) { event in
+                switch event {
+                case .member(let b, .verified):
+                    deliver(b, ctx)
+                    memberLines.verified(last: b.last)
+                case .member(_, .open):
+                    break
+                case .member(let b, .failed(_)):
+                    deliver(b, ctx, damaged: true)
+                case .part(let b):
+                    if mark == nil { mark = (parser, account, framer, content, contentHead.count, skip, memberLines, ctx.aside()) }
+                    deliver(b, mark!.aside)
+                    last = b.last
+                case .end(let verdict):
+                    guard let m = mark else { return }
+                    mark = nil
+                    switch verdict {
+                    case .verified:
+                        ctx.join(m.aside)
+                        memberLines.verified(last: last)
+                    case .open:
+                        parser = m.parser; account = m.account; framer = m.framer; content = m.content
+                        contentHead.removeSubrange(min(m.contentHead, contentHead.count)...)
+                        skip = m.skip; memberLines = m.lines
+                    case .failed:
+                        parser = m.parser
+                        memberLines.damaged(since: m.account, markLine: m.framer.lineNumber, MemberLines.failed, &framer, &account)
+                    }
                 }
-            } catch {
-                // As a batch read: the lines before the damage count, the open one is cut short.
-                account.fileError = ReadError.corrupt((error as? GzipError)?.description ?? "\(error)").description
-                failed = true
-                framer.finish({ _, n in self.account.count(.skipped(Reasons.cutShort), line: n) },
-                              overlong: { n in self.account.count(.skipped(Reasons.lineTooLong), line: n) })
-                off += Int64(n)
-                break
             }
-            off += Int64(n)
-            progress?.add(Int64(n))
+            rawOffset = next.offset
+            gzipHunting = next.hunting
+        } catch {
+            // The file could not be read (it is read again at the next poll, from the last
+            // member judged); a long member begun is put back.
+            if let m = mark {
+                parser = m.parser; account = m.account; framer = m.framer; content = m.content
+                contentHead.removeSubrange(min(m.contentHead, contentHead.count)...)
+                skip = m.skip; memberLines = m.lines
+            }
         }
-        rawOffset = off
+        if members.failures > 0 {
+            gzipFailures += members.failures
+            if firstGzipFailure == nil { firstGzipFailure = members.firstFailure }
+            account.fileError = GzipMembers.problem(failures: gzipFailures, first: firstGzipFailure)
+        }
     }
 
     /// Decompressed (or plain) bytes in stream order: past the part a copy repeats, into the
     /// checksum (before the parsers unescape fields in place), then into lines.
-    private func deliver(_ chunk: UnsafeMutableRawBufferPointer, _ ctx: ParseContext) {
+    private func deliver(_ chunk: UnsafeMutableRawBufferPointer, _ ctx: ParseContext, damaged: Bool = false) {
         var c = chunk
         if skip > 0 {
             let k = Int(min(skip, Int64(c.count)))
@@ -226,7 +266,12 @@ final class FollowedFile: @unchecked Sendable {
         if restoredContentHead == nil && contentHead.count < FollowedFile.headLength {
             contentHead.append(contentsOf: UnsafeRawBufferPointer(c).prefix(FollowedFile.headLength - contentHead.count))
         }
-        parser?.feed(c, &framer, &account, ctx)
+        if damaged {
+            memberLines.damaged(c, MemberLines.failed, &framer, &account)
+        } else {
+            let rest = memberLines.trim(c, &framer, &account)
+            parser?.feed(rest, &framer, &account, ctx)
+        }
     }
 
     private func captureHead(_ fd: Int32) {

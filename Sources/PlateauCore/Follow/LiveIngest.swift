@@ -66,7 +66,8 @@ public struct LiveChange: Sendable, Equatable {
 /// - a root that is a single file cannot be followed through a rename (the new name is not
 ///   under a root): follow the directory;
 /// - a last line that never gets its newline is never counted (a batch ingest counts it), and
-///   a gzip file that stays cut short is not reported as such;
+///   a gzip member the data stops in counts nothing until it is whole (a batch ingest skips its
+///   lines as cut short) and is not reported as cut;
 /// - a directory change re-reads the files present then, as the first poll does: what files
 ///   that have gone (or were truncated) delivered is dropped.
 public final class LiveIngest: @unchecked Sendable {

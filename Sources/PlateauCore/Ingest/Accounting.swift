@@ -60,6 +60,16 @@ public struct FileAccount: Sendable, Equatable {
         lines -= 1
     }
 
+    /// Counts the lines `numbers` as skipped for `reason` at once (the lines of a gzip member
+    /// that failed its check, parsed before its check came).
+    public mutating func skip(_ reason: Reason, lines numbers: ClosedRange<Int>) {
+        lines += numbers.count
+        skippedReasons[reason.text, default: 0] += numbers.count
+        for n in numbers where examples.count < FileAccount.maxExamples {
+            examples.append(Example(line: n, reason: reason.text))
+        }
+    }
+
     /// Adds the tally of a later chunk of the same file, whose line numbers start after ours.
     public mutating func append(_ later: FileAccount, lineOffset: Int) {
         lines += later.lines

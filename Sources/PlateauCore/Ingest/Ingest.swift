@@ -89,9 +89,17 @@ public struct Ingest {
                 let u = planned[order[k]]
                 // Each unit (about a day of one feed) fills a small accumulator that stays in
                 // cache while the unit's lines repeat the same facts, then joins the thread's.
-                let ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans), resolver: resolver, settings: settings)
+                var ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans), resolver: resolver, settings: settings)
                 ctx.fileModified = u.modified
-                let account = Ingest.read(u, ctx: ctx, progress: progress)
+                var account = Ingest.read(u, ctx: ctx, progress: progress)
+                // Stamps far outside the bulk of the unit (a garbled year) would stretch every
+                // series over the years between: read it again without them.
+                if let outliers = ctx.stampDays.outliers() {
+                    ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans), resolver: resolver, settings: settings)
+                    ctx.fileModified = u.modified
+                    ctx.excludedDays = outliers
+                    account = Ingest.read(u, ctx: ctx, progress: nil)
+                }
                 acc.merge(ctx.acc)
                 accounts.withLock { $0[order[k]] = account }
             }
@@ -147,6 +155,7 @@ public struct Ingest {
 
     /// Line-oriented reading: frame, parse, account.
     static func readUnit<P: RecordParser>(_ u: Unit, parser: inout P, ctx: ParseContext, progress: IngestProgress?) -> FileAccount {
+        if u.compressed { return readGzipLines(u, parser: &parser, ctx: ctx, progress: progress) }
         var account = FileAccount()
         var framer = LineFramer()
         if var h = u.header { h.withUnsafeMutableBytes { parser.adoptHeader($0, ctx) } }
@@ -181,28 +190,59 @@ public enum System {
 extension Ingest {
     /// JSON-document reading (call records: JSON lines, Graph pages, arrays): each element
     /// object is a record, accounted on the line where it starts; lines that start no element
-    /// are structure (headers).
+    /// are structure (headers). In a gzip file, the records of a member that fails its check
+    /// are skipped ("gzip member failed its check"); the splitter reads on across members as
+    /// one stream, so a record that a damaged member cut is reported as it finds it.
     static func readDocument<P: RecordParser>(_ u: Unit, parser: inout P, ctx: ParseContext, progress: IngestProgress?) -> FileAccount {
         var account = FileAccount()
         var splitter = JSONDocumentSplitter()
         var elementLines = Set<Int>()
-        var elements = 0
+        var damagedBy: Reason?  // the events come from a member that failed (or was cut short)
+        var current = ctx  // a long gzip member's own context, while it is read
+        // At the start of a long gzip member: the parser and the account, and the records
+        // counted since (how many, and the lines of the first few, for examples).
+        var mark: (parser: P, account: FileAccount)?
+        var sinceMark = 0
+        var linesSinceMark: [Int] = []
         func handle(_ e: JSONDocumentSplitter.Event) {
+            let n: Int
             switch e {
-            case .element(let line, let n):
-                elements += 1; elementLines.insert(n)
-                account.countElement(parser.parse(line, number: n, ctx), line: n)
-            case .skipped(let reason, let n):
-                elements += 1; elementLines.insert(n)
-                account.countElement(.skipped(reason), line: n)
+            case .element(let line, let at):
+                n = at
+                account.countElement(damagedBy.map { .skipped($0) } ?? parser.parse(line, number: at, current), line: at)
+            case .skipped(let reason, let at):
+                n = at
+                account.countElement(.skipped(damagedBy ?? reason), line: at)
+            }
+            elementLines.insert(n)
+            if mark != nil {
+                sinceMark += 1
+                if linesSinceMark.count < FileAccount.maxExamples { linesSinceMark.append(n) }
             }
         }
-        do {
-            try FileReader.read(u.path, compressed: u.compressed, range: u.range, progress: { progress?.add($0) }) { chunk in
-                splitter.feed(chunk, handle)
+        if u.compressed {
+            func take(_ b: UnsafeMutableRawBufferPointer, _ c: ParseContext) { current = c; splitter.feed(b, handle); current = ctx }
+            func damaged(_ b: UnsafeMutableRawBufferPointer, _ why: Reason) { damagedBy = why; splitter.feed(b, handle); damagedBy = nil }
+            func begin() { mark = (parser, account); sinceMark = 0; linesSinceMark = [] }
+            func failed(_ why: Reason) {
+                guard let m = mark else { return }
+                mark = nil
+                parser = m.parser
+                account = m.account
+                for n in linesSinceMark { account.countElement(.skipped(why), line: n) }
+                account.skippedReasons[why.text, default: 0] += sinceMark - linesSinceMark.count
             }
-        } catch {
-            account.fileError = "\(error)"
+            func verified(_ last: UInt8?) { mark = nil }
+            account.fileError = readMembers(u.path, ctx: ctx, progress: progress, take: take, damaged: damaged,
+                                            begin: begin, failed: failed, verified: verified)
+        } else {
+            do {
+                try FileReader.read(u.path, compressed: false, range: u.range, progress: { progress?.add($0) }) { chunk in
+                    splitter.feed(chunk, handle)
+                }
+            } catch {
+                account.fileError = "\(error)"
+            }
         }
         splitter.finish(handle)
         account.lines = splitter.physicalLines

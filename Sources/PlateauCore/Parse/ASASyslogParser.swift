@@ -104,7 +104,7 @@ public struct ASASyslogParser: RecordParser {
         // The message tag: `%ASA-6-113039:` / `%FTD-6-113039:` / `%ASA-vpn-6-113039:`.
         let n = b.count
         guard var i = ASASyslogParser.findTag(b, from: s.end) else { return .ignored(ASASyslogParser.notASA) }
-        guard ctx.written(t, modified: fileModified) else { return .skipped(Reasons.afterFile) }
+        if let r = ctx.stampProblem(t, modified: fileModified) { return .skipped(r) }
         i += 5
         if i < n, !ASCII.isDigit(b[i]) {  // a message class (`vpn`, `session`) before the level
             while i < n, !ASCII.isDigit(b[i]), b[i] != 0x2D { i += 1 }

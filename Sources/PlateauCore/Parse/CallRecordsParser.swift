@@ -62,7 +62,7 @@ public struct CallRecordsParser: RecordParser {
             return .skipped(error.reason)
         }
         guard t1 >= t0 else { return .skipped(CallRecordsParser.endsBeforeStart) }
-        guard ctx.written(t1) else { return .skipped(Reasons.afterFile) }
+        if let r = ctx.stampProblem(t1, from: t0) { return .skipped(r) }
 
         let day = ctx.day(t0)
         let bu: UInt16

@@ -54,7 +54,7 @@ public struct CustomSourceParser: RecordParser {
             guard let tb = get("time"), tb.trimmed().count > 0 else { return .skipped(Reasons.noTime) }
             let t: Int64
             do { t = try TimeParsing.any(tb, zone: zone) } catch { return .skipped(error.reason) }
-            guard ctx.written(t) else { return .skipped(Reasons.afterFile) }
+            if let r = ctx.stampProblem(t) { return .skipped(r) }
             if NSSLogin.isAnonymous(user) { return .ignored(NSSCSVRows.unauthenticated) }
             let p = ctx.resolver.resolve(user, department: get("department"))
             let day = ctx.day(t)
@@ -78,7 +78,7 @@ public struct CustomSourceParser: RecordParser {
                 if end! < t { return .skipped(CustomSourceParser.endsBeforeStart) }
                 if end! - t > Reasons.maxClosedSession { return .skipped(Reasons.sessionTooLong) }
             }
-            guard ctx.written(end ?? t) else { return .skipped(Reasons.afterFile) }
+            if let r = ctx.stampProblem(end ?? t, from: t) { return .skipped(r) }
             let p = ctx.resolver.resolve(user, department: get("department"))
             let day = ctx.day(t)
             ctx.acc.user(.meetingsUsers, at: t, day: day, p)

@@ -17,6 +17,11 @@ extension Reasons {
 ///   tolerated.
 /// - Bytes at top level that cannot start a value are garbage: reported once per line as
 ///   `Reasons.malformedJSON`, then the rest of that line is skipped.
+/// - A top-level record is handed out when its last line ends (or the next top-level record
+///   starts on that line): when anything but whitespace, commas and another record follows it
+///   on that line, the record is not one — it is reported as `Reasons.textAfterValue` on the
+///   line it starts, and the rest of the line is skipped (one outcome for the line, as a
+///   line-oriented parser gives it).
 /// - A record cut short is reported as `Reasons.truncatedJSON` on the line it starts:
 ///   at end of input; when a raw line break interrupts one of its strings, numbers or
 ///   literals; when a syntax error falls on the first byte of a line (the line before ended
@@ -86,6 +91,12 @@ public struct JSONDocumentSplitter {
     private var recordStart = -1  // its first byte in the current chunk, or -1: its prefix is in `carry`
     private var tooLong = false
     private var carry: [UInt8] = []
+    /// A top-level record that closed on the current line, waiting for the line's end: its
+    /// bytes are `chunk[pendingFrom...pendingTo]` of the current chunk, or `carry` when
+    /// `pendingFrom` is -1.
+    private var pendingLine = 0
+    private var pendingFrom = -1
+    private var pendingTo = -1
     private var compactDecided = false
     private var compact = false  // the record's first key is on the line of its `{`
     private var compactBreak = false  // ... and its line ended with it still open
@@ -197,6 +208,11 @@ public struct JSONDocumentSplitter {
                 i = structural(chunk, i, emit)
             }
         }
+        // A record waiting for its line's end: keep it past this chunk.
+        if pendingLine != 0 && pendingFrom >= 0 {
+            carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(chunk)[pendingFrom...pendingTo]))
+            pendingFrom = -1
+        }
         // A record still open: keep what this chunk holds of it.
         if recordDepth > 0 {
             if !tooLong {
@@ -215,6 +231,7 @@ public struct JSONDocumentSplitter {
     /// Ends the input: reports a record (or page, or array) left open as truncated.
     public mutating func finish(_ emit: (Event) -> Void) {
         if lex == .number { lex = .structural; valueEnded(emit) }
+        emitPending(nil, emit)
         if recordDepth > 0 {
             emit(.skipped(Reasons.truncatedJSON, line: recordLine))
             dropRecord()
@@ -250,9 +267,14 @@ public struct JSONDocumentSplitter {
             }
             bomIndex = -1
         }
-        if c == ASCII.lf { newline(); return i + 1 }
+        if c == ASCII.lf { emitPending(chunk, emit); newline(); return i + 1 }
         lineHasBytes = true
         if c == ASCII.space || c == ASCII.tab || c == ASCII.cr { return i + 1 }
+        if pendingLine != 0 {
+            // Only a comma or the next top-level record may follow a record on its line.
+            if c == 0x7B && expect == .top { emitPending(chunk, emit) }
+            else if c != ASCII.comma || expect != .top { return textAfterRecord(i, emit) }
+        }
         if compactBreak {
             compactBreak = false
             if c == 0x7B { return fail(.lineStart, chunk, i, emit) }
@@ -399,7 +421,7 @@ public struct JSONDocumentSplitter {
     private mutating func close(_ chunk: UnsafeMutableRawBufferPointer, _ i: Int, _ emit: (Event) -> Void) -> Int {
         depth -= 1
         if recordDepth > 0 && depth == recordDepth - 1 {
-            emitRecord(chunk, i, emit)
+            if depth == 0 { holdRecord(chunk, i) } else { emitRecord(chunk, i, emit) }
         }
         if elementDepth > 0 && depth < elementDepth {
             elementDepth = 0
@@ -436,6 +458,58 @@ public struct JSONDocumentSplitter {
         carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(chunk)[from...i]))
         carry.withUnsafeMutableBytes { emit(.element($0, line: line)) }
         dropRecord()
+    }
+
+    /// A top-level record closed at `i`: it waits for the end of its line.
+    private mutating func holdRecord(_ chunk: UnsafeMutableRawBufferPointer, _ i: Int) {
+        let from = recordStart >= 0 ? recordStart : 0
+        if tooLong || carry.count + (i + 1 - from) > maxRecordBytes {
+            tooLong = true
+            if carry.capacity > 1 << 20 { carry = [] } else { carry.removeAll(keepingCapacity: true) }
+            pendingFrom = -1
+        } else if recordStart >= 0 {
+            pendingFrom = from; pendingTo = i
+        } else {
+            carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(chunk)[from...i]))
+            pendingFrom = -1
+        }
+        pendingLine = recordLine
+        let long = tooLong
+        recordDepth = 0
+        recordStart = -1
+        compactBreak = false
+        tooLong = long
+    }
+
+    /// Hands out the record waiting for its line's end (`chunk`: the chunk it may lie in).
+    private mutating func emitPending(_ chunk: UnsafeMutableRawBufferPointer?, _ emit: (Event) -> Void) {
+        guard pendingLine != 0 else { return }
+        let line = pendingLine
+        pendingLine = 0
+        if tooLong {
+            tooLong = false
+            emit(.skipped(Reasons.recordTooLong, line: line))
+        } else if pendingFrom >= 0, let chunk {
+            emit(.element(UnsafeMutableRawBufferPointer(rebasing: chunk[pendingFrom...pendingTo]), line: line))
+        } else {
+            carry.withUnsafeMutableBytes { emit(.element($0, line: line)) }
+        }
+        pendingFrom = -1
+        dropRecord()
+    }
+
+    /// Something other than a comma or a record follows a record on its line: the record is
+    /// reported instead of read, and the rest of the line is skipped.
+    private mutating func textAfterRecord(_ i: Int, _ emit: (Event) -> Void) -> Int {
+        let at = pendingLine
+        pendingLine = 0
+        pendingFrom = -1
+        tooLong = false
+        dropRecord()
+        emit(.skipped(Reasons.textAfterValue, line: at))
+        garbageLine = line
+        lex = .skipLine
+        return i
     }
 
     private mutating func dropRecord() {

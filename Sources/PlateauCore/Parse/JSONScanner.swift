@@ -6,12 +6,16 @@ public enum JSONError: Error, Equatable, Sendable {
     case malformed
     /// A complete, valid JSON value that is not an object.
     case notAnObject
+    /// A complete object followed by more than whitespace on its line: the line is not one
+    /// record (FORMATS.md: a line has exactly one outcome).
+    case textAfterValue
 
     public var reason: Reason {
         switch self {
         case .truncated: return Reasons.truncatedJSON
         case .malformed: return Reasons.malformedJSON
         case .notAnObject: return Reasons.notAnObject
+        case .textAfterValue: return Reasons.textAfterValue
         }
     }
 }
@@ -198,7 +202,7 @@ public struct JSONScanner {
         while depth > 0 { try exitContainer() }
         if pending { try skipValue() }
         skipWhitespace()
-        if position < buf.count { throw .malformed }
+        if position < buf.count { throw .textAfterValue }
     }
 
     // MARK: Reading values

@@ -60,7 +60,7 @@ public struct NSSCSVRows: CSVRowReader {
         } else {
             return .skipped(Reasons.noTime)
         }
-        guard ctx.written(t) else { return .skipped(Reasons.afterFile) }
+        if let r = ctx.stampProblem(t) { return .skipped(r) }
         let login = fields[user].trimmed()
         if NSSLogin.isAnonymous(login) { return .ignored(NSSCSVRows.unauthenticated) }
         let p = ctx.resolver.resolve(login, department: dept >= 0 ? fields[dept] : nil)

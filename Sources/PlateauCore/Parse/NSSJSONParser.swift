@@ -93,7 +93,7 @@ public struct NSSJSONParser: RecordParser {
         } else {
             return .skipped(Reasons.noTime)
         }
-        guard ctx.written(t) else { return .skipped(Reasons.afterFile) }
+        if let r = ctx.stampProblem(t) { return .skipped(r) }
 
         // Who.
         // A `null` login is as anonymous as an empty one; no login field at all is a defect.

@@ -34,15 +34,125 @@ public final class ParseContext {
 
     @inline(__always) public func day(_ t: Int64) -> Int { settings.timezone.localDay(t) }
 
-    /// Slack for `written(_:)`: device clocks and zones mislabelled by hours.
+    /// A context like this one whose facts go to a fresh accumulator (a long gzip member's,
+    /// kept aside until its check: `Ingest.readMembers`).
+    func aside() -> ParseContext {
+        let c = ParseContext(acc: Accumulator(keepingSpans: acc.spans != nil), resolver: resolver, settings: settings)
+        c.fileModified = fileModified
+        c.excludedDays = excludedDays
+        return c
+    }
+
+    /// Takes over what a context made by `aside()` gathered: its facts and its stamps' days.
+    func join(_ other: ParseContext) {
+        acc.merge(other.acc)
+        stampDays.merge(other.stampDays)
+    }
+
+    /// Slack for `stampProblem(_:)`: device clocks and zones mislabelled by hours.
     public static let clockSlack: Int64 = 2 * 86_400
 
-    /// False for an instant after the file was last written (its modification time, plus
-    /// `clockSlack`): a log cannot hold it, so the stamp is garbled — and one stamp in 2107
-    /// would otherwise stretch every series of the review over 87 years.
-    @inline(__always) public func written(_ t: Int64, modified: Int64? = nil) -> Bool {
-        guard let m = modified ?? fileModified else { return true }
-        return t <= m + ParseContext.clockSlack
+    /// UTC days (days since 1970) whose records are skipped as far outside the rest of their
+    /// unit (`StampDays.outliers()`): set for the second reading of such a unit.
+    @exclusivity(unchecked) public var excludedDays: Set<Int32>?
+    /// The UTC days of the stamps checked so far (this unit's), for `StampDays.outliers()`.
+    /// (A context serves one thread; no access check per record.)
+    @exclusivity(unchecked) public var stampDays = StampDays()
+
+    /// Why a record's time stamps cannot be counted, or nil. `t` is its latest instant,
+    /// `start` its earliest (default `t`). Every record-reading parser asks, so that
+    /// - an instant after the file was last written (its modification time, plus `clockSlack`)
+    ///   is skipped: a log cannot hold it, so the stamp is garbled — and one stamp in 2107
+    ///   would otherwise stretch every series of the review over 87 years;
+    /// - a record that starts before `[input] earliest` (plateau.toml) is skipped;
+    /// - a stamp on a day the unit's other stamps are far from (`excludedDays`) is skipped.
+    /// The stamp's UTC day is tallied (`stampDays`): the hot path is one compare and one add.
+    @inline(__always)
+    public func stampProblem(_ t: Int64, from start: Int64? = nil, modified: Int64? = nil) -> Reason? {
+        if let m = modified ?? fileModified, t > m + ParseContext.clockSlack { return Reasons.afterFile }
+        if (start ?? t) < settings.earliest { return Reasons.beforeEarliest }
+        let day = StampDays.utcDay(t)
+        stampDays.add(day)
+        if let x = excludedDays, x.contains(day) { return Reasons.farOutside }
+        return nil
+    }
+
+    /// The same for a record known by its date alone (a usage report's day): after the file if
+    /// that day began after it anywhere on Earth (UTC+14); before `earliest` by the date.
+    @inline(__always)
+    public func stampProblem(date: CivilDate) -> Reason? {
+        if let m = fileModified, date.epochSecondsUTC - 14 * 3600 > m + ParseContext.clockSlack { return Reasons.afterFile }
+        if date.day < settings.earliestDay { return Reasons.beforeEarliest }
+        let day = Int32(truncatingIfNeeded: date.day)
+        stampDays.add(day)
+        if let x = excludedDays, x.contains(day) { return Reasons.farOutside }
+        return nil
+    }
+}
+
+/// A tally of the UTC days of a unit's time stamps (a file, or a byte range of a large one),
+/// to find stamps far from the bulk of their unit. Stamps come in runs of one day (logs are
+/// written in time order), so the current day is counted apart and the table touched only when
+/// the day changes.
+public struct StampDays: Sendable {
+    private var day: Int32 = .min
+    private var run = 0
+    private var days: [Int32: Int] = [:]
+
+    public init() {}
+
+    @inline(__always) static func utcDay(_ t: Int64) -> Int32 {
+        Int32(truncatingIfNeeded: t >= 0 ? t / 86_400 : (t - 86_399) / 86_400)
+    }
+
+    @inline(__always) mutating func add(_ d: Int32) {
+        if d == day { run += 1; return }
+        if run > 0 { days[day, default: 0] += run }
+        day = d
+        run = 1
+    }
+
+    mutating func merge(_ o: StampDays) {
+        for (d, n) in o.counts { days[d, default: 0] += n }
+    }
+
+    /// Stamps per UTC day.
+    public var counts: [Int32: Int] {
+        var c = days
+        if run > 0 { c[day, default: 0] += run }
+        return c
+    }
+
+    /// Days more than this far from the other stamps start a new cluster.
+    public static let gapDays: Int32 = 31
+    /// A cluster holding less than this share of the stamps (and not the largest) is an outlier.
+    public static let outlierShare = 0.01
+
+    /// The days of the stamps far outside the bulk: the days are cut into clusters wherever
+    /// more than `gapDays` days hold no stamp, and every cluster holding less than 1 % of the
+    /// stamps, other than the largest, is outside. Nil when there is none (the usual case).
+    public func outliers() -> Set<Int32>? {
+        let c = counts
+        guard c.count > 1 else { return nil }
+        let sorted = c.keys.sorted()
+        guard let first = sorted.first, let last = sorted.last, last - first > StampDays.gapDays else { return nil }
+        var clusters: [(days: ArraySlice<Int32>, stamps: Int)] = []
+        var from = 0
+        for i in 1...sorted.count {
+            if i == sorted.count || sorted[i] - sorted[i - 1] > StampDays.gapDays {
+                let slice = sorted[from..<i]
+                clusters.append((slice, slice.reduce(0) { $0 + c[$1]! }))
+                from = i
+            }
+        }
+        guard clusters.count > 1 else { return nil }
+        let total = clusters.reduce(0) { $0 + $1.stamps }
+        let largest = clusters.indices.max { clusters[$0].stamps < clusters[$1].stamps }!
+        var out = Set<Int32>()
+        for (i, cl) in clusters.enumerated() where i != largest && Double(cl.stamps) < StampDays.outlierShare * Double(total) {
+            out.formUnion(cl.days)
+        }
+        return out.isEmpty ? nil : out
     }
 }
 
@@ -66,6 +176,10 @@ public struct IngestSettings: Sendable {
     /// Keep when each fact happened (`FactSpans`), for a database that computes local days in
     /// any zone (`ingest --to clickhouse://`); costs memory, so off unless asked for.
     public var factSpans = false
+    /// `[input] earliest` of plateau.toml: records that start before it are skipped. The
+    /// instant its day begins in `timezone`, and the day (for records known by their date).
+    public var earliest: Int64 = .min
+    public var earliestDay: Int = .min
 
     public init(hasher: IdentityHasher = IdentityHasher(), remoteLocations: [String] = ["Road Warrior"]) {
         self.hasher = hasher
@@ -88,11 +202,14 @@ public enum Reasons {
     public static let impossibleDate = Reason("impossible date")
     public static let missingUser = Reason("no user")
     public static let afterFile = Reason("time stamp after the file was last written")
+    public static let beforeEarliest = Reason("time stamp before the configured earliest date")
+    public static let farOutside = Reason("time stamp far outside the rest of its file")
     public static let missingColumns = Reason("missing columns")
     public static let unterminatedQuote = Reason("unterminated quoted field")
     public static let truncatedJSON = Reason("truncated JSON")
     public static let malformedJSON = Reason("malformed JSON")
     public static let notAnObject = Reason("JSON value is not an object")
+    public static let textAfterValue = Reason("text after the JSON value")
     public static let noHeader = Reason("no header line")
     public static let lineTooLong = Reason("line longer than the 16 MiB limit")
     public static let cutShort = Reason("line cut short by the end of the data")

@@ -59,7 +59,7 @@ enum SessionRow {
             if e! < s { return .skipped(SessionsCSVRows.endsBeforeStart) }
             if e! - s > Reasons.maxClosedSession { return .skipped(Reasons.sessionTooLong) }
         }
-        guard ctx.written(e ?? s) else { return .skipped(Reasons.afterFile) }
+        if let r = ctx.stampProblem(e ?? s, from: s) { return .skipped(r) }
         let p = ctx.resolver.resolve(u, department: department)
         ctx.acc.session(family, SessionFact(person: p.key, bu: p.bu, start: s, end: e, tag: tag))
         ctx.acc.saw(s, family: family, feed: feed, unit: p.bu)

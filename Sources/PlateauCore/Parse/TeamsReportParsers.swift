@@ -46,8 +46,7 @@ public struct TeamsUserActivityRows: CSVRowReader {
         case .success(let d): date = d
         case .failure(let r): return .skipped(r)
         }
-        // A report's day begins at the earliest midnight on Earth (UTC+14) at the latest.
-        guard ctx.written(date.epochSecondsUTC - 14 * 3600) else { return .skipped(Reasons.afterFile) }
+        if let r = ctx.stampProblem(date: date) { return .skipped(r) }
         guard let m = count(fields, meetingCount), let a = count(fields, attended), let o = count(fields, organized) else {
             return .skipped(TeamsUserActivityRows.badCount)
         }
@@ -90,8 +89,7 @@ public struct TeamsUserCountsRows: CSVRowReader {
         case .success(let d): date = d
         case .failure(let r): return .skipped(r)
         }
-        // A report's day begins at the earliest midnight on Earth (UTC+14) at the latest.
-        guard ctx.written(date.epochSecondsUTC - 14 * 3600) else { return .skipped(Reasons.afterFile) }
+        if let r = ctx.stampProblem(date: date) { return .skipped(r) }
         guard let v = fields[meetings].trimmed().parseInt(), v <= 100_000_000 else { return .skipped(TeamsUserActivityRows.badCount) }
         ctx.acc.orgMeetingUsers[date.day] = max(ctx.acc.orgMeetingUsers[date.day] ?? 0, v)
         return .record

@@ -100,7 +100,7 @@ struct ZPAFields {
             return .skipped(error.reason)
         }
         guard let anyTime = t0 ?? t1 ?? log else { return .skipped(Reasons.noTime) }
-        guard ctx.written(max(t0 ?? anyTime, t1 ?? anyTime, log ?? anyTime)) else { return .skipped(Reasons.afterFile) }
+        if let r = ctx.stampProblem(max(t0 ?? anyTime, t1 ?? anyTime, log ?? anyTime), from: min(t0 ?? anyTime, t1 ?? anyTime, log ?? anyTime)) { return .skipped(r) }
         let p = ctx.resolver.resolve(user, department: department)
         ctx.acc.zpaSession(id: ZPA.sessionKey(sessionID, user: user, at: anyTime, ctx), make(p, t0, t1))
         if let t0 { ctx.acc.saw(t0, family: .privateAccess, feed: Feeds.privateAccess, unit: p.bu) }

@@ -20,19 +20,19 @@ public enum FileReader {
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: blockSize)
         if compressed {
-            let decoder = GzipDecoder()
-            while true {
-                let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                if n < 0 { if errno == EINTR { continue }; throw IOError(path: path, errno: errno) }
-                if n == 0 { break }
-                progress(Int64(n))
-                do {
-                    try buffer.withUnsafeBytes { try decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), chunk) }
-                } catch let e as GzipError {
-                    throw ReadError.corrupt(e.description)
+            // Every member's output, in order (a member that fails its check too: the caller
+            // learns of it by the error thrown at the end, after the members past it).
+            let members = GzipMembers()
+            var cut = false
+            try members.read(fd, to: .max, path: path, progress: progress) { event in
+                switch event {
+                case .member(let b, let verdict): try chunk(b); if verdict == .open { cut = true }
+                case .part(let b): try chunk(b)
+                case .end(let verdict): if verdict == .open { cut = true }
                 }
             }
-            if !decoder.atMemberEnd { throw ReadError.cutShort }
+            if members.failures > 0, let problem = members.problem { throw ReadError.damaged(problem) }
+            if cut { throw ReadError.cutShort }
             return
         }
         let lower = range?.lowerBound ?? 0
@@ -72,10 +72,13 @@ public enum FileReader {
 public enum ReadError: Error, Equatable, CustomStringConvertible {
     case cutShort
     case corrupt(String)
+    /// Gzip members failed their check (`GzipMembers.problem`).
+    case damaged(String)
     public var description: String {
         switch self {
-        case .cutShort: return "gzip data cut short; the lines before the cut were read"
+        case .cutShort: return "gzip data cut short: the lines of its last member, which could not be checked, are skipped"
         case .corrupt(let m): return "\(m); the lines before it were read"
+        case .damaged(let m): return m
         }
     }
 }

@@ -62,6 +62,18 @@ public struct LineFramer {
         }
     }
 
+    /// No line is open: everything fed so far ended with a line feed.
+    public var atLineStart: Bool { carry.isEmpty && !discarding }
+
+    /// Ends the open line without handing it out (its bytes are dropped) and returns its
+    /// number: a line whose bytes cannot be trusted.
+    public mutating func abandonLine() -> Int {
+        carry.removeAll(keepingCapacity: true)
+        discarding = false
+        lineNumber += 1
+        return lineNumber
+    }
+
     /// Ends the stream: a last line without a terminator is still a line.
     public mutating func finish(_ line: (Line, Int) -> Void, overlong: (Int) -> Void) {
         if discarding {
