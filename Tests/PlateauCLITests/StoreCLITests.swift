@@ -358,7 +358,7 @@ struct StoreCLITests {
         let s = Scratch()
         try s.generate()
         _ = try s.ingest()
-        let dump = try s.run(["watch", "--store", s.store, "--dump", "100x30"])
+        let dump = try s.run(["watch", "--store", s.store, "--dump", "100x30", "--now", "2020-03-14T00:00:00Z"])
         #expect(dump.code == 0, "\(dump.err)")
         #expect(dump.out.contains("records") && dump.out.contains("ALL"))
         // watch PATH --store writes what it reads into the store (here a second one).

@@ -23,9 +23,10 @@ struct TmuxTests {
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
-    /// Polls `condition` until it holds (up to ~10 s): waiting for an event, not for a time.
-    func eventually(_ what: String, _ condition: () throws -> Bool) throws {
-        for _ in 0..<200 {
+    /// Polls `condition` until it holds (up to `seconds`): waiting for an event, not for a time
+    /// (the bound only matters when the event never comes).
+    func eventually(_ what: String, seconds: Int = 10, _ condition: () throws -> Bool) throws {
+        for _ in 0..<(seconds * 20) {
             if try condition() { return }
             usleep(50_000)
         }
@@ -83,17 +84,18 @@ struct TmuxTests {
         try tmux("new-session", "-d", "-s", "s", "-x", "120", "-y", "10", "cat")
         try run("")
         var seen = ""
-        try eventually("the progress line") {
+        // Each run reads all of SampleLogs (a debug build on a busy machine: tens of seconds).
+        try eventually("the progress line", seconds: 120) {
             let first = try screen().first ?? ""
             if first.contains("reading") { seen = first }
             return !seen.isEmpty || FileManager.default.fileExists(atPath: done)
         }
         #expect(seen.contains(" of ") && seen.contains("/s") && seen.contains("left"), "\(seen)")
-        try eventually("the end of the run") { (try? String(contentsOfFile: done, encoding: .utf8))?.hasSuffix("\n") == true }
+        try eventually("the end of the run", seconds: 120) { (try? String(contentsOfFile: done, encoding: .utf8))?.hasSuffix("\n") == true }
         #expect(try String(contentsOfFile: done, encoding: .utf8) == "0\n")
         #expect(!(try screen().joined().contains("reading")))  // wiped at the end
         try run("--quiet")
-        try eventually("the quiet run") { (try? String(contentsOfFile: done, encoding: .utf8))?.hasSuffix("\n") == true }
+        try eventually("the quiet run", seconds: 120) { (try? String(contentsOfFile: done, encoding: .utf8))?.hasSuffix("\n") == true }
         // Nothing at all: no progress, and no notice of the README beside the logs (no input).
         let quiet = try screen().filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         #expect(quiet.isEmpty, "\(quiet)")
