@@ -160,6 +160,14 @@ import Testing
         #expect(json.contains(#""bu":"China","baseline":14,"plateau":50,"ratio":3.57,"#), "\(json.prefix(2000))")
     }
 
+    /// A feed's freshness slot and its gaps speak of the same feed.
+    @Test func feedSlotsAndFeedsAgree() {
+        #expect(Feeds.builtIn[Feeds.meetings] == Feed.meetings.rawValue && Feeds.builtIn[Feeds.proxy] == Feed.proxy.rawValue)
+        #expect(Feeds.builtIn[Feeds.privateAccess] == Feed.privateAccess.rawValue && Feeds.builtIn[Feeds.vpn] == Feed.vpn.rawValue)
+        #expect(Feeds.builtIn[Feeds.vdi] == Feed.vdi.rawValue && Feeds.builtIn.count == Feed.allCases.count)
+        for family in SessionFamily.allCases { #expect(Feeds.builtIn[Feeds.slot(family)] == family.users.feed?.rawValue) }
+    }
+
     /// Sorting by ratio or value ranks withheld figures last, whatever their hidden value.
     @Test func withheldFiguresSortLast() {
         var days: [UInt16: [Double?]] = [:]

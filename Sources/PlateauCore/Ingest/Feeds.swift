@@ -8,8 +8,8 @@
 /// so their slots agree; everything kept or shown uses the names.
 public enum Feeds {
     public static let meetings = 0, proxy = 1, privateAccess = 2, vpn = 3, vdi = 4
-    /// The names of the built-in feeds, by slot.
-    public static let builtIn = ["meetings", "proxy", "private_access", "vpn", "vdi"]
+    /// The names of the built-in feeds, by slot (the `Feed`s whose gaps are missing days).
+    public static let builtIn = Feed.allCases.map(\.rawValue)
     /// A slot whose records name their own family (a sessions CSV's `source` column).
     public static let byFamily = -1
 
