@@ -163,6 +163,12 @@ done
 echo
 
 # ---------------------------------------------------------------- 3. the measurements
+# The table compares counting, not pseudonymising: no key. (A key file that an earlier
+# `plateau ingest` left in ~/.local/share/plateau would make every snapshot compute pseudonyms;
+# part 4 measures that on purpose, with PLATEAU_KEY.)
+unset PLATEAU_KEY
+export PLATEAU_KEY_FILE=$dir/no-key-for-the-table
+rm -f "$PLATEAU_KEY_FILE"
 res=$dir/results$suffix
 rm -rf "${res:?}"; mkdir -p "$res"
 
@@ -313,13 +319,13 @@ done
 
 echo "== plateau snapshot against $duck_tool: best of $runs interleaved rounds; throughput ratio = DuckDB s / plateau s (range of the per-round ratios); RSS ratio = plateau / DuckDB"
 echo "   target (issue 15): ratio >= 2.00 and RSS ratio <= 0.33 on every row; cells: (day, BU) counts where plateau and DuckDB agree"
-fmt='%-42s %6s %10s %7s %8s %8s %7s %-18s %7s %7s %6s %-15s %s\n'
+fmt='%-46s %6s %10s %7s %8s %8s %7s %-18s %7s %7s %6s %-15s %s\n'
 printf "$fmt" set GB lines "wc -l s" "DuckDB s" "plat s" "plat CPU" "ratio (range)" "DuckDB MB" "plat MB" "RSS" cells target
 for row in "${table[@]}"; do
   IFS='|' read -r label gb lines wc_s duck pl cpu ratio dmb pmb rr cells target <<< "$row"
   # A failure takes the rest of the row.
   if [[ $duck == failed* || $pl == failed* ]]; then
-    printf '%-42s %6s %10s %7s  ' "$label" "$gb" "$lines" "$wc_s"
+    printf '%-46s %6s %10s %7s  ' "$label" "$gb" "$lines" "$wc_s"
     [[ $duck != failed* ]] || printf 'DuckDB %s  ' "$duck"
     [[ $pl != failed* ]] || printf 'plateau %s' "$pl"
     printf '\n'
