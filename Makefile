@@ -57,8 +57,10 @@ test: test-deps
 	$(SWIFT) test --skip-build
 
 ## Measures the generator on multi-gigabyte logs, then wc -l, DuckDB and `plateau snapshot` side by
-## side on a 2 GB proxy CSV set and a 1M-meeting call-records set, generated once into $(BENCH_DIR)
-## (figures on stdout). Not part of `make test`.
+## side, in one table, on narrow (10-column) and wide (41-column) NSS CSV sets with and without
+## the directory, a 1M-meeting call-records set, and the narrow set at 2x and 4x; generated once
+## into $(BENCH_DIR) (~16 GB). BENCH_SCALE=0.1 checks the harness in a minute; BENCH_RUNS,
+## BENCH_SETS, BENCH_TIMEOUT: see Tests/bench/bench.sh. Not part of `make test`.
 bench: build bench-deps
 	@mkdir -p $(BENCH_DIR)
 	@BENCH_VENV=$(BENCH_VENV) DUCKDB_VERSION=$(DUCKDB_VERSION) bash Tests/bench/bench.sh $(BIN) $(BENCH_DIR)

@@ -35,6 +35,9 @@ struct Generate: ParsableCommand {
     @Option(name: .long, help: "Mean proxy transactions per active user and day.")
     var proxyLines: Double = 6
 
+    @Option(name: .long, help: ArgumentHelp("Columns of the NSS CSV files: narrow (10: datetime,user,department,location,hostname,url,action,reason,transactionsize,clientip) or wide (the 41 of Zscaler's SIEM web feed, user 18th, department 28th).", valueName: "narrow|wide"))
+    var proxyColumns: String = ProxyColumns.narrow.rawValue
+
     @Flag(name: .long, help: "Gzip every file except those of the last seven days.")
     var gzip = false
 
@@ -64,6 +67,10 @@ struct Generate: ParsableCommand {
             o.writeDocuments = false
         }
         o.proxyLinesPerUser = proxyLines
+        guard let columns = ProxyColumns(rawValue: proxyColumns) else {
+            throw UsageError(message: "--proxy-columns: '\(proxyColumns)' is neither narrow nor wide")
+        }
+        o.proxyColumns = columns
         o.gzip = gzip
         o.plantDefects = !noDefects
         let generator: Generator

@@ -60,6 +60,43 @@ struct GeneratorTests {
         }
     }
 
+    /// `--proxy-columns wide` writes the 41 columns of the SIEM web feed (the user 18th, the
+    /// department 28th, a quoted comma in some user agents) for the same transactions as the
+    /// narrow feed: plateau counts the same users from either, with the directory and without.
+    @Test func wideProxyColumnsCarryTheSameTransactions() throws {
+        let n = TempDir(), w = TempDir()
+        defer { n.cleanup(); w.cleanup() }
+        _ = try generate(n.path, scale: 0.01, from: "2020-03-16", to: "2020-03-18", feeds: [.directory, .proxy])
+        _ = try generate(w.path, scale: 0.01, from: "2020-03-16", to: "2020-03-18", feeds: [.directory, .proxy], proxyColumns: .wide)
+        /// Quoted CSV fields (the generator writes no escaped quotes).
+        func fields(_ line: Substring) -> [Substring] {
+            var out: [Substring] = [], start = line.startIndex, quoted = false, i = line.startIndex
+            while i < line.endIndex {
+                if line[i] == "\"" { quoted.toggle() } else if line[i] == ",", !quoted { out.append(line[start..<i]); start = line.index(after: i) }
+                i = line.index(after: i)
+            }
+            out.append(line[start...])
+            return out.map { $0.hasPrefix("\"") && $0.hasSuffix("\"") && $0.count >= 2 ? $0.dropFirst().dropLast() : $0 }
+        }
+        let narrow = try lines(n.path + "/proxy/nss-web-2020-03-17.csv"), wide = try lines(w.path + "/proxy/nss-web-2020-03-17.csv")
+        #expect(narrow.count == wide.count && narrow.count > 1_000)
+        #expect(fields(narrow[0]).count == 10)
+        let header = fields(wide[0])
+        #expect(header.count == 41 && header[17] == "user" && header[27] == "department" && header[14] == "location")
+        for (a, b) in zip(narrow, wide).dropFirst() {
+            let x = fields(a), y = fields(b)
+            #expect(x.count == 10 && y.count == 41, "\(b)")
+            #expect(x[0] == y[0] && x[1] == y[17] && x[2] == y[27] && x[3] == y[14], "\(a) / \(b)")
+        }
+        #expect(wide.contains { $0.contains("(KHTML, like Gecko)") })
+        #expect(try InputDiscovery.discover([w.path + "/proxy/nss-web-2020-03-17.csv"]).first?.format == .zscalerNSSCSV)
+        for sub in ["", "/proxy"] {
+            let a = cells(try ingest([n.path + sub]).1).filter { $0.key.hasPrefix("proxy.") }
+            let b = cells(try ingest([w.path + sub]).1).filter { $0.key.hasPrefix("proxy.") }
+            #expect(a.count > 20 && a == b, "\(sub)")
+        }
+    }
+
     @Test func writesEveryFormatAndEachIsRecognisedByContent() throws {
         let t = TempDir()
         defer { t.cleanup() }

@@ -42,7 +42,8 @@ func lines(_ path: String) throws -> [Substring] {
 }
 
 func generate(_ dir: String, scale: Double, from: String, to: String, seed: UInt64 = 2020, gzip: Bool = false,
-              feeds: Set<FeedKind> = Set(FeedKind.allCases), proxyLines: Double = 2) throws -> GeneratorSummary {
+              feeds: Set<FeedKind> = Set(FeedKind.allCases), proxyLines: Double = 2,
+              proxyColumns: ProxyColumns = .narrow) throws -> GeneratorSummary {
     var o = GeneratorOptions(outputDirectory: dir)
     o.scale = scale
     o.seed = seed
@@ -51,5 +52,6 @@ func generate(_ dir: String, scale: Double, from: String, to: String, seed: UInt
     o.gzip = gzip
     o.feeds = feeds
     o.proxyLinesPerUser = proxyLines
+    o.proxyColumns = proxyColumns
     return try Generator(o).run()
 }

@@ -1,28 +1,41 @@
 #!/usr/bin/env bash
 # make bench, in one run:
 #   1. times `plateau generate` writing multi-gigabyte logs (release build);
-#   2. generates, once, the comparison data under WORK_DIR: a proxy set of Zscaler NSS CSV files
-#      (>= 2 GB, >= 10M lines; the Americas JSON files are removed) and a Teams call-records set
-#      (>= 1,000,000 meetings), each with the directory; reused while its stamp (the generate
-#      arguments) matches and its files have the recorded size;
-#   3. measures on them, page cache warm, wall seconds, MB/s, lines/s and peak RSS of
-#      `wc -l` (the floor), DuckDB (the same daily-distinct-users query, 2 threads) and
-#      `plateau snapshot`, and prints one table with plateau/DuckDB ratios against the target
-#      (plateau >= 1.5x DuckDB's throughput at <= 1/3 of its peak memory).
-#      When both ran, it checks that plateau and DuckDB agree on every (day, BU) proxy-user count.
-#   3. `plateau ingest --store` on the same sets (new store, then again with nothing new) next
-#      to the keyed in-memory snapshot.
-# A plateau or DuckDB failure is reported in its row; the bench goes on.
+#   2. generates, once, the comparison sets under WORK_DIR (reused while a set's stamp — its
+#      generate arguments — matches and its log files have the recorded size):
+#        narrow     Zscaler NSS CSV, 10 columns (datetime,user,department,location,hostname,url,
+#                   action,reason,transactionsize,clientip), 4 weeks, ~100 k people, ~8 M lines,
+#                   ~1.4 GB, with the directory beside it;
+#        wide       the same people and days as the 41-column SIEM web feed (~3.6 GB), with the
+#                   directory beside it;
+#        callrec    Teams call records (JSON lines, >= 1 M meetings) and the directory;
+#        narrow-2x  the narrow feed of twice the people (no directory);
+#        narrow-4x  twice the people over twice the days (no directory);
+#   3. measures on each set, page cache warm, rounds interleaved (wc -l, DuckDB, plateau, then
+#      again), wall seconds and peak RSS of `wc -l` (the floor), DuckDB (the same daily-distinct-
+#      users query, 2 threads) and `plateau snapshot` — with the directory (the set's folder) and
+#      without it (its log folder only) — and prints ONE table: a row per (set, directory or
+#      not) with both tools' best time, the throughput ratio (DuckDB s / plateau s; in brackets
+#      the range of the per-round ratios), both peak RSS and their ratio, the cell-by-cell check
+#      (plateau and DuckDB agree on every (day, BU) distinct-user count) and the target:
+#      plateau >= 2x DuckDB's throughput at <= 1/3 of its peak RSS (issue 15);
+#   4. `plateau ingest --store` on the narrow and call-records sets (new store, then again with
+#      nothing new) next to the keyed in-memory snapshot (BENCH_STORE=0 skips it).
+# A failing tool is reported in its row; the bench goes on.
 #
 # Usage: bench.sh PLATEAU_BINARY WORK_DIR
 # Environment:
+#   BENCH_SCALE       multiplies every set's --scale (people), e.g. 0.1 to check the harness in a
+#                     minute; sets of another scale live in their own folders (default 1)
+#   BENCH_SETS        the sets to measure, comma-separated (default: narrow,wide,callrec,narrow-2x,narrow-4x)
 #   BENCH_VENV        virtual env DuckDB is pip-installed into (default: WORK_DIR/../bench-venv)
 #   DUCKDB_VERSION    duckdb wheel to install (default 2.0.1)
 #   DUCKDB_THREADS    DuckDB's threads (default 2)
 #   BENCH_GENERATOR=0 skips part 1 (the generator timings, ~40 s)
+#   BENCH_STORE=0     skips part 4 (the store)
 #   BENCH_TIMEOUT     seconds after which one measured command is stopped (default 1800)
-#   BENCH_RUNS        runs of each measured command; the table keeps the fastest wall time and
-#                     the highest peak RSS (default 3)
+#   BENCH_RUNS        rounds of measurements; the table keeps each command's fastest wall time
+#                     and highest peak RSS (default 3)
 set -euo pipefail
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -39,13 +52,23 @@ duckdb_version=${DUCKDB_VERSION:-2.0.1}
 duckdb_threads=${DUCKDB_THREADS:-2}
 timeout_s=${BENCH_TIMEOUT:-1800}
 runs=${BENCH_RUNS:-3}
+scale=${BENCH_SCALE:-1}
+wanted=${BENCH_SETS:-narrow,wide,callrec,narrow-2x,narrow-4x}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$runs'"
+[[ $scale =~ ^[0-9]*\.?[0-9]+$ ]] && awk -v s="$scale" 'BEGIN { exit !(s > 0) }' ||
+  die "BENCH_SCALE must be a positive number, not '$scale'"
+sc() { awk -v a="$1" -v f="$scale" 'BEGIN { printf "%g", a * f }'; }   # a --scale times BENCH_SCALE
+suffix=$([[ $scale == 1 ]] || echo "-x$scale")
 
-# The comparison data sets. Sizes at these arguments: proxy 2.16 GB / 11.0M lines of CSV,
-# call records 1.03 GB / 1.23M meetings.
-PROXY_ARGS=(--only directory,proxy --scale 1 --proxy-lines 7 --from 2020-03-02 --to 2020-03-27)
-MEETINGS_ARGS=(--only directory,meetings --scale 1.5 --from 2020-03-23 --to 2020-05-10)
-PROXY_MIN_BYTES=2000000000 PROXY_MIN_LINES=10000000 MIN_MEETINGS=1000000
+# The sets' generate arguments (at BENCH_SCALE 1; measured sizes in the README's Speed section).
+# ~100 k people write proxy CSV at --scale 0.75 (the Americas' JSON files are removed).
+WEEKS4=(--from 2020-03-02 --to 2020-03-29)
+WEEKS8=(--from 2020-03-02 --to 2020-04-26)
+NARROW_ARGS=(--only directory,proxy --proxy-columns narrow --scale "$(sc 0.75)" --proxy-lines 6.5 "${WEEKS4[@]}")
+WIDE_ARGS=(--only directory,proxy --proxy-columns wide --scale "$(sc 0.75)" --proxy-lines 6.5 "${WEEKS4[@]}")
+CALLREC_ARGS=(--only directory,meetings --scale "$(sc 1.5)" --from 2020-03-23 --to 2020-05-10)
+NARROW2_ARGS=(--only proxy --proxy-columns narrow --scale "$(sc 1.5)" --proxy-lines 6.5 "${WEEKS4[@]}")
+NARROW4_ARGS=(--only proxy --proxy-columns narrow --scale "$(sc 1.5)" --proxy-lines 6.5 "${WEEKS8[@]}")
 
 # ---------------------------------------------------------------- 1. the generator
 gen() {  # id, label, then generate arguments
@@ -53,7 +76,9 @@ gen() {  # id, label, then generate arguments
   rm -rf "${dir:?}/$id"
   local t0 t1 bytes lines
   t0=$(date +%s.%N)
-  "$bin" generate --out "$dir/$id" --quiet "$@"
+  if ! "$bin" generate --out "$dir/$id" --quiet "$@"; then
+    echo "$label: plateau generate failed"; rm -rf "${dir:?}/$id"; return 0
+  fi
   t1=$(date +%s.%N)
   bytes=$(du -sb "$dir/$id" | cut -f1)
   lines=$(find "$dir/$id" -type f -name '*.*' ! -name '*.md' ! -name '*.toml' -exec cat {} + | wc -l)
@@ -63,27 +88,30 @@ gen() {  # id, label, then generate arguments
 }
 if [[ ${BENCH_GENERATOR:-1} != 0 ]]; then
   echo "== plateau generate (release build, $(nproc) cores)"
-  gen gen-proxy "proxy CSV+JSON, scale 1, 26 days" --only proxy --scale 1 --proxy-lines 6 --from 2020-03-02 --to 2020-03-27
-  gen gen-meetings "call records, scale 1, 7 weeks" --only meetings --scale 1 --from 2020-03-23 --to 2020-05-10
-  gen gen-all "every feed, scale 0.25, 18 weeks" --scale 0.25 --proxy-lines 2
+  gen gen-proxy "proxy CSV+JSON, scale $(sc 1), 26 days" --only proxy --scale "$(sc 1)" --proxy-lines 6 --from 2020-03-02 --to 2020-03-27
+  gen gen-wide "proxy wide CSV+JSON, scale $(sc 0.5), 26 d" --only proxy --proxy-columns wide --scale "$(sc 0.5)" --proxy-lines 6 --from 2020-03-02 --to 2020-03-27
+  gen gen-meetings "call records, scale $(sc 1), 7 weeks" --only meetings --scale "$(sc 1)" --from 2020-03-23 --to 2020-05-10
+  gen gen-all "every feed, scale $(sc 0.25), 18 weeks" --scale "$(sc 0.25)" --proxy-lines 2
   echo
 fi
 
 # ---------------------------------------------------------------- 2. the data sets
-proxy_set=$dir/set-proxy-csv
-meetings_set=$dir/set-callrecords
-proxy_files() { compgen -G "$proxy_set/proxy/nss-web-*.csv" | sort; }
-meetings_files() { compgen -G "$meetings_set/teams/callrecords/*.jsonl" | sort; }
 bytes_of() { local f; for f in "$@"; do stat -c %s "$f"; done | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+proxy_files() { compgen -G "$1/proxy/nss-web-*.csv" | sort || true; }
+callrec_files() { compgen -G "$1/teams/callrecords/*.jsonl" | sort || true; }
+prune_proxy() { find "$1/proxy" -name 'nss-web-americas-*.jsonl' -delete; find "$1" -maxdepth 1 -type f -delete; }
+# Only the call records and the directory stay: no usage reports for plateau to read besides.
+prune_callrec() { rm -rf "$1/teams/activity"; find "$1" -maxdepth 1 -type f -delete; find "$1/teams" -maxdepth 1 -type f -delete; }
 
 # prepare_set SET FILES_FN PRUNE_FN ARGS...: (re)generates SET unless SET.stamp records ARGS and
 # SET.stats the current size of FILES_FN's files (SET.stats: bytes lines meetings; both files sit
-# beside SET so that plateau reads nothing but the logs and the directory).
+# beside SET so that plateau reads nothing but the logs and the directory). Returns 1 (after
+# saying why) when the generator fails.
 prepare_set() {
   local set=$1 files_fn=$2 prune_fn=$3; shift 3
   local stamp="plateau generate $* (pruned by $prune_fn; stats v2)"
   if [[ -f $set.stamp && -f $set.stats && $(cat "$set.stamp") == "$stamp" ]]; then
-    local -a files; mapfile -t files < <($files_fn)
+    local -a files; mapfile -t files < <($files_fn "$set")
     if (( ${#files[@]} )) && [[ $(bytes_of "${files[@]}") == "$(cut -d' ' -f1 "$set.stats")" ]]; then
       echo "reusing $set (stamp matches: $*)"; return 0
     fi
@@ -91,11 +119,13 @@ prepare_set() {
   echo "generating $set: plateau generate $* ..."
   rm -rf "${set:?}" "${set:?}.partial" "$set.stamp" "$set.stats"
   local t0=$SECONDS
-  "$bin" generate --out "$set.partial" --quiet "$@" || die "plateau generate failed for $set"
+  if ! "$bin" generate --out "$set.partial" --quiet "$@"; then
+    echo "  plateau generate failed for $set"; rm -rf "${set:?}.partial"; return 1
+  fi
   $prune_fn "$set.partial"
   mv "$set.partial" "$set"
-  local -a files; mapfile -t files < <($files_fn)
-  (( ${#files[@]} )) || die "plateau generate wrote no input files into $set"
+  local -a files; mapfile -t files < <($files_fn "$set")
+  (( ${#files[@]} )) || { echo "  plateau generate wrote no input files into $set"; return 1; }
   local bytes lines meetings
   bytes=$(bytes_of "${files[@]}")
   lines=$(cat "${files[@]}" | wc -l)
@@ -105,28 +135,41 @@ prepare_set() {
   awk -v b="$bytes" -v l="$lines" -v s=$((SECONDS - t0)) -v n=${#files[@]} \
     'BEGIN { printf "  done in %d s: %d files, %.2f GB, %.0f lines\n", s, n, b/1e9, l }'
 }
-prune_proxy() { find "$1/proxy" -name 'nss-web-americas-*.jsonl' -delete; }
-# Only the call records and the directory stay: no usage reports for plateau to read besides.
-prune_meetings() { rm -rf "$1/teams/activity"; find "$1" -maxdepth 1 -type f -delete; find "$1/teams" -maxdepth 1 -type f -delete; }
 
-echo "== data sets under $dir"
-prepare_set "$proxy_set" proxy_files prune_proxy "${PROXY_ARGS[@]}"
-prepare_set "$meetings_set" meetings_files prune_meetings "${MEETINGS_ARGS[@]}"
-read -r p_bytes p_lines _ < "$proxy_set.stats"
-read -r m_bytes m_lines m_meetings < "$meetings_set.stats"
-mapfile -t p_files < <(proxy_files)
-mapfile -t m_files < <(meetings_files)
-(( p_bytes >= PROXY_MIN_BYTES && p_lines >= PROXY_MIN_LINES )) ||
-  die "proxy set too small ($p_bytes bytes, $p_lines lines; want >= $PROXY_MIN_BYTES, >= $PROXY_MIN_LINES): raise --proxy-lines in PROXY_ARGS"
-(( m_meetings >= MIN_MEETINGS )) ||
-  die "call-records set has $m_meetings meetings (want >= $MIN_MEETINGS): raise --scale in MEETINGS_ARGS"
-echo "  proxy: ${#p_files[@]} CSV files, $p_bytes bytes, $p_lines lines"
-echo "  call records: ${#m_files[@]} JSONL files, $m_bytes bytes, $m_lines lines, $m_meetings meetings"
-echo "  disk: $(du -sh "$proxy_set" | cut -f1) + $(du -sh "$meetings_set" | cut -f1)"
+# The sets: id | folder | files function | prune function | DuckDB query | generate arguments
+# (by name) | plateau inputs: "label=subfolder" (empty: the whole set, with its directory).
+declare -A set_dir set_files set_prune set_query set_args set_runs set_label
+define_set() { set_dir[$1]=$dir/set-$1$suffix set_files[$1]=$2 set_prune[$1]=$3 set_query[$1]=$4 set_args[$1]=$5 set_label[$1]=$6 set_runs[$1]=$7; }
+define_set narrow proxy_files prune_proxy proxy NARROW_ARGS "NSS CSV narrow (10 col)" "no directory=proxy;directory="
+define_set wide proxy_files prune_proxy proxy WIDE_ARGS "NSS CSV wide (41 col)" "directory=;no directory=proxy"
+define_set callrec callrec_files prune_callrec meetings CALLREC_ARGS "call records (JSONL)" "directory="
+define_set narrow-2x proxy_files prune_proxy proxy NARROW2_ARGS "NSS CSV narrow 2x people" "no directory="
+define_set narrow-4x proxy_files prune_proxy proxy NARROW4_ARGS "NSS CSV narrow 4x (2x ppl, 2x days)" "no directory="
+IFS=',' read -r -a sets <<< "$wanted"
+for s in "${sets[@]}"; do [[ -n ${set_dir[$s]:-} ]] || die "BENCH_SETS: unknown set '$s' (known: narrow,wide,callrec,narrow-2x,narrow-4x)"; done
+
+# Sets of earlier versions of this bench, superseded by the ones above.
+for old in "$dir/set-proxy-csv" "$dir/set-callrecords"; do
+  if [[ -e $old ]]; then echo "removing $old (a set of an earlier make bench)"; rm -rf "${old:?}" "$old.stamp" "$old.stats"; fi
+done
+
+echo "== data sets under $dir (BENCH_SCALE $scale)"
+ready=()
+for s in "${sets[@]}"; do
+  declare -n args_ref=${set_args[$s]}
+  if prepare_set "${set_dir[$s]}" "${set_files[$s]}" "${set_prune[$s]}" "${args_ref[@]}"; then ready+=("$s"); fi
+  unset -n args_ref
+done
 echo
 
 # ---------------------------------------------------------------- 3. the measurements
-res=$dir/results
+# The table compares counting, not pseudonymising: no key. (A key file that an earlier
+# `plateau ingest` left in ~/.local/share/plateau would make every snapshot compute pseudonyms;
+# part 4 measures that on purpose, with PLATEAU_KEY.)
+unset PLATEAU_KEY
+export PLATEAU_KEY_FILE=$dir/no-key-for-the-table
+rm -f "$PLATEAU_KEY_FILE"
+res=$dir/results$suffix
 rm -rf "${res:?}"; mkdir -p "$res"
 
 if /usr/bin/time --version 2>&1 | grep -q GNU; then
@@ -137,19 +180,21 @@ else
   rss_how=""
 fi
 # measure NAME OUT CMD...: runs CMD (stdout > OUT, stderr > OUT.err, no stdin, stopped after
-# $timeout_s s); sets m_rc, m_secs (wall, from date) and m_rss_kb (peak RSS, "" when unknown).
+# $timeout_s s); sets m_rc, m_secs (wall, from date), m_cpu (user + system seconds, "" when
+# unknown) and m_rss_kb (peak RSS, "" when unknown).
 measure() {
   local name=$1 out=$2; shift 2
-  local rssf="$res/$name.rss" t0 t1
+  local rssf="$res/$name.rusage" t0 t1
   : > "$rssf"
   t0=$(date +%s.%N)
   set +e
   case $rss_how in
-    "GNU time") /usr/bin/time -f '%M' -o "$rssf" timeout "$timeout_s" "$@" > "$out" 2> "$out.err" < /dev/null ;;
+    "GNU time") /usr/bin/time -f '%U %S %M' -o "$rssf" timeout "$timeout_s" "$@" > "$out" 2> "$out.err" < /dev/null ;;
     "python getrusage")
       python3 -c 'import resource, subprocess, sys
 rc = subprocess.call(sys.argv[2:])
-open(sys.argv[1], "w").write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write("%.2f %.2f %d\n" % (r.ru_utime, r.ru_stime, r.ru_maxrss))
 sys.exit(rc)' "$rssf" timeout "$timeout_s" "$@" > "$out" 2> "$out.err" < /dev/null ;;
     *) timeout "$timeout_s" "$@" > "$out" 2> "$out.err" < /dev/null ;;
   esac
@@ -157,144 +202,170 @@ sys.exit(rc)' "$rssf" timeout "$timeout_s" "$@" > "$out" 2> "$out.err" < /dev/nu
   set -e
   t1=$(date +%s.%N)
   m_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-  m_rss_kb=$(tail -n 1 "$rssf" | grep -E '^[0-9]+$' || true)
-}
-# measure_best NAME OUT CMD...: measure, $runs times (stops at the first failure); keeps the
-# fastest wall time and the highest peak RSS.
-measure_best() {
-  local i best="" peak=""
-  for ((i = 1; i <= runs; i++)); do
-    measure "$@"
-    (( m_rc == 0 )) || return 0
-    best=$(awk -v a="$best" -v b="$m_secs" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
-    [[ -z $m_rss_kb ]] || peak=$(( ${peak:-0} > m_rss_kb ? ${peak:-0} : m_rss_kb ))
-  done
-  m_secs=$best m_rss_kb=$peak
+  local last; last=$(tail -n 1 "$rssf")
+  if [[ $last =~ ^([0-9.]+)\ ([0-9.]+)\ ([0-9]+)$ ]]; then
+    m_cpu=$(awk -v u="${BASH_REMATCH[1]}" -v s="${BASH_REMATCH[2]}" 'BEGIN { printf "%.2f", u + s }')
+    m_rss_kb=${BASH_REMATCH[3]}
+  else
+    m_cpu="" m_rss_kb=""
+  fi
 }
 failure() {  # OUT: one line saying why the last measure failed
   if (( m_rc == 124 )); then echo "timed out after $timeout_s s"; return; fi
-  local msg; msg=$(grep -v '^Command exited with' "$1.err" | grep -m1 . | cut -c1-120 || true)
+  local msg; msg=$(grep -v '^Command exited with' "$1.err" | grep -m1 . | cut -c1-80 || true)
   echo "exit $m_rc${msg:+: $msg}"
 }
 
-rows=()   # tool|input|bytes|lines|secs|rss_kb|meetings|status
-add_row() { rows+=("$1|$2|$3|$4|$5|$6|$7|$8"); }
-p_input="proxy CSV, ${#p_files[@]} files"
-m_input="call records, ${#m_files[@]} files"
-
-echo "== measuring (warm page cache; best of $runs runs; $(nproc) cores; peak RSS by ${rss_how:-nothing: neither GNU time nor python3})"
-read -r load _ < /proc/loadavg
-if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
-  echo "warning: load average $load: other processes compete for the $(nproc) cores, figures are noisy"
-fi
-cat "${p_files[@]}" "${m_files[@]}" > /dev/null
-
-# wc -l: the floor.
-echo "wc -l over the proxy CSV ..."
-measure_best wc "$res/wc.txt" wc -l -- "${p_files[@]}"
-(( m_rc == 0 )) || die "wc -l failed: $(failure "$res/wc.txt")"
-wc_lines=$(tail -n 1 "$res/wc.txt" | awk '{ print $1 }')
-[[ $wc_lines == "$p_lines" ]] || die "wc -l counts $wc_lines lines, the stats file $p_lines: delete $proxy_set and rerun"
-add_row "wc -l" "$p_input" "$p_bytes" "$p_lines" "$m_secs" "$m_rss_kb" "" ok
+# Results per measured command id: every round's seconds, the best seconds and its CPU time,
+# the highest peak RSS, and "ok" or "failed: why".
+declare -A r_secs r_best r_cpu r_rss r_status
+record() {  # ID OUT: files the last measure under ID (a failed command is not run again)
+  local id=$1 out=$2
+  if (( m_rc != 0 )); then r_status[$id]="failed: $(failure "$out")"; return; fi
+  r_status[$id]=ok
+  r_secs[$id]="${r_secs[$id]:-} $m_secs"
+  if [[ -z ${r_best[$id]:-} ]] || awk -v a="$m_secs" -v b="${r_best[$id]}" 'BEGIN { exit !(a < b) }'; then
+    r_best[$id]=$m_secs r_cpu[$id]=$m_cpu
+  fi
+  [[ -z $m_rss_kb ]] || r_rss[$id]=$(( ${r_rss[$id]:-0} > m_rss_kb ? ${r_rss[$id]:-0} : m_rss_kb ))
+}
+runnable() { [[ ${r_status[$1]:-ok} == ok ]]; }
 
 # DuckDB, pip-installed into its own venv.
-duck_tool="DuckDB $duckdb_version, $duckdb_threads thr"
-duck_ok=1 duck_secs="" duck_rss=""
+duck_ok=1 duck_why=""
 duck_py=$venv/bin/python
 if ! { [[ -x $duck_py ]] && "$duck_py" -c "import sys, duckdb; sys.exit(duckdb.__version__ != '$duckdb_version')" 2>/dev/null; }; then
   echo "installing duckdb==$duckdb_version into $venv ..."
   rm -rf "${venv:?}"
   if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check "duckdb==$duckdb_version"; } > "$res/duckdb-install.log" 2>&1; then
-    duck_ok=0
-    echo "  could not install duckdb (python3 -m venv needs Debian's python3-venv): see $res/duckdb-install.log"
-    add_row "$duck_tool" "$p_input" "$p_bytes" "$p_lines" "" "" "" "failed: could not install duckdb into $venv"
+    duck_ok=0 duck_why="could not install duckdb (see $res/duckdb-install.log; python3 -m venv needs python3-venv)"
+    echo "  $duck_why"
   fi
 fi
+duckdb_cmd() {  # SET OUT.csv: sets cmd to the DuckDB command of the set's query
+  local s=$1 d=${set_dir[$1]}
+  case ${set_query[$s]} in
+    proxy) cmd=("$duck_py" "$here/duckdb_daily_users.py" "$d/proxy/nss-web-*.csv" "$2" "$duckdb_threads") ;;
+    meetings) cmd=("$duck_py" "$here/duckdb_meeting_users.py" "$d/teams/callrecords/*.jsonl" "$d/directory/people.csv" "$2" "$duckdb_threads") ;;
+  esac
+}
+duck_tool="DuckDB $duckdb_version ($duckdb_threads threads)"
+
+echo "== measuring (warm page cache; $runs interleaved rounds; $(nproc) cores; peak RSS by ${rss_how:-nothing: neither GNU time nor python3})"
+for s in "${ready[@]}"; do
+  d=${set_dir[$s]}
+  mapfile -t files < <(${set_files[$s]} "$d")
+  read -r load _ < /proc/loadavg
+  echo "${set_label[$s]} ($s): ${#files[@]} files, $(cut -d' ' -f1 "$d.stats" | awk '{ printf "%.2f GB", $1/1e9 }'); load average $load$(awk -v l="$load" 'BEGIN { if (l > 0.5) printf " (other processes compete for the cores: figures are noisy)" }')"
+  cat "${files[@]}" > /dev/null
+  [[ ! -d $d/directory ]] || cat "$d"/directory/* > /dev/null
+  IFS=';' read -r -a inputs <<< "${set_runs[$s]}"
+  for ((round = 1; round <= runs; round++)); do
+    measure "wc-$s" "$res/wc-$s.txt" wc -l -- "${files[@]}"; record "wc-$s" "$res/wc-$s.txt"
+    if (( duck_ok )) && runnable "duck-$s"; then
+      duckdb_cmd "$s" "$res/duck-$s.csv"
+      measure "duck-$s" "$res/duck-$s.out" "${cmd[@]}"; record "duck-$s" "$res/duck-$s.out"
+    fi
+    for i in "${!inputs[@]}"; do
+      id="pl-$s-$i" sub=${inputs[$i]#*=}
+      runnable "$id" || continue
+      measure "$id" "$res/$id.json" "$bin" snapshot --format json --quiet --tz UTC --min-group 1 "$d${sub:+/$sub}"
+      record "$id" "$res/$id.json"
+      if [[ ${r_status[$id]:-} == ok && ! -s $res/$id.json ]]; then r_status[$id]="failed: no output"; fi
+    done
+  done
+done
 if (( duck_ok )); then
-  echo "DuckDB over the proxy CSV ..."
-  measure_best duckdb "$res/duckdb.out" "$duck_py" "$here/duckdb_daily_users.py" "$proxy_set/proxy/nss-web-*.csv" "$res/duckdb-daily-users.csv" "$duckdb_threads"
-  if (( m_rc == 0 )); then
-    duck_secs=$m_secs duck_rss=$m_rss_kb
-    add_row "$duck_tool" "$p_input" "$p_bytes" "$p_lines" "$m_secs" "$m_rss_kb" "" ok
-    echo "  $(cat "$res/duckdb.out") (day, department) rows in $res/duckdb-daily-users.csv"
-    measure duckdb-idle "$res/duckdb-idle.out" "$duck_py" -c 'import duckdb; duckdb.connect().execute("SELECT 1").fetchall()'
-    duck_idle_kb=$m_rss_kb
-  else
-    duck_ok=0
-    add_row "$duck_tool" "$p_input" "$p_bytes" "$p_lines" "" "" "" "failed: $(failure "$res/duckdb.out")"
-  fi
+  measure duckdb-idle "$res/duckdb-idle.out" "$duck_py" -c 'import duckdb; duckdb.connect().execute("SELECT 1").fetchall()'
+  duck_idle_kb=$m_rss_kb
 fi
-
-# plateau snapshot: the JSON goes to a file and must parse.
-plateau_run() {  # NAME INPUT_DIR: measures the snapshot, sets pl_ok and pl_status
-  local name=$1 input=$2 out="$res/$1.json"
-  measure_best "$name" "$out" "$bin" snapshot --format json --quiet --tz UTC --min-group 1 "$input"
-  pl_ok=0
-  if (( m_rc != 0 )); then pl_status="failed: $(failure "$out")"
-  elif [[ ! -s $out ]]; then pl_status="failed: no output"
-  elif command -v python3 >/dev/null && ! python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$out" 2>/dev/null; then
-    pl_status="failed: output is not JSON ($out)"
-  else pl_ok=1 pl_status=ok
-  fi
-}
-echo "plateau snapshot over the proxy CSV ..."
-plateau_run plateau-proxy "$proxy_set"
-pl_proxy_ok=$pl_ok pl_secs=$m_secs pl_rss=$m_rss_kb
-add_row "plateau snapshot" "$p_input" "$p_bytes" "$p_lines" "$m_secs" "$m_rss_kb" "" "$pl_status"
-echo "plateau snapshot over the call records ..."
-plateau_run plateau-callrecords "$meetings_set"
-add_row "plateau snapshot" "$m_input" "$m_bytes" "$m_lines" "$m_secs" "$m_rss_kb" "$m_meetings" "$pl_status"
-
-# plateau ingest --store: the same inputs into a new store (people as keyed pseudonyms, one
-# transaction per 32 MiB batch), then again with nothing new; and the keyed in-memory
-# snapshot for comparison (PLATEAU_KEY makes it compute the same pseudonyms).
-export PLATEAU_KEY=${PLATEAU_KEY:-$(printf '%064x' 2020)}
-store_run() {  # NAME INPUT_DIR ROW_INPUT BYTES LINES
-  local name=$1 input=$2 db="$res/$1.db"
-  measure_best "$name-keyed" "$res/$name-keyed.json" "$bin" snapshot --format json --quiet --tz UTC --min-group 1 "$input"
-  add_row "snapshot, PLATEAU_KEY" "$3" "$4" "$5" "$m_secs" "$m_rss_kb" "" "$( ((m_rc == 0)) && echo ok || echo "failed: $(failure "$res/$name-keyed.json")")"
-  measure_best "$name" "$res/$name.out" bash -c 'rm -f "$1" "$1-wal" "$1-shm"; shift; exec "$@"' _ "$db" \
-    "$bin" ingest --store "$db" --quiet --tz UTC "$input"
-  add_row "ingest --store (new)" "$3" "$4" "$5" "$m_secs" "$m_rss_kb" "" "$( ((m_rc == 0)) && echo ok || echo "failed: $(failure "$res/$name.out")")"
-  measure_best "$name-again" "$res/$name-again.out" "$bin" ingest --store "$db" --tz UTC "$input"
-  add_row "ingest --store (again)" "$3" "$4" "$5" "$m_secs" "$m_rss_kb" "" "$( ((m_rc == 0)) && echo ok || echo "failed: $(failure "$res/$name-again.out")")"
-  echo "  store: $(du -h "$db" | cut -f1); again: $(tail -n 1 "$res/$name-again.out" | sed 's/.*: //')"
-}
-echo "plateau ingest --store over the proxy CSV ..."
-store_run plateau-store-proxy "$proxy_set" "$p_input" "$p_bytes" "$p_lines"
-echo "plateau ingest --store over the call records ..."
-store_run plateau-store-callrecords "$meetings_set" "$m_input" "$m_bytes" "$m_lines"
 echo
 
 # ---------------------------------------------------------------- the table
-printf '%-22s %-24s %6s %10s %8s %8s %11s %8s %11s\n' \
-  tool input GB lines seconds MB/s lines/s "RSS MB" meetings/s
-for r in "${rows[@]}"; do
-  IFS='|' read -r tool input bytes lines secs rss meetings status <<< "$r"
-  if [[ $status != ok ]]; then
-    printf '%-22s %-24s %s: failed (%s)\n' "$tool" "$input" "${tool%% *}" "${status#failed: }"
+mb() { [[ -n $1 ]] && awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }' || echo "?"; }
+target_all=yes
+table=()
+for s in "${ready[@]}"; do
+  d=${set_dir[$s]}
+  read -r bytes lines meetings < "$d.stats"
+  IFS=';' read -r -a inputs <<< "${set_runs[$s]}"
+  wc_s=$( [[ ${r_status[wc-$s]:-} == ok ]] && echo "${r_best[wc-$s]}" || echo "failed" )
+  for i in "${!inputs[@]}"; do
+    id="pl-$s-$i" label="${set_label[$s]}, ${inputs[$i]%%=*}"
+    duck="" ratio="" rss_ratio="" cells="" target=no
+    if (( ! duck_ok )); then duck="failed: $duck_why"
+    elif [[ ${r_status[duck-$s]:-} != ok ]]; then duck="${r_status[duck-$s]:-failed: not run}"
+    fi
+    pl=""
+    [[ ${r_status[$id]:-} == ok ]] || pl="${r_status[$id]:-failed: not run}"
+    if [[ -z $duck && -z $pl ]]; then
+      # Ratio of the best times, and the range of the per-round ratios (rounds interleaved).
+      ratio=$(awk -v d="${r_best[duck-$s]}" -v p="${r_best[$id]}" -v ds="${r_secs[duck-$s]}" -v ps="${r_secs[$id]}" 'BEGIN {
+        n = split(ds, a, " "); split(ps, b, " "); lo = 1e9; hi = 0
+        for (k = 1; k <= n; k++) if (b[k] > 0) { r = a[k] / b[k]; if (r < lo) lo = r; if (r > hi) hi = r }
+        printf "%.2f (%.2f-%.2f)", d / p, lo, hi }')
+      if [[ -n ${r_rss[duck-$s]:-} && -n ${r_rss[$id]:-} ]]; then
+        rss_ratio=$(awk -v d="${r_rss[duck-$s]}" -v p="${r_rss[$id]}" 'BEGIN { printf "%.2f", p / d }')
+      fi
+      metric=$([[ ${set_query[$s]} == meetings ]] && echo meetings.users || echo proxy.users)
+      cells=$("$duck_py" "$here/compare_daily_users.py" --metric "$metric" --summary "$res/$id.json" "$res/duck-$s.csv" 2>&1 | tail -n 1) || true
+      cells=${cells:-"?"}
+      target=$(awk -v d="${r_best[duck-$s]}" -v p="${r_best[$id]}" -v r="${rss_ratio:-9}" 'BEGIN { print (d / p >= 2 && r <= 1/3) ? "yes" : "no" }')
+    fi
+    [[ $target == yes ]] || target_all=no
+    table+=("$label|$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b/1e9 }')|$lines|$wc_s|${duck:-${r_best[duck-$s]:-}}|${pl:-${r_best[$id]:-}}|${r_cpu[$id]:-}|$ratio|$(mb "${r_rss[duck-$s]:-}")|$(mb "${r_rss[$id]:-}")|$rss_ratio|$cells|$target")
+  done
+done
+
+echo "== plateau snapshot against $duck_tool: best of $runs interleaved rounds; throughput ratio = DuckDB s / plateau s (range of the per-round ratios); RSS ratio = plateau / DuckDB"
+echo "   target (issue 15): ratio >= 2.00 and RSS ratio <= 0.33 on every row; cells: (day, BU) counts where plateau and DuckDB agree"
+fmt='%-46s %6s %10s %7s %8s %8s %7s %-18s %7s %7s %6s %-15s %s\n'
+printf "$fmt" set GB lines "wc -l s" "DuckDB s" "plat s" "plat CPU" "ratio (range)" "DuckDB MB" "plat MB" "RSS" cells target
+for row in "${table[@]}"; do
+  IFS='|' read -r label gb lines wc_s duck pl cpu ratio dmb pmb rr cells target <<< "$row"
+  # A failure takes the rest of the row.
+  if [[ $duck == failed* || $pl == failed* ]]; then
+    printf '%-46s %6s %10s %7s  ' "$label" "$gb" "$lines" "$wc_s"
+    [[ $duck != failed* ]] || printf 'DuckDB %s  ' "$duck"
+    [[ $pl != failed* ]] || printf 'plateau %s' "$pl"
+    printf '\n'
     continue
   fi
-  awk -v t="$tool" -v i="$input" -v b="$bytes" -v l="$lines" -v s="$secs" -v r="$rss" -v m="$meetings" 'BEGIN {
-    rs = (r == "") ? "?" : sprintf("%.1f", r / 1024)
-    ms = (m == "") ? "" : sprintf("%.0f", m / s)
-    printf "%-22s %-24s %6.2f %10.0f %8.2f %8.1f %11.0f %8s %11s\n", t, i, b/1e9, l, s, b/1e6/s, l/s, rs, ms }'
+  printf "$fmt" "$label" "$gb" "$lines" "$wc_s" "$duck" "$pl" "$cpu" "$ratio" "$dmb" "$pmb" "$rr" "$cells" "$target"
 done
-echo
 if (( duck_ok )) && [[ -n ${duck_idle_kb:-} ]]; then
-  echo "(DuckDB's RSS includes its Python interpreter: $(awk -v k="$duck_idle_kb" 'BEGIN { printf "%.1f", k/1024 }') MB for import duckdb and one tiny query)"
+  echo "(DuckDB's RSS includes its Python interpreter: $(mb "$duck_idle_kb") MB for import duckdb and one tiny query; plat CPU: user + system seconds of the fastest plateau run)"
 fi
-if (( duck_ok && pl_proxy_ok )) && [[ -n $duck_rss && -n $pl_rss ]]; then
-  awk -v ds="$duck_secs" -v ps="$pl_secs" -v dr="$duck_rss" -v pr="$pl_rss" 'BEGIN {
-    tp = ds / ps; mem = pr / dr
-    printf "plateau / DuckDB throughput: %.2fx (target >= 1.5x)\n", tp
-    printf "plateau / DuckDB peak RSS:   %.3fx (target <= 0.333x)\n", mem
-    printf "target met: %s\n", (tp >= 1.5 && mem <= 1/3) ? "yes" : "no" }'
-else
-  echo "plateau / DuckDB: n/a ($( ((duck_ok)) || printf 'DuckDB failed; ')$( ((pl_proxy_ok)) || printf 'plateau failed; ')no ratio)"
-  echo "target met: no"
-fi
-if (( duck_ok && pl_proxy_ok )); then
-  "$duck_py" "$here/compare_daily_users.py" "$res/plateau-proxy.json" "$res/duckdb-daily-users.csv" || true
-fi
+echo "target met on every row: $target_all"
 echo "outputs and stderr of every run: $res"
+echo
+
+# ---------------------------------------------------------------- 4. the store
+# plateau ingest --store: the same inputs into a new store (people as keyed pseudonyms, one
+# transaction per 32 MiB batch), then again with nothing new; and the keyed in-memory
+# snapshot for comparison (PLATEAU_KEY makes it compute the same pseudonyms).
+if [[ ${BENCH_STORE:-1} != 0 ]]; then
+  export PLATEAU_KEY=${PLATEAU_KEY:-$(printf '%064x' 2020)}
+  store_rows=()
+  store_one() {  # ID LABEL CMD...: best of $runs
+    local id=$1 label=$2; shift 2
+    unset "r_status[$id]" "r_best[$id]" "r_rss[$id]"
+    local k; for ((k = 1; k <= runs; k++)); do runnable "$id" || break; measure "$id" "$res/$id.out" "$@"; record "$id" "$res/$id.out"; done
+    store_rows+=("$label|${r_status[$id]:-failed: not run}|${r_best[$id]:-}|$(mb "${r_rss[$id]:-}")")
+  }
+  for s in narrow callrec; do
+    [[ " ${ready[*]} " == *" $s "* ]] || continue
+    d=${set_dir[$s]} db="$res/store-$s.db"
+    echo "plateau ingest --store over ${set_label[$s]} ..."
+    store_one "keyed-$s" "${set_label[$s]}: snapshot, PLATEAU_KEY" "$bin" snapshot --format json --quiet --tz UTC --min-group 1 "$d"
+    store_one "store-$s" "${set_label[$s]}: ingest --store (new)" bash -c 'rm -f "$1" "$1-wal" "$1-shm"; shift; exec "$@"' _ "$db" \
+      "$bin" ingest --store "$db" --quiet --tz UTC "$d"
+    store_one "again-$s" "${set_label[$s]}: ingest --store (again)" "$bin" ingest --store "$db" --tz UTC "$d"
+    [[ ! -f $db ]] || echo "  store: $(du -h "$db" | cut -f1); again: $(tail -n 1 "$res/again-$s.out" | sed 's/.*: //')"
+  done
+  printf '%-58s %9s %9s\n' "plateau store (best of $runs)" seconds "RSS MB"
+  for row in "${store_rows[@]}"; do
+    IFS='|' read -r label status secs rssmb <<< "$row"
+    if [[ $status == ok ]]; then printf '%-58s %9.2f %9s\n' "$label" "$secs" "$rssmb"; else printf '%-58s %s\n' "$label" "$status"; fi
+  done
+fi

@@ -14,6 +14,8 @@ public struct GeneratorOptions: Sendable {
     public var feeds = Set(FeedKind.allCases)
     /// Mean proxy transactions per active user and day (at least one each).
     public var proxyLinesPerUser: Double = 6
+    /// The columns of the NSS CSV files (the JSON files keep theirs).
+    public var proxyColumns: ProxyColumns = .narrow
     /// Gzip every file except the daily files of the last day (kept plain, as today's live
     /// logs are, so a demo can append to them).
     public var gzip = false
@@ -23,6 +25,16 @@ public struct GeneratorOptions: Sendable {
     public var writeDocuments = true
 
     public init(outputDirectory: String) { self.outputDirectory = outputDirectory }
+}
+
+/// The shape of the generated NSS CSV: NSS feeds are configured per customer, and a parser's
+/// (or DuckDB's) cost depends on how many columns a line carries and where the user is.
+public enum ProxyColumns: String, CaseIterable, Sendable {
+    /// 10 columns: `datetime,user,department,location,hostname,url,action,reason,transactionsize,clientip`.
+    case narrow
+    /// 41 columns of Zscaler's SIEM web feed, in the order of a real sample (the user is the
+    /// 18th, the department the 28th); one user agent holds a quoted comma.
+    case wide
 }
 
 public struct GeneratorProgress: Sendable {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 import Synchronization
 
@@ -147,19 +150,47 @@ public struct Person: Sendable, Equatable {
 
 /// Resolves log identities to people (FORMATS.md §1): the directory by GUID or UPN
 /// (case-insensitive), bare account names by UPN local part, then the log's own department,
-/// then UNASSIGNED. One per parser thread (it caches department names).
+/// then UNASSIGNED. One per parser thread: it memoises the departments of log lines
+/// (`DepartmentMemo`) and, with a key, the people outside the directory (`ResolutionMemo`).
+/// Not `Sendable`: a resolver stays on the thread that made it.
 public final class Resolver {
     public let directory: Directory
     public let units: BusinessUnits
     private var departments: [UInt64: UInt16] = [:]
     /// Pseudonyms of people outside the directory, by the fast hash of their identifier.
     private var outsiders = PseudonymCache()
+    /// This thread's people outside the directory by login hash (with a key only), and the
+    /// departments their BUs came from.
+    private(set) var memo: ResolutionMemo
+    private(set) var departmentMemo = DepartmentMemo()
+    /// Departments by their exact bytes (`DepartmentMemo`) rather than `bu(named:)` each line.
+    private let fastDepartments: Bool
 
-    public init(directory: Directory, units: BusinessUnits) {
+    /// Most slots of each resolver's memo of people outside the directory, with a key (24 bytes
+    /// each: it grows with the people met up to 2^18 slots, 6 MiB, and holds up to 131,072 of
+    /// them per thread before it starts again). `PLATEAU_RESOLVE_MEMO` sets another bound, or
+    /// 0: no memos at all, every line resolved the long way as before them (a benchmark knob).
+    ///
+    /// Measured on the narrow NSS set (Tests/bench/resolve_memo.sh), a memo only pays where it
+    /// replaces more than it costs. A probe of any per-person table costs a cache miss per line
+    /// once it holds a large group (about 130 ns here): the directory is one such probe,
+    /// shared by every thread, so a per-thread memo in front of it made directory people
+    /// slower (+10 % resolver time), not faster. Without a key an outsider's key is the hash
+    /// already computed, and only the department is worth memoising (`DepartmentMemo`: −31 to
+    /// −45 % resolver time); with a key the memo replaces the pseudonym cache's probe and the
+    /// department lookup (−5 %).
+    public static let memoSlots: Int = {
+        if let v = getenv("PLATEAU_RESOLVE_MEMO"), let n = Int(String(cString: v)), n >= 0 { return n }
+        return 1 << 18
+    }()
+
+    public init(directory: Directory, units: BusinessUnits, memoSlots: Int = Resolver.memoSlots) {
         var d = directory
         d.finishPseudonyms(workers: 1)  // nothing to do when the directory's reader finished them
         self.directory = d
         self.units = units
+        memo = ResolutionMemo(maxSlots: d.pseudonyms != nil ? memoSlots : 0)
+        fastDepartments = memoSlots > 0
     }
 
     /// Directory people are keyed by their directory index (tagged in the top bit); others by
@@ -185,7 +216,57 @@ public final class Resolver {
     public func resolve(_ identifier: Bytes, department: Bytes? = nil) -> Person {
         let h = directory.hasher.hash(identifier)
         if let e = directory.byIdentifier[h] { return Person(key: key(e), bu: e.bu) }
-        return Person(key: outsider(identifier, h), bu: department.map(bu(named:)) ?? BusinessUnits.unassigned)
+        if memo.isEnabled { return memoisedOutsider(identifier, h, department) }
+        guard let department else { return Person(key: outsider(identifier, h), bu: BusinessUnits.unassigned) }
+        return Person(key: outsider(identifier, h), bu: fastDepartments ? departmentEntry(department).bu : bu(named: department))
+    }
+
+    /// Someone outside the directory, through the memo: their key (a pseudonym) as memoised,
+    /// and the BU memoised with it when the line carries the same department bytes (or, again,
+    /// none).
+    @inline(__always)
+    private func memoisedOutsider(_ identifier: Bytes, _ h: UInt64, _ department: Bytes?) -> Person {
+        typealias A = ResolutionMemo.Answer
+        guard let a = memo.find(h) else {
+            let k = outsider(identifier, h)
+            return memoise(h, k, department)
+        }
+        if let department {
+            if a.department < A.noDepartment && departmentMemo.equals(Int(a.department), department) { return a.person }
+        } else if a.department == A.noDepartment {
+            return a.person
+        }
+        return memoise(h, a.key, department)   // the same person, another department
+    }
+
+    /// Memoises outsider `h`'s key `k` with the BU of `department`; returns the person.
+    @inline(never)
+    private func memoise(_ h: UInt64, _ k: UInt64, _ department: Bytes?) -> Person {
+        typealias A = ResolutionMemo.Answer
+        guard let department else {
+            memo.store(h, A(key: k, bu: BusinessUnits.unassigned, department: A.noDepartment))
+            return Person(key: k, bu: BusinessUnits.unassigned)
+        }
+        let (j, bu) = departmentEntry(department)
+        // (Past `departmentLimit` distinct department strings, new ones are not memoised.)
+        if let j { memo.store(h, A(key: k, bu: bu, department: UInt16(j))) }
+        return Person(key: k, bu: bu)
+    }
+
+    /// The BU of a log's department, through this thread's `DepartmentMemo` (its index there
+    /// too; nil past `departmentLimit` distinct strings).
+    @inline(__always)
+    private func departmentEntry(_ raw: Bytes) -> (index: Int?, bu: UInt16) {
+        if let j = departmentMemo.last(raw) { return (j, departmentMemo.units[j]) }
+        return departmentEntrySlowly(raw)
+    }
+
+    @inline(never)
+    private func departmentEntrySlowly(_ raw: Bytes) -> (index: Int?, bu: UInt16) {
+        let dh = directory.hasher.hash(raw, lowercase: false)
+        if let j = departmentMemo.index(of: raw, hash: dh) { return (j, departmentMemo.units[j]) }
+        let bu = bu(named: raw)
+        return (departmentMemo.add(raw, hash: dh, bu: bu), bu)
     }
 
     /// Tries each identifier in turn (e.g. a `User Id` then a `User Principal Name`).
@@ -204,6 +285,8 @@ public final class Resolver {
         if name.firstIndex(of: ASCII.at) == nil, let e = directory.byLocalPart[h] {
             return Person(key: key(e), bu: e.bu)
         }
+        // (Outside the directory, an account is UNASSIGNED whatever the memo holds: only its key.)
+        if memo.isEnabled { return Person(key: memo.find(h)?.key ?? memoise(h, outsider(name, h), nil).key, bu: BusinessUnits.unassigned) }
         return Person(key: outsider(name, h), bu: BusinessUnits.unassigned)
     }
 

@@ -9,6 +9,7 @@ final class ProxyFeedWriter: DailyFeed {
     let pop: Population
     let b: Behaviour
     let linesPerUser: Double
+    let columns: ProxyColumns
     let unitNames: [[UInt8]]
     let officeNames: [[[UInt8]]]
     let roadWarrior: [UInt8] = Array("Road Warrior".utf8)
@@ -28,6 +29,7 @@ final class ProxyFeedWriter: DailyFeed {
         pop = g.population
         b = g.behaviour
         linesPerUser = g.options.proxyLinesPerUser
+        columns = g.options.proxyColumns
         unitNames = pop.units.map { Array($0.name.utf8) }
         officeNames = pop.units.map { $0.offices.map { Array($0.utf8) } }
         iberia = pop.units.firstIndex { $0.name == Scenario.brokenProxyFeed.bu }
@@ -41,7 +43,10 @@ final class ProxyFeedWriter: DailyFeed {
         let csvUnits = pop.units.indices.filter { pop.units[$0].proxyFeed == .csv }
         let jsonUnits = pop.units.indices.filter { pop.units[$0].proxyFeed == .json }
         let csv = try csvUnits.isEmpty ? nil : g.files.file("proxy/nss-web-\(day.iso).csv", format: "zscaler-nss-csv", gzip: gz) { w in
-            w.ascii("\"datetime\",\"user\",\"department\",\"location\",\"hostname\",\"url\",\"action\",\"reason\",\"transactionsize\",\"clientip\"")
+            switch self.columns {
+            case .narrow: w.ascii("\"datetime\",\"user\",\"department\",\"location\",\"hostname\",\"url\",\"action\",\"reason\",\"transactionsize\",\"clientip\"")
+            case .wide: w.ascii(Self.wideHeader)
+            }
             try w.endLine()
         }
         let json = try jsonUnits.isEmpty ? nil : g.files.file("proxy/nss-web-americas-\(day.iso).jsonl", format: "zscaler-nss-json", gzip: gz)
@@ -57,7 +62,12 @@ final class ProxyFeedWriter: DailyFeed {
 
     func plantDefects(_ f: LogFile, _ t0: Int64) throws {
         g.plant(f, "an impossible date (Feb 30)")
-        f.w.ascii("\"Sun Feb 30 10:02:11 2020\",\"jean.martin@aurore-energy.example\",\"Corporate\",\"Road Warrior\",\"teams.microsoft.com\",\"teams.microsoft.com/\",\"Allowed\",\"Allowed\",\"812\",\"100.64.0.1\"")
+        switch columns {
+        case .narrow:
+            f.w.ascii("\"Sun Feb 30 10:02:11 2020\",\"jean.martin@aurore-energy.example\",\"Corporate\",\"Road Warrior\",\"teams.microsoft.com\",\"teams.microsoft.com/\",\"Allowed\",\"Allowed\",\"812\",\"100.64.0.1\"")
+        case .wide:
+            f.w.ascii("\"Sun Feb 30 10:02:11 2020\",\"Allowed\",\"7000000000000000001\",\"HTTPS\",\"Allowed\",\"812\",\"711\",\"101\",\"Web Conferencing\",\"52.112.0.1\",\"GET\",\"None\",\"Windows Microsoft Windows 10 Enterprise ZTunnel/1.0\",\"NSS\",\"Road Warrior\",\"100.64.0.1\",\"200\",\"jean.martin@aurore-energy.example\",\"teams.microsoft.com/\",\"Zscaler\",\"teams.microsoft.com\",\"203.0.113.1\",\"None\",\"None\",\"None\",\"Microsoft Teams\",\"0\",\"Corporate\",\"Business and Economy\",\"Collaboration\",\"None\",\"Business Use\",\"None\",\"None\",\"None\",\"NO\",\"application/json\",\"None\",\"jean.martin\",\"AUR-LT1\",\"N/A\"")
+        }
         try f.w.endLine()
         g.plant(f, "a line cut short (3 of 10 columns)")
         f.w.ascii("\""); f.w.nssTime(t0 + 7); f.w.ascii("\",\"jean.martin@aurore-energy.example\",\"Corp")
@@ -95,16 +105,16 @@ final class ProxyFeedWriter: DailyFeed {
                 let t = ws + (j * len + Int(bits % UInt64(len))) / n
                 guard t >= hs, t < he else { continue }
                 let epoch = t0 + Int64(t - hs)
-                let dest = Self.destinations[Int((bits >> 20) % UInt64(Self.destinations.count))]
+                let destIndex = Int((bits >> 20) % UInt64(Self.destinations.count))
                 let blocked = (bits >> 32) % 100 < 3
                 let size = 200 + Int((bits >> 40) % 60_000)
-                line(w, json: json, epoch: epoch, person: p, capitals: capitals, bu: bu, location: location, dest: dest,
+                line(w, json: json, epoch: epoch, person: p, capitals: capitals, bu: bu, location: location, dest: destIndex,
                      blocked: blocked, size: size, remote: remote)
                 try w.endLine()
                 if (bits >> 56) % 64 == 0 {
                     // An unauthenticated transaction (no login): counted, never a person.
                     line(w, json: json, epoch: epoch, person: -1 - Int((bits >> 58) % 3), capitals: false, bu: bu,
-                         location: location, dest: dest, blocked: false, size: size / 2, remote: remote)
+                         location: location, dest: destIndex, blocked: false, size: size / 2, remote: remote)
                     try w.endLine()
                 }
                 f.saw(epoch)
@@ -114,7 +124,8 @@ final class ProxyFeedWriter: DailyFeed {
 
     @inline(__always)
     func line(_ w: ByteWriter, json: Bool, epoch: Int64, person p: Int, capitals: Bool, bu: Int, location: [UInt8],
-              dest: (host: [UInt8], path: [UInt8]), blocked: Bool, size: Int, remote: Bool) {
+              dest d: Int, blocked: Bool, size: Int, remote: Bool) {
+        let dest = Self.destinations[d]
         if json {
             w.ascii("{ \"sourcetype\" : \"zscalernss-web\", \"event\" :{\"time\":\""); w.nssTime(epoch)
             w.ascii("\",\"login\":\"")
@@ -124,6 +135,9 @@ final class ProxyFeedWriter: DailyFeed {
             w.ascii("\",\"reqsize\":\""); w.int(size / 8); w.ascii("\",\"respsize\":\""); w.int(size)
             w.ascii("\",\"location\":\""); w.bytes(location); w.ascii("\",\"dept\":\""); w.bytes(unitNames[bu])
             w.ascii("\",\"cip\":\""); clientIP(w, p, bu, remote); w.ascii("\"}}")
+        } else if columns == .wide {
+            wideLine(w, epoch: epoch, person: p, capitals: capitals, bu: bu, location: location, dest: d,
+                     blocked: blocked, size: size, remote: remote)
         } else {
             w.byte(34); w.nssTime(epoch); w.ascii("\",\"")
             if p >= 0 { pop.writeUPN(p, w, capitals: capitals) }
@@ -132,6 +146,65 @@ final class ProxyFeedWriter: DailyFeed {
             w.ascii(blocked ? "Blocked\",\"Not allowed to browse this category" : "Allowed\",\"Allowed")
             w.ascii("\",\""); w.int(size); w.ascii("\",\""); clientIP(w, p, bu, remote); w.byte(34)
         }
+    }
+
+    static let wideHeader: StaticString = """
+        "datetime","reason","event_id","protocol","action","transactionsize","responsesize","requestsize",\
+        "urlcategory","serverip","requestmethod","refererURL","useragent","product","location","ClientIP","status",\
+        "user","url","vendor","hostname","clientpublicIP","threatcategory","threatname","filetype","appname",\
+        "pagerisk","department","urlsupercategory","appclass","dlpengine","urlclass","threatclass",\
+        "dlpdictionaries","fileclass","bwthrottle","contenttype","unscannabletype","deviceowner","devicehostname",\
+        "keyprotectiontype"
+        """
+    /// Per destination (same order as `destinations`): URL category, super-category, app
+    /// name, app class and content type, as the SIEM feed spells them.
+    static let destinationClasses: [(cat: [UInt8], superCat: [UInt8], app: [UInt8], appClass: [UInt8], content: [UInt8])] = [
+        ("Web Conferencing", "Business and Economy", "Microsoft Teams", "Collaboration", "application/json"),
+        ("Web Based Email", "Internet Communication", "Outlook", "Webmail", "text/html"),
+        ("Corporate Marketing", "Business and Economy", "SharePoint Online", "Collaboration", "text/html"),
+        ("Professional Services", "Business and Economy", "Microsoft Login", "Business", "application/json"),
+        ("Web Search", "Information Technology", "Google Search", "General Browsing", "text/html"),
+        ("Software Updates", "Information Technology", "Windows Update", "IT Services", "application/octet-stream"),
+        ("Corporate Marketing", "Business and Economy", "SAP", "Enterprise", "text/html"),
+        ("News and Media", "News and Media", "General Browsing", "General Browsing", "text/html"),
+        ("Professional Networking", "Social Networking", "LinkedIn", "Social Networking", "text/html"),
+        ("Web Conferencing", "Business and Economy", "Zoom", "Collaboration", "application/json"),
+        ("Streaming Media", "Entertainment/Recreation", "YouTube", "Streaming Media", "video/mp4"),
+        ("Professional Services", "Information Technology", "GitHub", "IT Services", "text/html"),
+    ].map { (Array($0.0.utf8), Array($0.1.utf8), Array($0.2.utf8), Array($0.3.utf8), Array($0.4.utf8)) }
+    /// The second one holds a comma inside its quotes, as real user agents do.
+    static let userAgents: [StaticString] = [
+        "Windows Microsoft Windows 10 Enterprise ZTunnel/1.0",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/80.0.3987.149 Safari/537.36",
+        "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.12527; Pro)",
+    ]
+
+    /// A line of the 41-column SIEM web feed; the extra fields derive from the line's bits and
+    /// the person, so the narrow feed's draws (and bytes) stay as they were.
+    @inline(__always)
+    func wideLine(_ w: ByteWriter, epoch: Int64, person p: Int, capitals: Bool, bu: Int, location: [UInt8],
+                  dest d: Int, blocked: Bool, size: Int, remote: Bool) {
+        let more = splitmix64((UInt64(bitPattern: epoch) &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(truncatingIfNeeded: p &+ 8) ^ UInt64(size))
+        let dest = Self.destinations[d], c = Self.destinationClasses[d]
+        w.byte(34); w.nssTime(epoch); w.ascii("\",\"")
+        w.ascii(blocked ? "Not allowed to browse this category" : "Allowed"); w.ascii("\",\"")
+        w.int(1_000_000_000_000_000_000 + Int(more % 8_000_000_000_000_000_000)); w.ascii("\",\"HTTPS\",\"")
+        w.ascii(blocked ? "Blocked" : "Allowed"); w.ascii("\",\"")
+        w.int(size); w.ascii("\",\""); w.int(size - size / 8); w.ascii("\",\""); w.int(size / 8); w.ascii("\",\"")
+        w.bytes(c.cat); w.ascii("\",\"52.112."); w.int(d); w.byte(46); w.int(Int((more >> 8) & 255)); w.ascii("\",\"")
+        w.ascii((more >> 16) % 4 == 0 ? "POST" : "GET"); w.ascii("\",\"None\",\"")
+        w.ascii(Self.userAgents[(p < 0 ? 0 : p) % Self.userAgents.count]); w.ascii("\",\"NSS\",\"")
+        w.bytes(location); w.ascii("\",\""); clientIP(w, p, bu, remote); w.ascii("\",\"")
+        w.ascii(blocked ? "403" : "200"); w.ascii("\",\"")
+        if p >= 0 { pop.writeUPN(p, w, capitals: capitals) }
+        w.ascii("\",\""); w.bytes(dest.host); w.bytes(dest.path); w.ascii("\",\"Zscaler\",\""); w.bytes(dest.host)
+        w.ascii("\",\""); if remote { w.ascii("203.0.113.") } else { w.ascii("198.51.100.") }; w.int((p < 0 ? 7 : p) & 255)
+        w.ascii("\",\"None\",\"None\",\"None\",\""); w.bytes(c.app); w.ascii("\",\"0\",\"")
+        w.bytes(unitNames[bu]); w.ascii("\",\""); w.bytes(c.superCat); w.ascii("\",\""); w.bytes(c.appClass)
+        w.ascii("\",\"None\",\"Business Use\",\"None\",\"None\",\"None\",\"NO\",\""); w.bytes(c.content)
+        w.ascii("\",\"None\",\"")
+        if p >= 0 { pop.writeAccount(p, w, capitals: capitals) } else { w.ascii("NA") }
+        w.ascii("\",\""); if p >= 0 { w.ascii("AUR-LT"); w.int(p) }; w.ascii("\",\"N/A\"")
     }
 
     @inline(__always)
