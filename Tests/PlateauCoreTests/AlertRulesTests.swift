@@ -246,17 +246,22 @@ import Testing
         #expect(alerts.last?.value == Double(2 * 86_400 + 60) && alerts.last?.threshold == Double(2 * 86_400))
     }
 
-    @Test func aSilentBusinessUnitFiresOnlyWhereItUsuallyHasRecords() throws {
-        let silent: Set<Int> = [21, 22]   // Wednesday and Thursday of the fourth week
-        let r = twoUnits { m, bu, i in m == .proxyUsers && bu == Self.beta && silent.contains(i) ? 0 : nil }
-        let rules = try rule("""
+    /// A BU's silent proxy feed, for every BU.
+    func silentRule(severity: String? = nil) throws -> AlertRules {
+        try rule("""
             [[rule]]
             name = "silent"
             kind = "stale"
             metric = "proxy.users"
             bu = "*"
-            severity = "critical"
+            \(severity.map { "severity = \"\($0)\"" } ?? "")
             """)
+    }
+
+    @Test func aSilentBusinessUnitFiresOnlyWhereItUsuallyHasRecords() throws {
+        let silent: Set<Int> = [21, 22]   // Wednesday and Thursday of the fourth week
+        let r = twoUnits { m, bu, i in m == .proxyUsers && bu == Self.beta && silent.contains(i) ? 0 : nil }
+        let rules = try silentRule(severity: "critical")
         let alerts = run(r, rules, days: 14...39)
         #expect(alerts.map { $0.day - monday } == [21, 22])
         #expect(alerts.allSatisfy { $0.bu == "Beta" && $0.severity == .critical })
@@ -284,13 +289,7 @@ import Testing
         r.fillRange(present: [.meetingsUsers, .proxyUsers])
         #expect(r.value(.meetingsUsers, bu: Self.alpha, day: monday + 22) == nil)
         #expect(run(r, try dropRules(), days: 14...39).isEmpty)
-        let silent = try rule("""
-            [[rule]]
-            name = "silent"
-            kind = "stale"
-            metric = "proxy.users"
-            bu = "*"
-            """)
+        let silent = try silentRule()
         #expect(run(r, silent, days: 14...39).isEmpty)
         // The same days at 0 on a feed that delivered (another BU had records): both fire.
         var zero = rollups(days: 40, [.meetingsUsers, .proxyUsers]) { m, bu, i in
@@ -308,13 +307,7 @@ import Testing
             guard m == .proxyUsers, bu == Self.beta, !isWeekend(i) else { return nil }
             return i == 31 ? 0 : Double(69 + i % 2)
         }
-        let alerts = run(r, try rule("""
-            [[rule]]
-            name = "silent"
-            kind = "stale"
-            metric = "proxy.users"
-            bu = "*"
-            """), days: 31...31)
+        let alerts = run(r, try silentRule(), days: 31...31)
         #expect(alerts.map(\.message) == ["Beta has no proxy.users records on 2020-02-06 (usually 70)"])
         // A drop's threshold is the whole count at which it begins (25 % of a usual 69 is below
         // 17.25: below 18 for a count), its percentage that of the figures shown.

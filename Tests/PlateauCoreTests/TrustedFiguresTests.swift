@@ -168,7 +168,8 @@ import Testing
         for family in SessionFamily.allCases { #expect(Feeds.builtIn[Feeds.slot(family)] == family.users.feed?.rawValue) }
     }
 
-    /// Sorting by ratio or value ranks withheld figures last, whatever their hidden value.
+    /// Sorting by ratio ranks withheld ratios last, whatever their hidden value. (By value a
+    /// withheld figure is under the threshold, so it ranks low anyway: nothing to test there.)
     @Test func withheldFiguresSortLast() {
         var days: [UInt16: [Double?]] = [:]
         for (bu, base, lift) in [(Self.big, 40.0, 2.0), (Self.china, 10.0, 3.0), (Self.tiny, 2.0, 10.0)] {
@@ -180,7 +181,8 @@ import Testing
         let r = rollups(.remoteUsers, days)
         let rv = review(r, minGroup: 5, week: 5)
         #expect(row(rv, .remoteUsers, Self.tiny).baseline == .withheld)  // its ratio, ×10, is the highest
-        for sort in [ReviewText.Sort.ratio, .value] {
+        do {
+            let sort = ReviewText.Sort.ratio
             var t = ReviewText()
             t.metrics = [.remoteUsers]
             t.sort = sort
