@@ -188,12 +188,13 @@ public final class Accumulator: @unchecked Sendable {
     // MARK: merging
 
     /// Adds everything `other` holds; duplicates (same meeting id, same session, same fact)
-    /// count once.
-    public func merge(_ other: Accumulator) {
+    /// count once. `workers` > 1 merges the facts on that many threads (the final merge of an
+    /// ingest's threads; not from inside one of them).
+    public func merge(_ other: Accumulator, workers: Int = 1) {
         // Accumulators of one ingest all keep spans or none do (Ingest.run and ParseContext
         // make them from the same settings): `facts` means another thing in each.
         assert((spans == nil) == (other.spans == nil), "merging accumulators with and without fact spans")
-        facts.formUnion(consuming: &other.facts)
+        facts.formUnion(consuming: &other.facts, workers: workers)
         if other.spans != nil {
             if spans == nil { spans = FactSpans() }
             spans!.merge(&other.spans!)

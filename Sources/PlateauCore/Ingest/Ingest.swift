@@ -116,7 +116,7 @@ public struct Ingest {
         }
         let all = accumulators.withLock { $0 }
         let merged = all.first ?? Accumulator(keepingSpans: settings.factSpans)
-        for a in all.dropFirst() { merged.merge(a) }
+        for a in all.dropFirst() { merged.merge(a, workers: workers) }
         return IngestResult(inputs: reports, accumulator: merged, units: units, directory: directory, settings: settings)
     }
 

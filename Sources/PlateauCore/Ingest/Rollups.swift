@@ -138,7 +138,8 @@ public enum RollupBuilder {
 
     /// `preservingFacts`: the accumulator keeps its facts (they are copied on write, shard by
     /// shard), so a live ingest can build rollups again and again while it goes on adding.
-    public static func build(_ r: IngestResult, preservingFacts: Bool) -> Rollups {
+    /// The facts are counted on `workers` threads.
+    public static func build(_ r: IngestResult, preservingFacts: Bool, workers: Int = System.coreCount) -> Rollups {
         let acc = r.accumulator
         let tz = r.settings.timezone
         var out = Rollups(units: r.units.names)
@@ -173,32 +174,38 @@ public enum RollupBuilder {
             for (key, peak) in PeakSweep.peaks(sessions, tz: tz) { set(family.peak, key.bu, key.day, Double(peak)) }
         }
 
-        // remote.users is the union of the remote sources: proxy remote users join the
-        // session users added above.
-        var remote: [(UInt32, UInt64)] = []
-        facts.forEach { g, person in
-            if g >> 28 == UInt32(Metric.proxyRemoteUsers.index + 1) {
-                remote.append((g & 0x0FFF_FFFF | UInt32(Metric.remoteUsers.index + 1) << 28, person))
-            }
-        }
-        for (g, person) in remote { facts.insert(group: g, person: person) }
-        remote = []
-
-        // Distinct people per cell, and across the organisation. A directory person always
-        // counts for their directory BU, so they count once in ALL by adding the cells; only
-        // people known by a log's department alone can appear in several BUs, and they go
-        // through a set.
-        var counts: [UInt32: Int] = [:]
-        counts.reserveCapacity(1 << 12)
-        var across = FactSet(capacity: 1 << 10)
+        // Distinct people per cell, and across the organisation, shard by shard in parallel
+        // (a shard holds all the facts of its people: `FactSet`).
+        // - remote.users is the union of the remote sources: a proxy remote user counts for it
+        //   unless the same person is already there (by a session, added above).
+        // - A directory person always counts for their directory BU, so they count once in ALL
+        //   by adding the cells; only people known by a log's department alone can appear in
+        //   several BUs, and they go through a set.
+        let proxyRemote = UInt32(Metric.proxyRemoteUsers.index + 1)
+        let remoteTop = UInt32(Metric.remoteUsers.index + 1) << 28
         let allMask: UInt32 = ~(0xFFF << 16)  // BU 0 is ALL
-        facts.forEach { g, person in
-            counts[g, default: 0] += 1
-            if person & Resolver.directoryTag != 0 { counts[g & allMask, default: 0] += 1 }
-            else { across.insert(group: g & allMask, person: person) }
+        let perShard = facts.mapShards(workers: workers) { _, shard -> GroupCounts in
+            var counts = GroupCounts()
+            var across = FactSet.Shard(capacity: 1 << 10)
+            @inline(__always) func count(_ g: UInt32, _ person: UInt64) {
+                counts.add(g)
+                if person & Resolver.directoryTag != 0 { counts.add(g & allMask) }
+                else { _ = across.insert(g & allMask, person, FactSet.hash(g & allMask, person)) }
+            }
+            let table = shard
+            table.forEach { g, person in
+                count(g, person)
+                if g >> 28 == proxyRemote {
+                    let r = g & 0x0FFF_FFFF | remoteTop
+                    if !table.contains(r, person, FactSet.hash(r, person)) { count(r, person) }
+                }
+            }
+            across.forEach { g, _ in counts.add(g) }
+            return counts
         }
-        across.forEach { g, _ in counts[g, default: 0] += 1 }
-        for (g, n) in counts {
+        var counts = GroupCounts()
+        for c in perShard { counts.add(c) }
+        counts.forEach { g, n in
             let (m, bu, day) = Fact.unpack(g)
             set(m, bu, day, Double(n))
             present.insert(m)
