@@ -320,7 +320,10 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
                 #expect(split.0 == whole.0 && split.1 == whole.1, "\(input.path) in pieces \(pieces)")
             }
         }
-        #expect(seen.count == InputFormat.allCases.count - 1)
+        // The remote-access formats of issue 17 are not in SampleLogs yet: their parsers are
+        // checked whole, byte by byte and in random splits in RemoteAccessParserTests.
+        let notGenerated: Set<InputFormat> = [.panosGlobalProtect, .fortigateKV, .pulseSecure, .citrixADC, .openVPNLog, .openVPNStatus]
+        #expect(seen == Set(InputFormat.allCases).subtracting(notGenerated).subtracting([.directory]))
     }
 }
 

@@ -124,6 +124,7 @@ public struct OpenVPNStatusParser: RecordParser {
     // Client list columns (v2/v3: from the HEADER row; v1: fixed).
     private var cn = 0, real = 1, since = 4, sinceT = -1, username = -1
     private var fields: [Bytes] = []
+    private var headerSeen = false
 
     public init(settings: IngestSettings) {
         zone = settings.zone(for: "vpn")
@@ -154,10 +155,14 @@ public struct OpenVPNStatusParser: RecordParser {
             return .header
         }
         if tag.equals("HEADER") {
-            if fields.count > 1, fields[1].equals("CLIENT_LIST") { columns(Array(fields.dropFirst(2)), offset: 1) }
+            if fields.count > 1, fields[1].equals("CLIENT_LIST") { columns(Array(fields.dropFirst(2)), offset: 1); headerSeen = true }
             return .header
         }
-        if tag.equals("CLIENT_LIST") { return client(offset: 0, ctx) }
+        if tag.equals("CLIENT_LIST") {
+            // No HEADER row seen: OpenVPN 2.4's columns.
+            if !headerSeen { cn = 1; real = 2; since = 7; sinceT = 8; username = 9 }
+            return client(offset: 0, ctx)
+        }
         if tag.equals("ROUTING_TABLE") { return .ignored(OpenVPNStatusParser.routing) }
         if tag.equals("GLOBAL_STATS") { return .ignored(OpenVPNStatusParser.stats) }
         if version == 1 {

@@ -57,12 +57,14 @@ public struct PulseSecureParser: RecordParser {
             return .skipped(error.reason)
         }
         let t = exact ?? zone.utc(localSeconds: local)
+        // The appliance's offset, when the header gives it, places the body's other local times.
+        let offset = exact.map { local - $0 }
         // ` - node - [ip] identity - message`
         guard let lb = b.find(" - [", from: i + 19), let rb = b.firstIndex(of: UInt8(ascii: "]"), from: lb + 4),
               let dash = b.find(" - ", from: rb + 1) else { return .skipped(PulseSecureParser.notPulse) }
         let ident = b.slice((rb + 1)..<dash).trimmed()
         let message = b.slice((dash + 3)..<n)
-        return session(identity: ident, message: message, at: t, ctx)
+        return session(identity: ident, message: message, at: t, offset: offset, ctx)
     }
 
     private mutating func welf(_ b: Bytes, _ ctx: ParseContext) -> LineOutcome {
@@ -76,7 +78,7 @@ public struct PulseSecureParser: RecordParser {
         var m = msg
         if let c = m.firstIndex(of: ASCII.colon), c <= 10 { m = m.slice((c + 1)..<m.count).trimmed() }
         let user = kv.value(1, in: b) ?? Bytes(start: nil, count: 0)
-        return session(identity: user, message: m, at: zone.utc(localSeconds: local), ctx)
+        return session(identity: user, message: m, at: zone.utc(localSeconds: local), offset: nil, ctx)
     }
 
     enum Kind { case start, end, timeout }
@@ -91,7 +93,7 @@ public struct PulseSecureParser: RecordParser {
         return nil
     }
 
-    private func session(identity: Bytes, message m: Bytes, at t0: Int64, _ ctx: ParseContext) -> LineOutcome {
+    private func session(identity: Bytes, message m: Bytes, at t0: Int64, offset: Int64?, _ ctx: ParseContext) -> LineOutcome {
         guard let kind = PulseSecureParser.kind(m) else { return .ignored(PulseSecureParser.otherMessage) }
         // `IVS::user(REALM)[ROLES][shortid]`: the account after the last `::` before `(`.
         var id = identity
@@ -105,7 +107,7 @@ public struct PulseSecureParser: RecordParser {
         if account.equalsIgnoringCase("System") { return .ignored(PulseSecureParser.system) }
         if RemoteAccount.isMachine(account) { return .ignored(PulseSecureParser.machine) }
         var t = t0
-        if kind == .timeout, let last = lastAccess(m) { t = last }
+        if kind == .timeout, let last = lastAccess(m, offset: offset) { t = last }
         if let r = ctx.stampProblem(t0, from: t) { return .skipped(r) }
         let key = PulseSecureParser.sessionKey(identity: identity, message: m).map { hasher.hash($0) } ?? 0
         let p = ctx.resolver.resolveRemote(account)
@@ -134,11 +136,13 @@ public struct PulseSecureParser: RecordParser {
         return nil
     }
 
-    /// `(last access at 13:51:42 2024/01/11)`: the instant, in the `vpn` zone.
-    private func lastAccess(_ m: Bytes) -> Int64? {
+    /// `(last access at 13:51:42 2024/01/11)`: the instant, at the header's offset, else in the
+    /// `vpn` zone.
+    private func lastAccess(_ m: Bytes, offset: Int64?) -> Int64? {
         guard let k = m.find("last access at "), k + 15 + 19 <= m.count else { return nil }
         let s = k + 15
         guard let local = try? RemoteTime.localDateTime(date: m.slice((s + 9)..<(s + 19)), time: m.slice(s..<(s + 8))) else { return nil }
+        if let offset { return local - offset }
         return zone.utc(localSeconds: local)
     }
 

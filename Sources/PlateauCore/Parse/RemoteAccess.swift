@@ -70,6 +70,9 @@ struct KeyValues {
                 continue
             }
             let ke = i
+            // `<189>date=...`: a syslog priority glued to the first key.
+            var ks2 = ks
+            if b[ks] == UInt8(ascii: "<") { for j in ks..<ke where b[j] == UInt8(ascii: ">") { ks2 = j + 1; break } }
             i += 1
             var vs = i, ve = i
             if i < n, b[i] == ASCII.quote {
@@ -83,10 +86,10 @@ struct KeyValues {
                 ve = i
             }
             fields += 1
-            let klen = ke - ks
+            let klen = ke - ks2
             for k in 0..<keys.count where starts[k] < 0 && keys[k].count == klen {
                 var same = true
-                for j in 0..<klen where b[ks + j] != keys[k][j] { same = false; break }
+                for j in 0..<klen where b[ks2 + j] != keys[k][j] { same = false; break }
                 if same { starts[k] = vs; ends[k] = ve; break }
             }
         }
