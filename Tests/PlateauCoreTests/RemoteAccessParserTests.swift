@@ -564,3 +564,41 @@ private func tally(_ o: [LineOutcome]) -> [String: Int] {
         #expect(FormatSniffer.sniff(try Remote.sample("cisco-asa-mixed.log")) == .asaSyslog)
     }
 }
+
+// MARK: - end to end: the same organisation on every vendor
+
+@Suite struct MixedEstateTests {
+    /// The generator's mixed estate (GlobalProtect, FortiGate, Pulse, OpenVPN, ASA; Citrix ICA
+    /// for some virtual desktops) writes the very sessions of the ASA-only estate: every VPN, VDI
+    /// and remote figure comes out the same, and every line of the vendors' logs is a record or
+    /// a known step (GlobalProtect's gateway-auth).
+    @Test func everyVendorGivesTheSameFigures() throws {
+        let a = TempDir(), m = TempDir()
+        defer { a.cleanup(); m.cleanup() }
+        _ = try generate(a.path, scale: 0.01, from: "2020-03-09", to: "2020-03-22", feeds: [.directory, .vpn, .vdi])
+        let summary = try generate(m.path, scale: 0.01, from: "2020-03-09", to: "2020-03-22", feeds: [.directory, .vpn, .vdi], vpnVendor: .mixed)
+        let formats = Set(summary.files.map(\.format))
+        #expect(formats.isSuperset(of: ["panos-globalprotect", "fortigate-kv", "pulse-secure", "openvpn-log", "citrix-adc", "asa-syslog"]))
+        // As the generated plateau.toml says: the devices' wall clocks are Paris time.
+        var settings = IngestSettings()
+        settings.timezone = TimeZoneRules(identifier: "Europe/Paris")!
+        settings.sourceZones["vpn"] = settings.timezone
+        settings.sourceYears["vpn"] = 2020
+        let (ra, fa) = try ingest([a.path], settings: settings)
+        let (rm, fm) = try ingest([m.path], settings: settings)
+        let ca = cells(fa).filter { !$0.key.hasPrefix("meetings") }, cm = cells(fm).filter { !$0.key.hasPrefix("meetings") }
+        #expect(ca.keys.contains { $0.hasPrefix("vpn.peak_sessions") } && ca.keys.contains { $0.hasPrefix("vdi.users") })
+        #expect(ca == cm)
+        _ = ra
+        let vendors: Set<String> = ["panos-globalprotect", "fortigate-kv", "pulse-secure", "openvpn-log", "citrix-adc"]
+        for input in rm.inputs where vendors.contains(input.format ?? "") {
+            #expect(input.account.skipped == 0, "\(input.path)")
+            #expect(input.account.records > 0, "\(input.path)")
+            if input.format == "panos-globalprotect" {
+                #expect(input.account.ignored == [GlobalProtectParser.otherEvent.text: input.account.lines - input.account.records], "\(input.path)")
+            } else {
+                #expect(input.account.records == input.account.lines, "\(input.path)")
+            }
+        }
+    }
+}
