@@ -326,6 +326,15 @@ private func tally(_ o: [LineOutcome]) -> [String: Int] {
         #expect(s.contains { $0.start == Remote.instant(2021, 10, 19, 7, 49, 39) && $0.end == Remote.instant(2021, 10, 19, 7, 49, 41) })
         #expect(s.contains { $0.end == Remote.instant(2024, 1, 11, 12, 51, 42) })
         #expect(s.contains { $0.end == Remote.instant(2026, 4, 3, 11, 43, 32) })
+        // Azure Sentinel's export (a JSON array, cut after 300 lines): 13 SyslogMessage members,
+        // the rest structure. One login (session:047a0c58); System, a failed machine login,
+        // WebRequests, a closed connection, RADIUS accounting and key exchanges ignored.
+        let j = Remote.World(vpnZone: "UTC")
+        var jp = P(settings: j.ctx.settings)
+        let json = Remote.feedAll(&jp, try Remote.sample("pulse-secure/PulseConnectSecure.json"), j)
+        #expect(tally(json) == ["R": 1, "I:" + P.otherMessage.text: 10, "I:" + P.system.text: 2, "H": json.count - 13])
+        #expect(j.vpnEdges.map(\.at) == [Remote.instant(2020, 5, 1, 8, 35, 44)])
+        #expect(j.vpnEdges.first?.person == j.account("user10").key)
         #expect(Remote.feed(&p, try Remote.sekoia("pulse-secure/host_checker_policy_success.json"), w) == I)
         #expect(Remote.feed(&p, try Remote.sekoia("pulse-secure/test_event_aut20920.json"), w) == I)
     }
@@ -542,7 +551,7 @@ private func tally(_ o: [LineOutcome]) -> [String: Int] {
             "panw-globalprotect/test-panw-panos-globalprotect-sample.log": .panosGlobalProtect,
             "panw-globalprotect/pan_globalprotect.samplelog": .panosGlobalProtect,
             "fortinet-fortigate-vpn/event.log": .fortigateKV,
-            "pulse-secure/test-log-vpn.log": .pulseSecure,
+            "pulse-secure/test-log-vpn.log": .pulseSecure, "pulse-secure/PulseConnectSecure.json": .pulseSecure,
             "citrix-adc/Citrix ADC.txt": .citrixADC,
             "openvpn/OpenVPN.txt": .openVPNLog,
             "openvpn/version1.status": .openVPNStatus, "openvpn/version2.status": .openVPNStatus,

@@ -21,6 +21,10 @@ public enum FormatSniffer {
             if contains(data, "\"startDateTime\"") && (contains(data, "\"groupCall\"") || contains(data, "\"peerToPeer\"")) {
                 return .teamsCallRecords
             }
+            // Remote access (issue 17): a SIEM's pretty-printed export of Pulse Secure syslog.
+            if contains(data, "\"SyslogMessage\"") && (contains(data, "\"ProcessName\": \"Pulse\"") || contains(data, "PulseSecure")) {
+                return .pulseSecure
+            }
             return nil
         }
         if let f = sniffCSVHeader(first) { return f }

@@ -6,6 +6,8 @@
 ///   writes the identity `IVS::user(REALM)[ROLES][short session id]`). The time is the RFC 5424
 ///   header's when it carries an offset (exact), else the body's, appliance-local, read in the
 ///   `vpn` source zone.
+/// - A SIEM's JSON export, pretty-printed (Azure Sentinel's `Syslog` table): the
+///   `"SyslogMessage"` member holds the body; the export's other lines are structure.
 /// - WELF: `id=firewall time="2021-01-28 13:46:05" ... user=alice realm="..." ... msg="AUT24414:
 ///   message"` (time appliance-local, the `vpn` zone).
 ///
@@ -37,7 +39,11 @@ public struct PulseSecureParser: RecordParser {
 
     public mutating func parse(_ line: Line, number: Int, _ ctx: ParseContext) -> LineOutcome {
         let b = Bytes(line)
-        if b.trimmed().count == 0 { return .header }
+        let tb = b.trimmed()
+        if tb.count == 0 { return .header }
+        if let c = tb.first, c == ASCII.quote || c == UInt8(ascii: "{") || c == UInt8(ascii: "}") || c == UInt8(ascii: "[") || c == UInt8(ascii: "]") {
+            return jsonExport(tb, ctx)
+        }
         if let p = b.find("PulseSecure:") { return syslog(b, body: p + 12, ctx) }
         if b.trimmed().hasPrefix("id=") || b.find(" msg=\"") != nil { return welf(b, ctx) }
         // A bare body (`2020-05-01 08:34:43 - ive - [ip] user()[] - message`, as a SIEM keeps it).
@@ -65,6 +71,18 @@ public struct PulseSecureParser: RecordParser {
         let ident = b.slice((rb + 1)..<dash).trimmed()
         let message = b.slice((dash + 3)..<n)
         return session(identity: ident, message: message, at: t, offset: offset, ctx)
+    }
+
+    /// A SIEM's pretty-printed JSON export of these lines (Azure Sentinel's `Syslog` table: one
+    /// member a line): the `"SyslogMessage": "…"` member is the line as the appliance wrote it;
+    /// every other line is the export's structure (its other columns restate the message).
+    private func jsonExport(_ t: Bytes, _ ctx: ParseContext) -> LineOutcome {
+        guard t.hasPrefix("\"SyslogMessage\"") else { return .header }
+        guard let q = t.firstIndex(of: ASCII.quote, from: 15) else { return .skipped(PulseSecureParser.notPulse) }
+        var e = t.count - 1
+        while e > q, t[e] != ASCII.quote { e -= 1 }
+        guard e > q else { return .skipped(Reasons.cutShort) }
+        return syslog(t.slice((q + 1)..<e), body: 0, ctx)
     }
 
     private mutating func welf(_ b: Bytes, _ ctx: ParseContext) -> LineOutcome {
