@@ -44,6 +44,8 @@ public enum FormatSniffer {
             || first.starts(with: Array("HEADER\tCLIENT_LIST".utf8)) { return .openVPNStatus }
         for line in lines.prefix(64) {
             let l = Array(line)
+            // Documentation quoting log lines (Markdown: `code`, list items) is not a log.
+            if contains(l, "`") || l.starts(with: Array("- ".utf8)) || l.starts(with: Array("| ".utf8)) { continue }
             if contains(l, ",GLOBALPROTECT,") || contains(l, ",SYSTEM,globalprotect,") { return .panosGlobalProtect }
             if contains(l, "type=") && contains(l, "subtype=") && (contains(l, "logid=") || contains(l, "log_id=")) { return .fortigateKV }
             if contains(l, "PulseSecure:") || (contains(l, "id=firewall") && contains(l, " realm=") && contains(l, " msg=\"")) { return .pulseSecure }
