@@ -615,3 +615,28 @@ private func tally(_ o: [LineOutcome]) -> [String: Int] {
         }
     }
 }
+
+// MARK: - identities
+
+@Suite struct RemoteAccountTests {
+    /// Every spelling of the real samples names the directory's person, or nobody.
+    @Test(arguments: [
+        ("jane.doe", "jane.doe"), ("corp\\jane.doe", "jane.doe"), ("host\\\\jane.doe", "jane.doe"), ("example.org\\jane.doe", "jane.doe"),
+        ("jane.doe(REALM)[Roles]", "jane.doe"), ("\"jane.doe\"", "jane.doe"), ("  jane.doe@corp.example ", "jane.doe@corp.example"),
+    ])
+    func spellings(_ raw: String, _ want: String) {
+        #expect(Remote.bytes(raw) { RemoteAccount.account($0).string } == want)
+        let w = Remote.World()
+        #expect(Remote.bytes(raw) { w.ctx.resolver.resolveRemote(RemoteAccount.account($0)) } == w.person("jane.doe@corp.example"))
+    }
+
+    @Test func realmsMachinesAndNobody() {
+        let w = Remote.World()
+        // A Kerberos realm that is no UPN domain: the local part, when it names one person.
+        #expect(w.account("max.mustermann@CORP.EXAMPLE.LOCAL") == w.person("max.mustermann@corp.example"))
+        #expect(w.account("nobody.known@CORP.EXAMPLE.LOCAL").bu == BusinessUnits.unassigned)
+        #expect(Remote.bytes("ABC\\SAMPL-4086063$") { RemoteAccount.isMachine(RemoteAccount.account($0)) })
+        for n in ["N/A", "(null)", "UNDEF", "-", ""] { #expect(Remote.bytes(n) { RemoteAccount.isNobody($0) }, "\(n)") }
+        #expect(!Remote.bytes("jane.doe") { RemoteAccount.isNobody($0) })
+    }
+}
