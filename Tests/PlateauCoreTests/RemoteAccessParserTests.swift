@@ -535,7 +535,8 @@ private func tally(_ o: [LineOutcome]) -> [String: Int] {
         #expect(s == ["1 100 1300", "1 5000 6000", "2 2000 3000"])
     }
 
-    /// Edges survive a store: written as session rows and read back the same.
+    /// Edges of several accumulators (threads, chunks) merge as a union (the store round trip is
+    /// RemoteAccessStoreCLITests).
     @Test func edgesMergeAcrossAccumulators() {
         let a = Accumulator(), b = Accumulator()
         a.edge(.vpn, Self.e(100, false))
