@@ -81,7 +81,7 @@ bench-idle: build test-deps
 ## Regenerates SampleLogs/ with the generator (deterministic).
 samplelogs: build
 	rm -rf SampleLogs
-	$(BIN) generate --out SampleLogs --scale $(SAMPLE_SCALE) --seed 2020 --proxy-lines 1 --gzip --quiet
+	$(BIN) generate --out SampleLogs --scale $(SAMPLE_SCALE) --seed 2020 --proxy-lines 1 --vpn-vendor mixed --gzip --quiet
 	@du -sh SampleLogs
 
 install: build

@@ -38,6 +38,9 @@ struct Generate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Columns of the NSS CSV files: narrow (10: datetime,user,department,location,hostname,url,action,reason,transactionsize,clientip) or wide (the 41 of Zscaler's SIEM web feed, user 18th, department 28th).", valueName: "narrow|wide"))
     var proxyColumns: String = ProxyColumns.narrow.rawValue
 
+    @Option(name: .long, help: ArgumentHelp("The VPN's vendor: asa (the default), globalprotect, fortigate, pulse, openvpn, or mixed (three BUs on GlobalProtect, two on FortiGate, one on Pulse, one on OpenVPN, the rest on ASA; Citrix ICA for two BUs' virtual desktops).", valueName: "VENDOR"))
+    var vpnVendor: String = VPNVendor.asa.rawValue
+
     @Flag(name: .long, help: "Gzip every file except those of the last seven days.")
     var gzip = false
 
@@ -71,6 +74,10 @@ struct Generate: ParsableCommand {
             throw UsageError(message: "--proxy-columns: '\(proxyColumns)' is neither narrow nor wide")
         }
         o.proxyColumns = columns
+        guard let vendor = VPNVendor(rawValue: vpnVendor) else {
+            throw UsageError(message: "--vpn-vendor: '\(vpnVendor)' is none of \(VPNVendor.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        o.vpnVendor = vendor
         o.gzip = gzip
         o.plantDefects = !noDefects
         let generator: Generator

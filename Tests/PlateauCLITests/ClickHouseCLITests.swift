@@ -132,7 +132,7 @@ extension ClickHouseCLITests {
             let memory = try splitInputs(memoryJSON.out), database = try splitInputs(clickhouse)
             #expect((memory.rest["series"] as? [Any])?.isEmpty == false)
             #expect(memory.rest == database.rest, "the JSON snapshots differ beyond the file accounting")
-            #expect(memory.inputs.count == 420)
+            #expect(memory.inputs.count == 445)
             #expect(memory.inputs == database.inputs)
         }
 

@@ -267,6 +267,13 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         case .asaSyslog: var p = ASASyslogParser(settings: settings, fileModified: 1_585_000_000); feed(&p)
         case .sessionsCSV: var p = SessionsCSVParser(); feed(&p)
         case .directory: break
+        // Remote access (issue 17).
+        case .panosGlobalProtect: var p = GlobalProtectParser(settings: settings); feed(&p)
+        case .fortigateKV: var p = FortiGateParser(settings: settings); feed(&p)
+        case .pulseSecure: var p = PulseSecureParser(settings: settings); feed(&p)
+        case .citrixADC: var p = CitrixADCParser(settings: settings); feed(&p)
+        case .openVPNLog: var p = OpenVPNLogParser(settings: settings, fileModified: 1_585_000_000); feed(&p)
+        case .openVPNStatus: var p = OpenVPNStatusParser(settings: settings); feed(&p)
         }
         var facts: [String] = []
         ctx.acc.facts.forEach { g, p in facts.append("\(g):\(p)") }
@@ -274,6 +281,7 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         for s in ctx.acc.sessions.flatMap({ $0 }) { facts.append("s\(s)") }
         for s in ctx.acc.vpnStarts { facts.append("v\(s)") }
         for (id, z) in ctx.acc.zpa { facts.append("z\(id):\(z)") }
+        for e in ctx.acc.edges.flatMap({ $0 }) { facts.append("e\(e)") }
         for (k, v) in ctx.acc.organized { facts.append("o\(k):\(v)") }
         for (k, v) in ctx.acc.orgMeetingUsers { facts.append("u\(k):\(v)") }
         return (account, facts.sorted())
@@ -312,7 +320,10 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
                 #expect(split.0 == whole.0 && split.1 == whole.1, "\(input.path) in pieces \(pieces)")
             }
         }
-        #expect(seen.count == InputFormat.allCases.count - 1)
+        // OpenVPN status files (a live server's snapshots) are not generated: that parser is
+        // checked whole, byte by byte and in random splits in RemoteAccessParserTests.
+        let notGenerated: Set<InputFormat> = [.openVPNStatus]
+        #expect(seen == Set(InputFormat.allCases).subtracting(notGenerated).subtracting([.directory]))
     }
 }
 

@@ -43,7 +43,7 @@ func lines(_ path: String) throws -> [Substring] {
 
 func generate(_ dir: String, scale: Double, from: String, to: String, seed: UInt64 = 2020, gzip: Bool = false,
               feeds: Set<FeedKind> = Set(FeedKind.allCases), proxyLines: Double = 2,
-              proxyColumns: ProxyColumns = .narrow) throws -> GeneratorSummary {
+              proxyColumns: ProxyColumns = .narrow, vpnVendor: VPNVendor = .asa) throws -> GeneratorSummary {
     var o = GeneratorOptions(outputDirectory: dir)
     o.scale = scale
     o.seed = seed
@@ -53,5 +53,6 @@ func generate(_ dir: String, scale: Double, from: String, to: String, seed: UInt
     o.feeds = feeds
     o.proxyLinesPerUser = proxyLines
     o.proxyColumns = proxyColumns
+    o.vpnVendor = vpnVendor
     return try Generator(o).run()
 }

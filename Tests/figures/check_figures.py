@@ -99,13 +99,57 @@ def main(root):
             while d <= paris_day(e):
                 vdi[d].add(row["user"].lower()); d += timedelta(days=1)
 
+    # Citrix ADC ICA connections (generate --vpn-vendor mixed): ICASTART's startTime, and the
+    # ICAEND_CONNSTAT's endTime of the same connectionId (GMT stamps, month first).
+    ica_start, ica_end = {}, {}
+    gmt = lambda v: datetime.strptime(v, "%m/%d/%Y:%H:%M:%S GMT").replace(tzinfo=timezone.utc)
+    for path in files(root, "vdi/*.log"):
+        for line in opener(path):
+            f = dict(re.findall(r"(username:domainname|startTime|endTime|connectionId) \"?([^\"]*?)\"? (?:- |$)", line.rstrip("\n") + " "))
+            if "connectionId" not in f: continue
+            if " ICASTART " in line: ica_start[f["connectionId"]] = (f["username:domainname"].split(":")[0], gmt(f["startTime"]))
+            elif " ICAEND_CONNSTAT " in line: ica_end[f["connectionId"]] = (f["username:domainname"].split(":")[0], gmt(f["startTime"]), gmt(f["endTime"]))
+    for conn in set(ica_start) | set(ica_end):
+        user, s, e = ica_end[conn] if conn in ica_end else ica_start[conn] + (ica_start[conn][1],)
+        d = paris_day(s)
+        while d <= paris_day(e):
+            vdi[d].add(user.lower()); d += timedelta(days=1)
+
     # VPN peak: +1 at each 113039, -1 at each SSL 113019, swept in time order across devices.
+    # The other vendors of generate --vpn-vendor (local wall clocks, as the ASA's): GlobalProtect
+    # gateway-connected / gateway-logout (CSV field 7), FortiGate tunnel-up / tunnel-down
+    # (date= time=), Pulse "Session started" / "Session ended" (the body's time), OpenVPN
+    # "Peer Connection Initiated" / "client-instance exiting" (the syslog stamp).
     events = []
     stamp = re.compile(r"^(?:<\d+>)?([A-Z][a-z]{2}) +(\d+) (?:(\d{4}) )?(\d\d):(\d\d):(\d\d)")
     months = {m: i + 1 for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
     refused = defaultdict(int)
     for path in files(root, "vpn/*.log"):
         for line in opener(path):
+            if ",GLOBALPROTECT," in line:
+                f = line.split(",")
+                t = datetime.strptime(f[6], "%Y/%m/%d %H:%M:%S")
+                if f[8] == "gateway-connected": events.append((t, 1))
+                elif f[8] == "gateway-logout": events.append((t, -1))
+                continue
+            if 'subtype="vpn"' in line:
+                kv = dict(re.findall(r'(\w+)="?([^" ]*)', line))
+                t = datetime.strptime(kv["date"] + " " + kv["time"], "%Y-%m-%d %H:%M:%S")
+                if kv["action"] == "tunnel-up": events.append((t, 1))
+                elif kv["action"] == "tunnel-down": events.append((t, -1))
+                continue
+            if "PulseSecure:" in line:
+                t = datetime.strptime(line.split(" - - - ", 1)[1][:19], "%Y-%m-%d %H:%M:%S")
+                if "VPN Tunneling: Session started" in line: events.append((t, 1))
+                elif "VPN Tunneling: Session ended" in line: events.append((t, -1))
+                continue
+            if " openvpn[" in line:
+                m = stamp.match(line)
+                mon, day, year, hh, mm, ss = m.groups()
+                t = datetime(int(year or 2020), months[mon], int(day), int(hh), int(mm), int(ss))
+                if "Peer Connection Initiated" in line: events.append((t, 1))
+                elif "client-instance exiting" in line: events.append((t, -1))
+                continue
             m = stamp.match(line)
             if not m: continue
             mon, day, year, hh, mm, ss = m.groups()

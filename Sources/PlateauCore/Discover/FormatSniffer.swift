@@ -21,10 +21,38 @@ public enum FormatSniffer {
             if contains(data, "\"startDateTime\"") && (contains(data, "\"groupCall\"") || contains(data, "\"peerToPeer\"")) {
                 return .teamsCallRecords
             }
+            // Remote access (issue 17): a SIEM's pretty-printed export of Pulse Secure syslog.
+            if contains(data, "\"SyslogMessage\"") && (contains(data, "\"ProcessName\": \"Pulse\"") || contains(data, "PulseSecure")) {
+                return .pulseSecure
+            }
             return nil
         }
         if let f = sniffCSVHeader(first) { return f }
         for line in lines.prefix(64) where contains(line, "%ASA-") || contains(line, "%FTD-") { return .asaSyslog }
+        if let f = sniffRemoteAccess(lines) { return f }
+        return nil
+    }
+
+    // MARK: remote access (issue 17: GlobalProtect, FortiGate, Pulse, Citrix ADC, OpenVPN)
+
+    /// The VPN and VDI vendors' logs, by what their lines carry: an OpenVPN status file by its
+    /// first line; the others by a line of the first 64 with the vendor's own marks.
+    static func sniffRemoteAccess(_ lines: [ArraySlice<UInt8>]) -> InputFormat? {
+        guard let first = lines.first else { return nil }
+        if first.starts(with: Array("OpenVPN CLIENT LIST".utf8)) || first.starts(with: Array("TITLE,OpenVPN".utf8))
+            || first.starts(with: Array("TITLE\tOpenVPN".utf8)) || first.starts(with: Array("HEADER,CLIENT_LIST".utf8))
+            || first.starts(with: Array("HEADER\tCLIENT_LIST".utf8)) { return .openVPNStatus }
+        for line in lines.prefix(64) {
+            let l = Array(line)
+            // Documentation quoting log lines (Markdown: `code`, list items) is not a log.
+            if contains(l, "`") || l.starts(with: Array("- ".utf8)) || l.starts(with: Array("| ".utf8)) { continue }
+            if contains(l, ",GLOBALPROTECT,") || contains(l, ",SYSTEM,globalprotect,") { return .panosGlobalProtect }
+            if contains(l, "type=") && contains(l, "subtype=") && (contains(l, "logid=") || contains(l, "log_id=")) { return .fortigateKV }
+            if contains(l, "PulseSecure:") || (contains(l, "id=firewall") && contains(l, " realm=") && contains(l, " msg=\"")) { return .pulseSecure }
+            if contains(l, " 0-PPE-") && contains(l, ": default ") { return .citrixADC }
+            if contains(l, " openvpn[") || contains(l, " openvpn: ") || contains(l, "Peer Connection Initiated with")
+                || contains(l, "client-instance exiting") { return .openVPNLog }
+        }
         return nil
     }
 

@@ -10,4 +10,11 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case zpaUserActivity = "zpa-user-activity"
     case asaSyslog = "asa-syslog"
     case sessionsCSV = "sessions-csv"
+    // Remote access (issue 17, VPN and VDI vendors).
+    case panosGlobalProtect = "panos-globalprotect"
+    case fortigateKV = "fortigate-kv"
+    case pulseSecure = "pulse-secure"
+    case citrixADC = "citrix-adc"
+    case openVPNLog = "openvpn-log"
+    case openVPNStatus = "openvpn-status"
 }

@@ -13,6 +13,13 @@ enum LineParser {
     case asaSyslog(ASASyslogParser)
     case sessionsCSV(SessionsCSVParser)
     case custom(CustomSourceParser)
+    // Remote access (issue 17).
+    case globalProtect(GlobalProtectParser)
+    case fortigate(FortiGateParser)
+    case pulse(PulseSecureParser)
+    case citrix(CitrixADCParser)
+    case openVPNLog(OpenVPNLogParser)
+    case openVPNStatus(OpenVPNStatusParser)
 
     /// The parser of a line-oriented format; nil for JSON documents and unknown formats.
     static func make(format: InputFormat?, custom: Int?, jsonLines: Bool, settings: IngestSettings,
@@ -30,6 +37,12 @@ enum LineParser {
         // The file's modification time comes from the context at each read (year-less stamps).
         case .asaSyslog: return .asaSyslog(ASASyslogParser(settings: settings))
         case .sessionsCSV: return .sessionsCSV(SessionsCSVParser())
+        case .panosGlobalProtect: return .globalProtect(GlobalProtectParser(settings: settings))
+        case .fortigateKV: return .fortigate(FortiGateParser(settings: settings))
+        case .pulseSecure: return .pulse(PulseSecureParser(settings: settings))
+        case .citrixADC: return .citrix(CitrixADCParser(settings: settings))
+        case .openVPNLog: return .openVPNLog(OpenVPNLogParser(settings: settings))
+        case .openVPNStatus: return .openVPNStatus(OpenVPNStatusParser(settings: settings))
         case .none: return nil
         }
     }
@@ -50,6 +63,12 @@ enum LineParser {
         case .asaSyslog(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .asaSyslog(p)
         case .sessionsCSV(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .sessionsCSV(p)
         case .custom(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .custom(p)
+        case .globalProtect(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .globalProtect(p)
+        case .fortigate(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .fortigate(p)
+        case .pulse(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .pulse(p)
+        case .citrix(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .citrix(p)
+        case .openVPNLog(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .openVPNLog(p)
+        case .openVPNStatus(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .openVPNStatus(p)
         }
     }
 
@@ -74,6 +93,7 @@ enum LineParser {
         case .sessionsCSV(var p): p.adoptHeader(line, ctx); self = .sessionsCSV(p)
         case .custom(var p): p.adoptHeader(line, ctx); self = .custom(p)
         case .nssJSON, .callRecordLines, .zpaUserStatus, .zpaUserActivity, .asaSyslog: break
+        case .globalProtect, .fortigate, .pulse, .citrix, .openVPNLog, .openVPNStatus: break
         }
     }
 

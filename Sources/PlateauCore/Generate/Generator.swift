@@ -16,6 +16,9 @@ public struct GeneratorOptions: Sendable {
     public var proxyLinesPerUser: Double = 6
     /// The columns of the NSS CSV files (the JSON files keep theirs).
     public var proxyColumns: ProxyColumns = .narrow
+    /// The VPN concentrators' vendor (`asa` keeps the seed organisation's logs); `mixed`: some
+    /// BUs on GlobalProtect, FortiGate, Pulse and OpenVPN, and Citrix ICA for some VDI.
+    public var vpnVendor: VPNVendor = .asa
     /// Gzip every file except the daily files of the last day (kept plain, as today's live
     /// logs are, so a demo can append to them).
     public var gzip = false

@@ -76,7 +76,7 @@ struct SampleDocuments {
         2020-05-01 conceal user principal names (32-hex ids; the `User Id` column still resolves them).
         `vpn/asa-vpn-02.log` has year-less syslog stamps (the year comes from `plateau.toml`, or from the
         file's modification time). Files of the last week are left uncompressed, like live logs.
-
+        \(g.options.vpnVendor == .asa ? "" : g.options.vpnVendor == .mixed ? vendorEstate : "The VPN is \(g.options.vpnVendor.rawValue)'s (`vpn/\(g.options.vpnVendor.rawValue)-*.log`).\n")
         ## Planted events (what the alerts should find)
 
         - VPN saturation in the week of 2020-03-09: demand beyond the 2,500 licences of the time.
@@ -98,6 +98,24 @@ struct SampleDocuments {
         for d in g.defects { s += "| `\(d.file)` | \(d.line) | \(d.what) |\n" }
         if g.defects.isEmpty { s += "| (none: generated with defects off) | | |\n" }
         return s
+    }
+
+    /// `--vpn-vendor mixed`: which BUs sit behind which vendor.
+    var vendorEstate: String {
+        let names = g.population.units.map(\.name)
+        func bus(_ v: VPNVendor) -> String {
+            names.indices.filter { g.options.vpnVendor.vendor(ofBU: $0) == v }.map { names[$0] }.joined(separator: ", ")
+        }
+        return """
+        The VPN is a mixed estate, each BU behind one vendor's concentrators (one licence pool):
+        GlobalProtect (`vpn/globalprotect-*.log`): \(bus(.globalprotect)); FortiGate (`vpn/fortigate-*.log`):
+        \(bus(.fortigate)); Pulse Secure (`vpn/pulse-*.log`): \(bus(.pulse)); OpenVPN (`vpn/openvpn-*.log`,
+        year-less stamps): \(bus(.openvpn)); the others on the Cisco ASAs. The virtual desktops of
+        \(names.count > 8 ? names[4] + " and " + names[8] : "two BUs") are published through a Citrix ADC, whose ICA
+        connections are in `vdi/netscaler-*.log`. Every vendor's log holds the very sessions an ASA would
+        have logged: the figures are the same.
+
+        """
     }
 
     /// The year of year-less VPN stamps: pinned when the range lies in one year (a copy or a

@@ -103,6 +103,9 @@ public final class Accumulator: @unchecked Sendable {
     public var newestRecord: Int64?
     /// Per feed (`Feeds` slot), the newest time stamp overall and per BU.
     public var feedTimes = FeedTimes()
+    /// Session starts and ends logged apart (Pulse, OpenVPN, GlobalProtect SYSTEM logs, Citrix
+    /// ICA), per family: paired once everything is read (`SessionEdges.pair`).
+    public var edges: [Set<SessionEdge>] = Array(repeating: [], count: SessionFamily.allCases.count)
 
     public struct DayPerson: Hashable, Sendable { public var day: Int; public var person: UInt64 }
     public struct OrganizedCount: Sendable, Equatable { public var bu: UInt16; public var count: Int }
@@ -181,6 +184,11 @@ public final class Accumulator: @unchecked Sendable {
         sessions[family.rawValue].insert(s)
     }
 
+    /// A session's start or end logged on its own (`SessionEdge`).
+    public func edge(_ family: SessionFamily, _ e: SessionEdge) {
+        edges[family.rawValue].insert(e)
+    }
+
     public func zpaSession(id: UInt64, _ s: ZPASession) {
         if zpa[id] == nil { zpa[id] = s } else { zpa[id]!.merge(s) }
     }
@@ -212,5 +220,6 @@ public final class Accumulator: @unchecked Sendable {
         for f in 0..<newest.count { newest[f] = max2(newest[f], other.newest[f]) }
         newestRecord = max2(newestRecord, other.newestRecord)
         feedTimes.merge(other.feedTimes)
+        for f in 0..<edges.count { edges[f].formUnion(other.edges[f]) }
     }
 }

@@ -32,6 +32,8 @@ public enum Feeds {
         case .zscalerNSSCSV, .zscalerNSSJSON: return proxy
         case .zpaUserStatus, .zpaUserActivity: return privateAccess
         case .asaSyslog: return vpn
+        case .panosGlobalProtect, .fortigateKV, .pulseSecure, .openVPNLog, .openVPNStatus: return vpn
+        case .citrixADC: return byFamily  // VPN sessions and ICA (VDI) connections
         case .sessionsCSV: return byFamily
         case .directory, .none: return nil
         }

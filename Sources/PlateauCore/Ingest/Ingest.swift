@@ -124,6 +124,9 @@ public struct Ingest {
         if d.custom != nil { return true }
         switch d.format {
         case .zscalerNSSCSV, .zscalerNSSJSON, .zpaUserStatus, .zpaUserActivity, .sessionsCSV, .teamsUserActivity: return true
+        // Remote access (issue 17): one line at a time with no state. (OpenVPN logs keep the
+        // syslog year state; a status file's rows need its TIME line.)
+        case .panosGlobalProtect, .fortigateKV, .pulseSecure, .citrixADC: return true
         case .teamsCallRecords: return d.jsonLines
         default: return false  // syslog keeps year state; call records may be one JSON document
         }
@@ -149,6 +152,15 @@ public struct Ingest {
             var p = ASASyslogParser(settings: ctx.settings, fileModified: u.modified)
             return readUnit(u, parser: &p, ctx: ctx, progress: progress)
         case .sessionsCSV: var p = SessionsCSVParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        // Remote access (issue 17).
+        case .panosGlobalProtect: var p = GlobalProtectParser(settings: ctx.settings); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .fortigateKV: var p = FortiGateParser(settings: ctx.settings); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .pulseSecure: var p = PulseSecureParser(settings: ctx.settings); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .citrixADC: var p = CitrixADCParser(settings: ctx.settings); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .openVPNLog:
+            var p = OpenVPNLogParser(settings: ctx.settings, fileModified: u.modified)
+            return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .openVPNStatus: var p = OpenVPNStatusParser(settings: ctx.settings); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
         case .directory, .none: return FileAccount()
         }
     }

@@ -288,16 +288,50 @@ public enum SessionAssembly {
             if e <= start { e = start + 1 }  // open at least at its own start instant
             out.append(ClosedSession(person: person, bu: bu, start: start, end: e, tag: tag))
         }
-        for s in acc.sessions[family.rawValue] { close(s.person, s.bu, s.start, s.end, tag: s.tag) }
+        // Closed sessions of one person and tag that start within a few seconds of each other are
+        // one session seen at several instants (OpenVPN status snapshots: open since `Connected
+        // Since`, still open at each `TIME`; FortiGate `tunnel-stats`: up for `duration` at each
+        // record): it lasts to the latest of their ends.
+        struct Holder: Hashable { var person: UInt64; var tag: UInt64 }
+        var closed: [Holder: [SessionFact]] = [:]
+        for s in acc.sessions[family.rawValue] {
+            if s.end == nil { close(s.person, s.bu, s.start, nil, tag: s.tag) } else { closed[Holder(person: s.person, tag: s.tag), default: []].append(s) }
+        }
+        for (_, var list) in closed {
+            if list.count == 1 { close(list[0].person, list[0].bu, list[0].start, list[0].end, tag: list[0].tag); continue }
+            list.sort { ($0.start, $0.end!, $0.bu) < ($1.start, $1.end!, $1.bu) }
+            var cur = list[0]
+            for s in list.dropFirst() {
+                if s.start - cur.start <= 5 { if s.end! > cur.end! { cur.end = s.end } ; continue }
+                close(cur.person, cur.bu, cur.start, cur.end, tag: cur.tag)
+                cur = s
+            }
+            close(cur.person, cur.bu, cur.start, cur.end, tag: cur.tag)
+        }
+        // Starts and ends logged apart (Pulse, OpenVPN, GlobalProtect SYSTEM logs, Citrix ICA).
+        for s in SessionEdges.pair(acc.edges[family.rawValue]) { close(s.person, s.bu, s.start, s.end, tag: s.tag) }
         if family == .vpn {
             // A 113039 start is the same session as a 113019 end of that person and address
             // whose start (end − duration) is within a few seconds, or that covers it.
             struct Key: Hashable { var person: UInt64; var tag: UInt64 }
             var ended: [Key: [(Int64, Int64)]] = [:]
             for s in acc.sessions[family.rawValue] { if let e = s.end { ended[Key(person: s.person, tag: s.tag), default: []].append((s.start, e)) } }
+            // Unmatched starts of one person and tag a few seconds apart are one session announced
+            // again (FortiGate `tunnel-stats`: every statistics record implies its tunnel's start,
+            // the instant minus its duration, to the second).
+            var unmatched: [Key: [SessionFact]] = [:]
             for s in acc.vpnStarts {
                 let matched = ended[Key(person: s.person, tag: s.tag)]?.contains { $0.0 - 5 <= s.start && s.start <= $0.1 } ?? false
-                if !matched { close(s.person, s.bu, s.start, nil, tag: s.tag) }
+                if !matched { unmatched[Key(person: s.person, tag: s.tag), default: []].append(s) }
+            }
+            for (_, var list) in unmatched {
+                list.sort { ($0.start, $0.bu) < ($1.start, $1.bu) }
+                var last: Int64?
+                for s in list {
+                    if let l = last, s.start - l <= 5 { continue }
+                    last = s.start
+                    close(s.person, s.bu, s.start, nil, tag: s.tag)
+                }
             }
         }
         if family == .privateAccess {

@@ -132,6 +132,28 @@ public struct ASASyslogParser: RecordParser {
         }
     }
 
+    /// The instant of the syslog header at the start of `b` and where the rest of the line starts,
+    /// by the rules above (year-less stamps included): for other syslog parsers (OpenVPN).
+    mutating func headerInstant(_ b: Bytes, _ ctx: ParseContext) -> Result<(Int64, Int), HeaderFailure> {
+        var s = Stamp()
+        switch readStamp(b, &s) {
+        case .blank: return .failure(.blank)
+        case .failed(let r): return .failure(.failed(r))
+        case .ok: break
+        }
+        if let instant = s.instant { return .success((instant, s.end)) }
+        var year = s.year ?? 0
+        if s.year == nil {
+            guard let y = yearOfYearless(s, ctx) else { return .failure(.failed(ASASyslogParser.noYear)) }
+            year = y
+        }
+        do { return .success((zone.utc(localSeconds: try TimeParsing.civil(year, s.month, s.day, s.hour, s.minute, s.second)), s.end)) } catch {
+            return .failure(.failed(error.reason))
+        }
+    }
+
+    enum HeaderFailure: Error { case blank, failed(Reason) }
+
     // MARK: messages
 
     /// `Group <GP> User <jdoe> IP <1.2.3.4> AnyConnect parent session started.`, angle brackets

@@ -29,6 +29,10 @@ extension Store {
                 let s = SessionFact(person: UInt64(bitPattern: r[1]), bu: bu(r[2]), start: r[3], end: end == Store.openEnd ? nil : end,
                                     tag: UInt64(bitPattern: r[5]))
                 if family == Store.vpnStartsFamily { acc.vpnStarts.insert(s) } else if acc.sessions.indices.contains(family) { acc.sessions[family].insert(s) }
+                else if family >= Store.edgeFamilies, acc.edges.indices.contains((family - Store.edgeFamilies) / 2) {
+                    acc.edges[(family - Store.edgeFamilies) / 2].insert(SessionEdge(person: s.person, bu: s.bu, at: s.start, key: s.tag,
+                                                                                    isEnd: (family - Store.edgeFamilies) % 2 == 1))
+                }
             }
             for r in try Row.fetchAll(db, sql: "SELECT * FROM zpa") {
                 acc.zpa[UInt64(bitPattern: r["id"])] = ZPASession(

@@ -42,6 +42,9 @@ public final class Store: @unchecked Sendable {
 
     static let openEnd = Int64.min
     static let vpnStartsFamily = 100
+    /// Session edges (`SessionEdge`) are kept as session rows of family `edgeFamilies + 2 × family
+    /// (+ 1 for an end)`, their instant as `start`, their key as `tag`.
+    static let edgeFamilies = 200
 
     /// Opens (creating it and its directory when needed) the store at `path`. A store written
     /// with another key is refused.
@@ -280,6 +283,11 @@ public final class Store: @unchecked Sendable {
         }
         for f in 0..<acc.sessions.count { for s in acc.sessions[f] { try put(f, s) } }
         for s in acc.vpnStarts { try put(Store.vpnStartsFamily, s) }
+        for f in 0..<acc.edges.count {
+            for e in acc.edges[f] {
+                try put(Store.edgeFamilies + 2 * f + (e.isEnd ? 1 : 0), SessionFact(person: e.person, bu: e.bu, start: e.at, end: nil, tag: e.key))
+            }
+        }
 
         var duplicates = acc.duplicateMeetings
         for (id, m) in acc.meetings {

@@ -20,6 +20,8 @@ final class VPNFeed: DailyFeed {
     var peakPerDay: [CivilDate: Int] = [:]
     let defectDay = CivilDate(year: 2020, month: 3, day: 25)
     var planted = false
+    /// The logs of the other vendors (`--vpn-vendor`), opened as needed.
+    var vendorLogs: [VPNVendor: MonthlyLog] = [:]
 
     init(_ g: Generator) {
         self.g = g
@@ -62,6 +64,17 @@ final class VPNFeed: DailyFeed {
 
     func drainOutput(before cutoff: Int64) throws {
         try out.drain(before: cutoff) { t, e in
+            // Sessions of a BU on another vendor's concentrator go to that vendor's log.
+            switch e {
+            case .start(let s), .end(let s), .refused(let s):
+                let v = g.options.vpnVendor.vendor(ofBU: s.bu)
+                if v != .asa {
+                    if case .refused = e { return }
+                    if case .start = e { try writeVendor(v, start: true, s, at: t) } else { try writeVendor(v, start: false, s, at: t) }
+                    return
+                }
+            case .siteToSite: break
+            }
             let local = t + Int64(b.paris.offset(atUTC: t))
             let day = WallClock(epochSeconds: local).date
             let (s, first): (GeneratedSession?, Bool) = {
@@ -151,6 +164,7 @@ final class VPNFeed: DailyFeed {
         try drainOutput(before: .max)
         try device1.close()
         if let d = device2 { try g.files.close(d) }
+        for v in VPNVendor.allCases { try vendorLogs[v]?.close() }
         let saturated = refusedPerDay.filter { $0.value > 0 }.keys.sorted()
         if !saturated.isEmpty {
             g.events.append("The VPN ran out of licences on \(saturated.map(\.iso).joined(separator: ", ")) (113029 'session limit reached' lines).")
