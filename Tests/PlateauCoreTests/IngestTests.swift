@@ -267,6 +267,10 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         case .asaSyslog: var p = ASASyslogParser(settings: settings, fileModified: 1_585_000_000); feed(&p)
         case .sessionsCSV: var p = SessionsCSVParser(); feed(&p)
         case .directory: break
+        // Identity and Teams (issue 17): not in SampleLogs; IdentityParsersTests covers them.
+        case .entraSignIns: var p = JSONLinesOf(EntraSignInParser()); feed(&p)
+        case .m365AuditTeams: var p = JSONLinesOf(M365AuditTeamsParser()); feed(&p)
+        case .teamsAttendance: break
         }
         var facts: [String] = []
         ctx.acc.facts.forEach { g, p in facts.append("\(g):\(p)") }

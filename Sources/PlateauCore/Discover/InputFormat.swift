@@ -10,4 +10,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case zpaUserActivity = "zpa-user-activity"
     case asaSyslog = "asa-syslog"
     case sessionsCSV = "sessions-csv"
+    // Identity and Teams (issue 17).
+    case entraSignIns = "entra-signins"
+    case teamsAttendance = "teams-attendance"
+    case m365AuditTeams = "m365-audit-teams"
 }

@@ -13,6 +13,9 @@ enum LineParser {
     case asaSyslog(ASASyslogParser)
     case sessionsCSV(SessionsCSVParser)
     case custom(CustomSourceParser)
+    // Identity and Teams (issue 17).
+    case entraLines(JSONLinesOf<EntraSignInParser>)
+    case auditLines(JSONLinesOf<M365AuditTeamsParser>)
 
     /// The parser of a line-oriented format; nil for JSON documents and unknown formats.
     static func make(format: InputFormat?, custom: Int?, jsonLines: Bool, settings: IngestSettings,
@@ -31,6 +34,9 @@ enum LineParser {
         case .asaSyslog: return .asaSyslog(ASASyslogParser(settings: settings))
         case .sessionsCSV: return .sessionsCSV(SessionsCSVParser())
         case .none: return nil
+        case .entraSignIns: return jsonLines ? .entraLines(JSONLinesOf(EntraSignInParser())) : nil
+        case .m365AuditTeams: return jsonLines ? .auditLines(JSONLinesOf(M365AuditTeamsParser())) : nil
+        case .teamsAttendance: return nil  // read whole (a document)
         }
     }
 
@@ -50,6 +56,8 @@ enum LineParser {
         case .asaSyslog(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .asaSyslog(p)
         case .sessionsCSV(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .sessionsCSV(p)
         case .custom(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .custom(p)
+        case .entraLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .entraLines(p)
+        case .auditLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .auditLines(p)
         }
     }
 
@@ -74,6 +82,7 @@ enum LineParser {
         case .sessionsCSV(var p): p.adoptHeader(line, ctx); self = .sessionsCSV(p)
         case .custom(var p): p.adoptHeader(line, ctx); self = .custom(p)
         case .nssJSON, .callRecordLines, .zpaUserStatus, .zpaUserActivity, .asaSyslog: break
+        case .entraLines, .auditLines: break
         }
     }
 

@@ -104,7 +104,7 @@ public struct JSONDocumentSplitter {
     // Pages and arrays of records.
     private var elementDepth = 0  // depth of the array whose elements are records, else 0
     private var trackingKey = false
-    private var keyProgress = 0  // bytes of `value` the current top-level key matched; -1: not it
+    private var keyProgress = 0  // bytes of a page key the current top-level key matched; -1: none
     private var keyIsValue = false
     private var valueArmed = false
     private var otherLine = 0  // line of an array element being read that is not an object
@@ -113,6 +113,13 @@ public struct JSONDocumentSplitter {
 
     public init(maxRecordBytes: Int = JSONDocumentSplitter.defaultMaxRecordBytes) {
         self.maxRecordBytes = maxRecordBytes
+    }
+
+    /// A splitter for which a top-level key among `pageKeys` (besides `value`) also holds a
+    /// page's records: `records` (an Azure Event Hub batch), `events` (an export of events).
+    public init(pageKeys: [StaticString], maxRecordBytes: Int = JSONDocumentSplitter.defaultMaxRecordBytes) {
+        self.maxRecordBytes = maxRecordBytes
+        for k in pageKeys.prefix(31) { self.pageKeys.append(Array(UnsafeRawBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))) }
     }
 
     // MARK: Feeding
@@ -133,9 +140,7 @@ public struct JSONDocumentSplitter {
                     while i < n {
                         let c = chunk[i]
                         if c == ASCII.quote || c == ASCII.backslash || c == ASCII.lf { break }
-                        if keyProgress >= 0 {
-                            keyProgress = keyProgress < 5 && c == JSONDocumentSplitter.valueKey.utf8Start[keyProgress] ? keyProgress + 1 : -1
-                        }
+                        if keyProgress >= 0 { matchPageKey(c) }
                         i += 1
                     }
                 } else {
@@ -149,7 +154,7 @@ public struct JSONDocumentSplitter {
                     lex = .structural
                     i += 1
                     if stringIsKey {
-                        if trackingKey { keyIsValue = keyProgress == 5; trackingKey = false }
+                        if trackingKey { keyIsValue = keyProgress >= 0 && pageKeyMatched; trackingKey = false }
                         expect = .colon
                     } else {
                         valueEnded(emit)
@@ -252,7 +257,35 @@ public struct JSONDocumentSplitter {
 
     // MARK: Structure
 
-    private static let valueKey: StaticString = "value"
+    /// The keys whose array holds the records of a page: `value` (Graph) always, and the
+    /// `pageKeys` given at init (`records` of an Event Hub batch, ...).
+    private var pageKeys: [[UInt8]] = [Array("value".utf8)]
+    /// Bit k set: the top-level key read so far is still a prefix of `pageKeys[k]`.
+    private var pageKeyCandidates: UInt32 = 0
+
+    @inline(__always)
+    private mutating func matchPageKey(_ c: UInt8) {
+        var k = 0
+        while k < pageKeys.count {
+            let bit: UInt32 = 1 << UInt32(k)
+            if pageKeyCandidates & bit != 0 {
+                let w = pageKeys[k]
+                if keyProgress >= w.count || w[keyProgress] != c { pageKeyCandidates &= ~bit }
+            }
+            k += 1
+        }
+        keyProgress = pageKeyCandidates == 0 ? -1 : keyProgress + 1
+    }
+
+    /// The top-level key just closed is one of `pageKeys` (`keyProgress` bytes matched).
+    private var pageKeyMatched: Bool {
+        var k = 0
+        while k < pageKeys.count {
+            if pageKeyCandidates & (1 << UInt32(k)) != 0 && pageKeys[k].count == keyProgress { return true }
+            k += 1
+        }
+        return false
+    }
 
     /// Reads the structural byte at `i`; returns where to go on.
     @inline(__always)
@@ -311,6 +344,7 @@ public struct JSONDocumentSplitter {
                 stringIsKey = true
                 trackingKey = depth == 1 && recordDepth == 1
                 keyProgress = 0
+                pageKeyCandidates = (1 << UInt32(pageKeys.count)) &- 1
                 keyIsValue = false
                 return i + 1
             }
