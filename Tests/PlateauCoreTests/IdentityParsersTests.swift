@@ -341,6 +341,9 @@ private func value(_ r: Rollups, _ m: Metric, _ date: String, bu: String = "ALL"
         #expect(Feeds.builtIn[Feeds.signins] == "signins")
         #expect(Feeds.feed(of: .signinsTeamsUsers) == "signins")
         #expect(Feeds.slot(format: .entraSignIns, custom: nil) == Feeds.signins)
+        #expect(Feeds.slot(format: .m365AuditTeams, custom: nil) == Feeds.signins)
+        #expect(Feeds.slot(format: .teamsAttendance, custom: nil) == Feeds.meetings)
+        #expect(PlateauConfig.sourceNames.contains("signins"))
         #expect(ClickHouseSchema.metricEnum.contains("'signins.teams_users' = 15"))
     }
 
@@ -376,6 +379,15 @@ private func value(_ r: Rollups, _ m: Metric, _ date: String, bu: String = "ALL"
         #expect(value(r, .signinsTeamsUsers, "2020-03-25") == 1)
         #expect(r.gaps(.signins) == [CivilDate(iso: "2020-03-24")!.day...CivilDate(iso: "2020-03-24")!.day])
         #expect(r.feeds["signins"]?.newestRecord != nil)
+    }
+
+    /// Sign-ins without a Teams one: `signins.teams_users` is 0 on the feed's days, not absent.
+    @Test func noTeamsSignInOnADayOfSignInsIsZero() throws {
+        let path = try temporary("hub.json", Array((EntraSignInTests.hubRecord(created: "2020-03-23T09:00:00Z") + "\n").utf8))
+        let (_, r) = try ingest([path])
+        #expect(value(r, .signinsUsers, "2020-03-23") == 1)
+        #expect(value(r, .signinsTeamsUsers, "2020-03-23") == 0)
+        #expect(!r.metrics.contains(.meetingsUsers))
     }
 }
 

@@ -87,7 +87,8 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         #expect(result.accumulator.duplicateMeetings == 25)
         // The unknown README is reported, not read.
         #expect(result.inputs.first { $0.path.hasSuffix("README.md") }?.format == nil)
-        #expect(r.metrics == Metric.allCases)
+        // Every metric but the sign-ins: the generator writes no identity-provider logs (yet).
+        #expect(r.metrics == Metric.allCases.filter { $0.feed != .signins })
     }
 
     @Test func aDuplicatedExportCountsOnce() throws {
@@ -316,7 +317,10 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
                 #expect(split.0 == whole.0 && split.1 == whole.1, "\(input.path) in pieces \(pieces)")
             }
         }
-        #expect(seen.count == InputFormat.allCases.count - 1)
+        // The identity and Teams formats (issue 17) are not in SampleLogs: IdentityParsersTests
+        // reads their fixtures whole, byte by byte and in random splits.
+        let elsewhere: Set<InputFormat> = [.entraSignIns, .m365AuditTeams, .teamsAttendance]
+        #expect(seen.union(elsewhere) == Set(InputFormat.allCases).subtracting([.directory]))
     }
 }
 

@@ -35,8 +35,9 @@ public enum Feeds {
         case .sessionsCSV: return byFamily
         case .directory, .none: return nil
         // Identity and Teams formats (issue 17).
-        case .entraSignIns: return signins
-        case .teamsAttendance, .m365AuditTeams: return meetings
+        // (An audit file's records are mostly Teams session starts: sign-ins.)
+        case .entraSignIns, .m365AuditTeams: return signins
+        case .teamsAttendance: return meetings
         }
     }
 
