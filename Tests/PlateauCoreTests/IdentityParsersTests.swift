@@ -474,6 +474,39 @@ private func value(_ r: Rollups, _ m: Metric, _ date: String, bu: String = "ALL"
         return (b.run, b.account)
     }
 
+    /// The 2022 English layout (two-digit years); its third section details the people of the
+    /// second (by e-mail only, which is not always the UPN): not read again.
+    static let english2022 = utf16LE([
+        "1. Summary",
+        "Meeting title\tWeekly BU review",
+        "Attended participants\t2",
+        "Start time\t3/25/22, 8:58:00 AM",
+        "End time\t3/25/22, 10:02:30 AM",
+        "Meeting duration\t1h 4m 30s",
+        "Average attendance time\t40m 45s",
+        "",
+        "2. Participants",
+        "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole",
+        "Doe, Jane\t3/25/22, 8:58:00 AM\t3/25/22, 10:02:30 AM\t1h 4m 30s\tjane.doe@corp.example\tjdoe@corp.example\tOrganizer",
+        "Kim, Bo\t3/25/22, 9:03:00 AM\t3/25/22, 9:20:00 AM\t17m\tbo.kim@corp.example\tbkim@corp.example\tAttendee",
+        "",
+        "3. In-Meeting Activities",
+        "Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole",
+        "Doe, Jane\t3/25/22, 8:58:00 AM\t3/25/22, 10:02:30 AM\t1h 4m 30s\tjane.doe@corp.example\tOrganizer",
+        "Kim, Bo\t3/25/22, 9:03:00 AM\t3/25/22, 9:20:00 AM\t17m\tbo.kim@corp.example\tAttendee",
+        "",
+    ].joined(separator: "\r\n"))
+
+    @Test func the2022LayoutReadsItsParticipantsOnce() {
+        #expect(FormatSniffer.sniff(Self.english2022) == .teamsAttendance)
+        let (run, account) = everyWayAttendance(Self.english2022)
+        #expect(account.records == 2 && account.skipped == 0 && account.headers == 13 && account.lines == 17)
+        #expect(account.ignored == ["in-meeting activity of a participant listed above": 2])
+        let w = IdentityWorld(Self.people)
+        #expect(run.facts == [w.fact(.meetingsUsers, "jdoe@corp.example", "2022-03-25"), w.fact(.meetingsUsers, "bkim@corp.example", "2022-03-25")].sorted())
+        #expect(run.meetings.count == 1 && run.meetings[0].hasSuffix("day=2022-03-25 bu=France Networks s=3870 people=2"))
+    }
+
     @Test func theDateOrderIsTheFiles() {
         #expect(TeamsAttendanceParser.dayFirst(Array("13/04/2021 à 09:01:31".utf8)))
         #expect(!TeamsAttendanceParser.dayFirst(Array("4/13/2021, 9:01:31 AM".utf8)))

@@ -22,6 +22,7 @@
 public struct TeamsAttendanceParser: RecordParser {
     static let badRow = Reason("attendance row without a participant")
     static let noHeader = Reasons.noHeader
+    static let activityRow = Reason("in-meeting activity of a participant listed above")
 
     enum Role { case name, action, timestamp, join, leave, email, upn, role }
 
@@ -38,6 +39,8 @@ public struct TeamsAttendanceParser: RecordParser {
     private var startHash: UInt64?
     private var firstRowHash: UInt64?
     private var rows: [(person: Person, t0: Int64, t1: Int64, organizer: Bool)] = []
+    /// In the 2022 layout's third section, which details the participants of the second.
+    private var inActivities = false
 
     public init(dayFirst: Bool = true) { self.dayFirst = dayFirst }
 
@@ -56,7 +59,12 @@ public struct TeamsAttendanceParser: RecordParser {
             // The report's heading: a summary, section titles.
             return summaryLine(text, ctx) ? .header : .skipped(TeamsAttendanceParser.noHeader)
         }
-        if TeamsAttendanceParser.firstSeparator(text) == nil && TeamsAttendanceParser.isHeading(text) { return .header }
+        if TeamsAttendanceParser.firstSeparator(text) == nil && TeamsAttendanceParser.isHeading(text) {
+            // `3. In-Meeting Activities`: each join and leave of the participants listed above.
+            if text.string.lowercased().contains("activit") { inActivities = true }
+            return .header
+        }
+        if inActivities && !rows.isEmpty { return .ignored(TeamsAttendanceParser.activityRow) }
         return row(text, ctx)
     }
 
