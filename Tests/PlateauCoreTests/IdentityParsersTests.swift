@@ -692,3 +692,33 @@ private func value(_ r: Rollups, _ m: Metric, _ date: String, bu: String = "ALL"
         #expect(FormatSniffer.sniff(Array(batch.utf8)) == .entraSignIns)
     }
 }
+
+// MARK: - Followed (watch)
+
+@Suite(.serialized) struct IdentityFollowTests {
+    /// Sign-ins one per line are followed line by line; an attendance report is read whole, and
+    /// read again when it is replaced by a later download of the same meeting: one meeting.
+    @Test func signInLinesAndAReplacedReportReadAsInABatch() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let live = LiveIngest(roots: [dir.path], settings: followSettings())
+        let first = EntraSignInTests.hubRecord(created: "2020-03-25T09:00:00Z") + "\n"
+        try append(dir.path + "/signins.json", Array(first.utf8))
+        let report = TeamsAttendanceTests.english2021
+        try append(dir.path + "/meetingAttendanceReport.csv", report)
+        _ = live.poll()
+        try expectSameAsBatch(live, dir.path, "first poll")
+        try append(dir.path + "/signins.json", Array((EntraSignInTests.hubRecord(created: "2020-03-25T10:00:00Z", upn: "asmith@corp.example", app: "Microsoft Teams") + "\n").utf8))
+        // The report downloaded again later: one more participant.
+        let later = report + utf16LE("\r\nLee, Ray\t3/25/2020, 9:30:00 AM\t3/25/2020, 9:50:00 AM\t20m\tray.lee@corp.example\tAttendee\trlee@corp.example", bom: false)
+        try append(dir.path + "/tmp", later)
+        moveFile(dir.path + "/tmp", dir.path + "/meetingAttendanceReport.csv")
+        #expect(live.poll().changed)
+        try expectSameAsBatch(live, dir.path, "appended and replaced")
+        let r = live.rollups()
+        let day = CivilDate(iso: "2020-03-25")!.day
+        #expect(r.value(.meetingsCount, bu: BusinessUnits.all, day: day) == 1)
+        #expect(r.value(.meetingsMaxParticipants, bu: BusinessUnits.all, day: day) == 4)
+        #expect(r.value(.signinsUsers, bu: BusinessUnits.all, day: day) == 2)
+        #expect(r.value(.signinsTeamsUsers, bu: BusinessUnits.all, day: day) == 1)
+    }
+}
