@@ -507,6 +507,26 @@ private func value(_ r: Rollups, _ m: Metric, _ date: String, bu: String = "ALL"
         #expect(run.meetings.count == 1 && run.meetings[0].hasSuffix("day=2022-03-25 bu=France Networks s=3870 people=2"))
     }
 
+    /// Names alone (the 2020 list) resolve through the directory's `display_name` when one
+    /// person has it; a name two people share, or none, is someone outside it.
+    @Test func namesResolveThroughTheDirectorysDisplayNames() throws {
+        let dir = try temporary("people.csv", Array("""
+            user_id,upn,display_name,business_unit
+            ,jdoe@corp.example,Jane Doe,France Networks
+            ,asmith@corp.example,"Smith, Anna",Spain Retail
+            ,bkim@corp.example,Bo Kim,Spain Retail
+            ,bkim2@corp.example,Bo Kim,Italy Grid
+
+            """.utf8))
+        let list = try temporary("meetingAttendanceList.csv", Self.legacyCommas)
+        let (reports, r) = try ingest([list], directory: dir)
+        #expect(reports["people.csv"]?.format == "directory")
+        #expect(value(r, .meetingsUsers, "2020-03-26", bu: "France Networks") == 1)  // Jane Doe
+        #expect(value(r, .meetingsCount, "2020-03-26", bu: "France Networks") == 1)  // the first row: hers
+        #expect(value(r, .meetingsUsers, "2020-03-26", bu: "UNASSIGNED") == 2)       // Anna Smith (not "Smith, Anna"), Bo Kim (two of them)
+        #expect(value(r, .meetingsUsers, "2020-03-26") == 3)
+    }
+
     @Test func theDateOrderIsTheFiles() {
         #expect(TeamsAttendanceParser.dayFirst(Array("13/04/2021 à 09:01:31".utf8)))
         #expect(!TeamsAttendanceParser.dayFirst(Array("4/13/2021, 9:01:31 AM".utf8)))

@@ -111,8 +111,19 @@ public struct TeamsAttendanceParser: RecordParser {
         }
         guard t1 >= t0 else { return .skipped(CallRecordsParser.endsBeforeStart) }
         if let r = ctx.stampProblem(t1, from: t0) { return .skipped(r) }
-        guard let who = field(.upn) ?? field(.email) ?? field(.name) else { return .skipped(TeamsAttendanceParser.badRow) }
-        let p = ctx.resolver.resolve(who)
+        let p: Person
+        if let id = field(.upn) ?? field(.email) {
+            // An e-mail the directory does not know (not the UPN) may still be a display name it does.
+            if ctx.resolver.directory.lookup(id) == nil, let name = field(.name), let q = ctx.resolver.displayNamed(name) {
+                p = q
+            } else {
+                p = ctx.resolver.resolve(id)
+            }
+        } else if let name = field(.name) {
+            p = ctx.resolver.resolveName(name)  // the directory's display_name, when one person has it
+        } else {
+            return .skipped(TeamsAttendanceParser.badRow)
+        }
         let organizer = field(.role).map(TeamsAttendanceParser.isOrganizer) ?? false
         if firstRowHash == nil { firstRowHash = ctx.settings.hasher.hash(text) }
         rows.append((p, t0, t1, organizer))
