@@ -549,6 +549,21 @@ private func value(_ r: Rollups, _ m: Metric, _ date: String, bu: String = "ALL"
         #expect(value(r, .meetingsMedianMinutes, "2020-03-25") == 64.5)
     }
 
+    /// Two meetings with the same start and title (`null`), organised by two people, are two.
+    @Test func twoMeetingsStartingTogetherAreTwo() throws {
+        func report(_ organizer: String) -> [UInt8] {
+            Array(([
+                "*Résumé de la réunion", "Titre de la réunion\tnull", "Heure de début de la réunion\t25/03/2020 à 09:00:00",
+                "Heure de fin\t25/03/2020 à 09:30:00", "",
+                "Nom complet\tHeure d'arrivée\tHeure de départ\tDurée\tE-mail\tRôle",
+                "X\t25/03/2020 à 09:00:00\t25/03/2020 à 09:30:00\t30 m\t\(organizer)\tOrganisateur",
+            ].joined(separator: "\n")).utf8)
+        }
+        let a = try temporary("a.csv", report("jdoe@corp.example")), b = try temporary("b.csv", report("asmith@corp.example"))
+        let (_, r) = try ingest([a, b, a])
+        #expect(value(r, .meetingsCount, "2020-03-25") == 2)
+    }
+
     @Test func utf16IsDecodedFromBytes() {
         // A character outside the BMP (a surrogate pair), an unpaired surrogate, big-endian.
         let le: [UInt8] = [0xFF, 0xFE, 0x41, 0x00, 0x3D, 0xD8, 0x00, 0xDE, 0x00, 0xD8, 0x42, 0x00]

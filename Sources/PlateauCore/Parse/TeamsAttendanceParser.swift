@@ -13,8 +13,8 @@
 /// the day it starts for its organizer's BU (the `Role` organizer, else the first row), lasting
 /// from the summary's start to its end (without a summary: the first to the last time in the
 /// rows), with its distinct participants. The meeting id is the summary's (meeting id, else
-/// title and start time), else the first row (the meeting's first join): the same report read
-/// twice, or downloaded again later, is one meeting.
+/// start time, title and organizer), else the first row (the meeting's first join): the same
+/// report read twice, or downloaded again later, is one meeting.
 ///
 /// Dates have no zone: they are read in the zone of the `meetings` source (default `--tz`).
 /// Their order (day/month or month/day) is the file's: a field above 12 decides it; otherwise
@@ -38,7 +38,8 @@ public struct TeamsAttendanceParser: RecordParser {
     private var titleHash: UInt64?
     private var startHash: UInt64?
     private var firstRowHash: UInt64?
-    private var rows: [(person: Person, t0: Int64, t1: Int64, organizer: Bool)] = []
+    /// The participant rows read: who (and the hash of how the row names them), when, organizer.
+    private var rows: [(person: Person, who: UInt64, t0: Int64, t1: Int64, organizer: Bool)] = []
     /// In the 2022 layout's third section, which details the participants of the second.
     private var inActivities = false
 
@@ -112,6 +113,7 @@ public struct TeamsAttendanceParser: RecordParser {
         guard t1 >= t0 else { return .skipped(CallRecordsParser.endsBeforeStart) }
         if let r = ctx.stampProblem(t1, from: t0) { return .skipped(r) }
         let p: Person
+        guard let named = field(.upn) ?? field(.email) ?? field(.name) else { return .skipped(TeamsAttendanceParser.badRow) }
         if let id = field(.upn) ?? field(.email) {
             // An e-mail the directory does not know (not the UPN) may still be a display name it does.
             if ctx.resolver.directory.lookup(id) == nil, let name = field(.name), let q = ctx.resolver.displayNamed(name) {
@@ -119,26 +121,28 @@ public struct TeamsAttendanceParser: RecordParser {
             } else {
                 p = ctx.resolver.resolve(id)
             }
-        } else if let name = field(.name) {
-            p = ctx.resolver.resolveName(name)  // the directory's display_name, when one person has it
         } else {
-            return .skipped(TeamsAttendanceParser.badRow)
+            p = ctx.resolver.resolveName(named)  // the directory's display_name, when one person has it
         }
         let organizer = field(.role).map(TeamsAttendanceParser.isOrganizer) ?? false
         if firstRowHash == nil { firstRowHash = ctx.settings.hasher.hash(text) }
-        rows.append((p, t0, t1, organizer))
+        rows.append((p, ctx.settings.hasher.hash(named), t0, t1, organizer))
         return .record
     }
 
     /// Adds the meeting and its people once every line is read.
     public mutating func finish(_ ctx: ParseContext) {
         guard !rows.isEmpty else { return }
-        let start = summaryStart ?? rows.map(\.t0).min()!
-        let end = max(summaryEnd ?? rows.map(\.t1).max()!, start)
+        // The summary's times, unless they are far from the rows' (a misread summary).
+        let first = rows.map(\.t0).min()!, last = rows.map(\.t1).max()!
+        let start = summaryStart.flatMap { abs($0 - first) <= 86_400 ? $0 : nil } ?? first
+        var end = max(summaryEnd.flatMap { abs($0 - last) <= 86_400 ? $0 : nil } ?? last, start)
+        if end - start > Reasons.maxClosedSession { end = max(last, start) }
         // The summary's id; else its start time (and title); else the first row.
-        let fromSummary = startHash.map { $0 &* 31 &+ (titleHash ?? 0) ^ 0x7465_616D_7361_7474 }
-        guard let id = summaryID ?? fromSummary ?? firstRowHash else { return }
+        // Two meetings may start in the same second under the same title: the organizer too.
         let organizer = rows.first(where: \.organizer) ?? rows[0]
+        let fromSummary = startHash.map { (($0 &* 31 &+ (titleHash ?? 0)) &* 31 &+ organizer.who) ^ 0x7465_616D_7361_7474 }
+        guard let id = summaryID ?? fromSummary ?? firstRowHash else { return }
         let day = ctx.day(start)
         var people = Set<UInt64>()
         for r in rows {
