@@ -564,6 +564,25 @@ private func value(_ r: Rollups, _ m: Metric, _ date: String, bu: String = "ALL"
         #expect(value(r, .meetingsCount, "2020-03-25") == 2)
     }
 
+    /// Damaged reports (bytes flipped, cut anywhere, odd lengths) never trap, in the sniffer or
+    /// the reader, and every line is accounted for.
+    @Test func damagedReportsNeverTrap() {
+        var rng = SplitMix64(seed: 99)
+        for base in [Self.english2021, Self.frenchSemicolons, Self.legacyCommas, Self.english2022] {
+            for _ in 0..<150 {
+                var b = Array(base.prefix(1 + Int(rng.next() % UInt64(base.count))))
+                for _ in 0..<Int(rng.next() % 8) { b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+                _ = FormatSniffer.sniff(b)
+                let (_, account) = readAttendance(b, world: { IdentityWorld(Self.people) }) { _ in 1 + Int(rng.next() % 64) }
+                #expect(account.lines == account.records + account.headers + account.ignoredCount + account.skipped)
+            }
+        }
+        for n in [0, 1, 2, 3, 7] {
+            let (_, account) = readAttendance(Array(repeating: 0xFF, count: n), world: { IdentityWorld() }) { $0 }
+            #expect(account.records == 0)
+        }
+    }
+
     @Test func utf16IsDecodedFromBytes() {
         // A character outside the BMP (a surrogate pair), an unpaired surrogate, big-endian.
         let le: [UInt8] = [0xFF, 0xFE, 0x41, 0x00, 0x3D, 0xD8, 0x00, 0xDE, 0x00, 0xD8, 0x42, 0x00]
