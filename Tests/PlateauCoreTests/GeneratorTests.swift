@@ -103,7 +103,7 @@ struct GeneratorTests {
         let summary = try generate(t.path, scale: 0.01, from: "2020-03-20", to: "2020-03-24", gzip: true)
         let declared = Set(summary.files.map(\.format))
         // The identity and Teams formats of issue 17 are read, not (yet) generated.
-        let notGenerated: Set<String> = ["entra-signins", "m365-audit-teams", "teams-attendance"]
+        let notGenerated: Set<String> = ["entra-signins", "m365-audit-teams", "teams-attendance", "m365-audit-csv"]
         #expect(declared.union(notGenerated) == Set(InputFormat.allCases.map(\.rawValue)))
         let (found, documents) = try InputDiscovery.discoverAll([t.path])
         let byPath = Dictionary(uniqueKeysWithValues: found.map { ($0.path, $0.format?.rawValue) })

@@ -691,6 +691,31 @@ private func value(_ r: Rollups, _ m: Metric, _ date: String, bu: String = "ALL"
         #expect(run.facts == [w.fact(.signinsUsers, "jdoe@corp.example", "2020-03-25"), w.fact(.signinsTeamsUsers, "jdoe@corp.example", "2020-03-25")].sorted())
     }
 
+    /// The audit log search exported as CSV: `AuditData` holds the record, quotes doubled.
+    @Test func theSearchExportedAsCSVReadsItsAuditData() {
+        func csvField(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let rows = [
+            ("r1", "TeamsSessionStarted", Self.record("TeamsSessionStarted", id: "r1")),
+            ("r1", "TeamsSessionStarted", Self.record("TeamsSessionStarted", id: "r1")),
+            ("r2", "MailItemsAccessed", Self.record("MailItemsAccessed", id: "r2", workload: "Exchange")),
+            ("r3", "TeamsSessionStarted", Self.record("TeamsSessionStarted", id: "r3", user: "asmith@corp.example", time: "2020-03-26T08:00:00")),
+        ]
+        let purview = "\u{FEFF}RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\r\n"
+            + rows.map { "\($0.0),2020-03-25T07:59:34.0000000Z,MicrosoftTeams,\($0.1),jdoe@corp.example,\(csvField($0.2)),," }.joined(separator: "\r\n") + "\r\n"
+        let classic = "CreationDate,UserIds,Operations,AuditData\n"
+            + rows.map { "2020-03-25T07:59:34,jdoe@corp.example,\($0.1),\(csvField($0.2))" }.joined(separator: "\n") + "\n"
+        for text in [purview, classic] {
+            #expect(FormatSniffer.sniff(Array(text.utf8)) == .m365AuditCSV)
+            let run = everyWay { next in
+                readLines(Array(text.utf8), { M365AuditCSVParser() }, world: { IdentityWorld(Self.people) }, next)
+            }
+            #expect(run.outcomes == ["1: header", "2: record", "3: ignored: duplicate record id", "4: ignored: audit record of another workload", "5: record"])
+            let w = IdentityWorld(Self.people)
+            #expect(run.facts == [w.fact(.signinsUsers, "jdoe@corp.example", "2020-03-25"), w.fact(.signinsTeamsUsers, "jdoe@corp.example", "2020-03-25"),
+                                  w.fact(.signinsUsers, "asmith@corp.example", "2020-03-26"), w.fact(.signinsTeamsUsers, "asmith@corp.example", "2020-03-26")].sorted())
+        }
+    }
+
     @Test(.enabled(if: haveRealSamples)) func theElasticSampleHasOneSessionStart() throws {
         let (reports, r) = try ingest([realSamples + "/o365-audit-teams/test-ms-teams-events.json"])
         let a = try #require(reports["test-ms-teams-events.json"])

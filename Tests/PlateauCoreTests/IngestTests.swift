@@ -272,6 +272,7 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         case .entraSignIns: var p = JSONLinesOf(EntraSignInParser()); feed(&p)
         case .m365AuditTeams: var p = JSONLinesOf(M365AuditTeamsParser()); feed(&p)
         case .teamsAttendance: break
+        case .m365AuditCSV: var p = M365AuditCSVParser(); feed(&p)
         }
         var facts: [String] = []
         ctx.acc.facts.forEach { g, p in facts.append("\(g):\(p)") }
@@ -319,7 +320,7 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         }
         // The identity and Teams formats (issue 17) are not in SampleLogs: IdentityParsersTests
         // reads their fixtures whole, byte by byte and in random splits.
-        let elsewhere: Set<InputFormat> = [.entraSignIns, .m365AuditTeams, .teamsAttendance]
+        let elsewhere: Set<InputFormat> = [.entraSignIns, .m365AuditTeams, .teamsAttendance, .m365AuditCSV]
         #expect(seen.union(elsewhere) == Set(InputFormat.allCases).subtracting([.directory]))
     }
 }

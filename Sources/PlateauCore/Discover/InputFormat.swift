@@ -14,4 +14,5 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case entraSignIns = "entra-signins"
     case teamsAttendance = "teams-attendance"
     case m365AuditTeams = "m365-audit-teams"
+    case m365AuditCSV = "m365-audit-csv"
 }

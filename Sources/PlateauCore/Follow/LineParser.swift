@@ -16,6 +16,7 @@ enum LineParser {
     // Identity and Teams (issue 17).
     case entraLines(JSONLinesOf<EntraSignInParser>)
     case auditLines(JSONLinesOf<M365AuditTeamsParser>)
+    case auditCSV(M365AuditCSVParser)
 
     /// The parser of a line-oriented format; nil for JSON documents and unknown formats.
     static func make(format: InputFormat?, custom: Int?, jsonLines: Bool, settings: IngestSettings,
@@ -37,6 +38,7 @@ enum LineParser {
         case .entraSignIns: return jsonLines ? .entraLines(JSONLinesOf(EntraSignInParser())) : nil
         case .m365AuditTeams: return jsonLines ? .auditLines(JSONLinesOf(M365AuditTeamsParser())) : nil
         case .teamsAttendance: return nil  // read whole (a document)
+        case .m365AuditCSV: return .auditCSV(M365AuditCSVParser())
         }
     }
 
@@ -58,6 +60,7 @@ enum LineParser {
         case .custom(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .custom(p)
         case .entraLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .entraLines(p)
         case .auditLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .auditLines(p)
+        case .auditCSV(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .auditCSV(p)
         }
     }
 
@@ -82,6 +85,7 @@ enum LineParser {
         case .sessionsCSV(var p): p.adoptHeader(line, ctx); self = .sessionsCSV(p)
         case .custom(var p): p.adoptHeader(line, ctx); self = .custom(p)
         case .nssJSON, .callRecordLines, .zpaUserStatus, .zpaUserActivity, .asaSyslog: break
+        case .auditCSV(var p): p.adoptHeader(line, ctx); self = .auditCSV(p)
         case .entraLines, .auditLines: break
         }
     }

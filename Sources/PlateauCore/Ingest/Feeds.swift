@@ -36,7 +36,7 @@ public enum Feeds {
         case .directory, .none: return nil
         // Identity and Teams formats (issue 17).
         // (An audit file's records are mostly Teams session starts: sign-ins.)
-        case .entraSignIns, .m365AuditTeams: return signins
+        case .entraSignIns, .m365AuditTeams, .m365AuditCSV: return signins
         case .teamsAttendance: return meetings
         }
     }

@@ -126,6 +126,7 @@ public struct Ingest {
         case .zscalerNSSCSV, .zscalerNSSJSON, .zpaUserStatus, .zpaUserActivity, .sessionsCSV, .teamsUserActivity: return true
         case .teamsCallRecords: return d.jsonLines
         case .entraSignIns, .m365AuditTeams: return d.jsonLines
+        case .m365AuditCSV: return true
         default: return false  // syslog keeps year state; call records may be one JSON document
         }
     }
@@ -161,6 +162,7 @@ public struct Ingest {
             var p = M365AuditTeamsParser()
             return readDocument(u, parser: &p, ctx: ctx, progress: progress, pageKeys: InputFormat.m365AuditTeams.pageKeys)
         case .teamsAttendance: return readAttendance(u, ctx: ctx, progress: progress)
+        case .m365AuditCSV: var p = M365AuditCSVParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
         }
     }
 

@@ -146,3 +146,34 @@ public struct M365AuditTeamsParser: RecordParser {
         return t
     }
 }
+
+/// `m365-audit-csv`: the audit log search exported as CSV (Purview: `RecordId, CreationDate,
+/// RecordType, Operation, UserId, AuditData, ...`; the classic portal: `CreationDate, UserIds,
+/// Operations, AuditData`). Each row's `AuditData` is the record as JSON, read as
+/// `m365-audit-teams` reads it (records of other workloads are ignored).
+public typealias M365AuditCSVParser = CSVParser<M365AuditCSVRows>
+
+extension CSVParser where Reader == M365AuditCSVRows {
+    public init() { self.init(M365AuditCSVRows()) }
+}
+
+public struct M365AuditCSVRows: CSVRowReader {
+    private var auditData = -1
+    private var record = M365AuditTeamsParser()
+    public private(set) var fieldsNeeded = 0
+
+    public init() {}
+
+    public mutating func columns(_ h: CSVHeader) -> Bool {
+        auditData = h.index("auditdata") ?? -1
+        fieldsNeeded = auditData + 1
+        return auditData >= 0
+    }
+
+    public mutating func row(_ fields: CSVFields, _ ctx: ParseContext) -> LineOutcome {
+        guard auditData >= 0 else { return .skipped(Reasons.missingColumns) }
+        // The field is a slice of the line buffer (quotes collapsed in place): decoded in place too.
+        let json = fields[auditData].trimmed()
+        return record.parse(UnsafeMutableRawBufferPointer(mutating: json), number: 0, ctx)
+    }
+}
