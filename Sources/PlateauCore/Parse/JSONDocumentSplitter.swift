@@ -3,14 +3,15 @@ extension Reasons {
     public static let recordTooLong = Reason("JSON record longer than the 64 MiB limit")
 }
 
-/// Cuts a `teams-callrecords` stream into record objects, whatever its layout: JSON lines
-/// (one object per line), a Graph page `{"@odata.context":...,"value":[{...},...]}` on one
-/// line or many, or a JSON array `[{...},...]`. Fed chunks split anywhere (inside a string,
+/// Cuts a stream of JSON records (`teams-callrecords`, `entra-signins`, `m365-audit-teams`)
+/// into record objects, whatever its layout: JSON lines (one object per line), a Graph page
+/// `{"@odata.context":...,"value":[{...},...]}` on one line or many (or another page key given
+/// at init: an Event Hub batch's `records`), or a JSON array `[{...},...]`. Fed chunks split anywhere (inside a string,
 /// an escape, a number), it hands out each record's complete bytes with the 1-based physical
 /// line on which the record starts.
 ///
-/// - A top-level object is a record, unless it has a `"value"` key at its top level whose
-///   value is an array: then each object of that array is a record and the page's other
+/// - A top-level object is a record, unless it has a `"value"` key (or one of the page keys)
+///   at its top level whose value is an array: then each object of that array is a record and the page's other
 ///   members are read past. Each object of a top-level array is a record. Array elements
 ///   that are not objects are reported as `Reasons.notAnObject`.
 /// - A UTF-8 byte-order mark at the start is skipped; commas between top-level values are
