@@ -94,7 +94,7 @@ import Testing
          "bu: no business unit 'Atlantis' in the data (known: Africa, Australia, Benelux, Brazil, Chile, China, Corporate, France B2B, France B2C, France Networks, France Renewables, Generation Europe, Germany, Global Energy Management, Iberia, India, Italy, Mexico, Middle East, North America, Peru, Romania, Singapore, UK & Ireland)"),
         ("kind = \"drop\"\nmetric = \"meetings.users\"\nwarning = 50", "warning: must be a fraction of the usual level above 0 and at most 1 (0.5 is half of it), not 50"),
         ("kind = \"capacity\"\nmetric = \"vdi.peak_sessions\"\ncritical = 1", "metric: no [[capacity]] of vdi.peak_sessions in SampleLogs/plateau.toml: the rule could never fire"),
-        ("kind = \"stale\"\nfeed = \"webex\"\nolder_than = \"1h\"", "feed: no feed 'webex' (feeds: meetings, proxy, private_access, vpn, vdi)"),
+        ("kind = \"stale\"\nfeed = \"webex\"\nolder_than = \"1h\"", "feed: no feed 'webex' (feeds: meetings, proxy, private_access, vpn, vdi, signins)"),
     ] as [(String, String)])
     func aRuleThatCannotBeRightIsUnknown(_ body: String, _ expected: String) throws {
         let dir = NSTemporaryDirectory() + "plateau-rules-" + UUID().uuidString

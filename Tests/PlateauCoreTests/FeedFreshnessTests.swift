@@ -108,10 +108,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("feed = \"fax\"\nwarning = \"1h\"", "feed: no feed 'fax' (feeds: meetings, proxy, private_access, vpn, vdi)"),
+        ("feed = \"fax\"\nwarning = \"1h\"", "feed: no feed 'fax' (feeds: meetings, proxy, private_access, vpn, vdi, signins)"),
         ("metric = \"remote.users\"\nwarning = \"1h\"", "metric: remote.users comes from several feeds: name one with feed"),
         ("feed = \"proxy\"\nmetric = \"proxy.users\"\nwarning = \"1h\"", "feed: give feed or metric, not both (feed names the feed; a metric, its built-in feed)"),
-        ("warning = \"1h\"", "feed: missing (the feed whose newest record is judged: meetings, proxy, private_access, vpn, vdi)"),
+        ("warning = \"1h\"", "feed: missing (the feed whose newest record is judged: meetings, proxy, private_access, vpn, vdi, signins)"),
         ("feed = \"proxy\"\nwarning = \"soon\"", "warning: 'soon' is not an age like \"15m\", \"2h\", \"1d\" (units s, m, h, d, w)"),
         ("feed = \"proxy\"\nwarning = \"15\"", "warning: '15' is not an age like \"15m\", \"2h\", \"1d\" (units s, m, h, d, w)"),
         ("feed = \"proxy\"\nwarning = 0", "warning: must be an age above 0 (\"15m\", \"2h\", \"1d\"; a bare number is days)"),

@@ -102,8 +102,11 @@ struct GeneratorTests {
         defer { t.cleanup() }
         let summary = try generate(t.path, scale: 0.01, from: "2020-03-20", to: "2020-03-24", gzip: true, vpnVendor: .mixed)
         let declared = Set(summary.files.map(\.format))
-        // Every format but OpenVPN's status file (a live server's snapshot, not a log).
-        #expect(declared == Set(InputFormat.allCases.map(\.rawValue)).subtracting(["openvpn-status"]))
+        // Every format but OpenVPN's status file (a live server's snapshot, not a log) and the
+        // identity and Teams formats of issue 17, which are read, not (yet) generated.
+        let notGenerated: Set<String> = ["openvpn-status", "entra-signins", "m365-audit-teams", "teams-attendance", "m365-audit-csv"]
+        #expect(declared.union(notGenerated) == Set(InputFormat.allCases.map(\.rawValue)))
+        #expect(declared.isDisjoint(with: ["openvpn-status"]))
         let (found, documents) = try InputDiscovery.discoverAll([t.path])
         let byPath = Dictionary(uniqueKeysWithValues: found.map { ($0.path, $0.format?.rawValue) })
         for f in summary.files {

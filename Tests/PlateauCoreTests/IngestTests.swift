@@ -87,7 +87,8 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         #expect(result.accumulator.duplicateMeetings == 25)
         // The unknown README is reported, not read.
         #expect(result.inputs.first { $0.path.hasSuffix("README.md") }?.format == nil)
-        #expect(r.metrics == Metric.allCases)
+        // Every metric but the sign-ins: the generator writes no identity-provider logs (yet).
+        #expect(r.metrics == Metric.allCases.filter { $0.feed != .signins })
     }
 
     @Test func aDuplicatedExportCountsOnce() throws {
@@ -274,6 +275,11 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         case .citrixADC: var p = CitrixADCParser(settings: settings); feed(&p)
         case .openVPNLog: var p = OpenVPNLogParser(settings: settings, fileModified: 1_585_000_000); feed(&p)
         case .openVPNStatus: var p = OpenVPNStatusParser(settings: settings); feed(&p)
+        // Identity and Teams (issue 17): not in SampleLogs; IdentityParsersTests covers them.
+        case .entraSignIns: var p = JSONLinesOf(EntraSignInParser()); feed(&p)
+        case .m365AuditTeams: var p = JSONLinesOf(M365AuditTeamsParser()); feed(&p)
+        case .teamsAttendance: break
+        case .m365AuditCSV: var p = M365AuditCSVParser(); feed(&p)
         }
         var facts: [String] = []
         ctx.acc.facts.forEach { g, p in facts.append("\(g):\(p)") }
@@ -321,9 +327,10 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
             }
         }
         // OpenVPN status files (a live server's snapshots) are not generated: that parser is
-        // checked whole, byte by byte and in random splits in RemoteAccessParserTests.
-        let notGenerated: Set<InputFormat> = [.openVPNStatus]
-        #expect(seen == Set(InputFormat.allCases).subtracting(notGenerated).subtracting([.directory]))
+        // checked whole, byte by byte and in random splits in RemoteAccessParserTests. The identity
+        // and Teams formats (issue 17) are not in SampleLogs: IdentityParsersTests reads theirs.
+        let elsewhere: Set<InputFormat> = [.openVPNStatus, .entraSignIns, .m365AuditTeams, .teamsAttendance, .m365AuditCSV]
+        #expect(seen.union(elsewhere) == Set(InputFormat.allCases).subtracting([.directory]))
     }
 }
 

@@ -65,7 +65,7 @@ public struct AlertContext: Sendable {
 public enum AlertEvaluator {
     /// The people-count sources whose joint drop makes a BU's day off (a public holiday) rather
     /// than an outage of one of them.
-    static let activitySources: [Metric] = [.meetingsUsers, .proxyUsers, .privateAccessUsers, .vpnUsers, .vdiUsers]
+    static let activitySources: [Metric] = [.meetingsUsers, .proxyUsers, .privateAccessUsers, .vpnUsers, .vdiUsers, .signinsUsers]
     /// A BU "normally" has records of a source when it had some on this many of the previous
     /// `usualWindow` business days.
     static let usualDays = 8, usualWindow = 10

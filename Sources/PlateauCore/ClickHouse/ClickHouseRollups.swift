@@ -69,6 +69,7 @@ public enum ClickHouseRollups {
             set(m, bu(r[1]), day, n)
             present.insert(m)
             if m == .proxyUsers { present.insert(.proxyRemoteUsers) }
+            if m == .signinsUsers { present.insert(.signinsTeamsUsers) }  // no Teams sign-in on a day of sign-ins is a 0
             if m == .proxyRemoteUsers || m == .privateAccessUsers || m == .vpnUsers || m == .vdiUsers { present.insert(.remoteUsers) }
         }
         // Session peaks.

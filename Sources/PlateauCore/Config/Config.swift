@@ -43,7 +43,7 @@ public struct PlateauConfig: Sendable, Equatable {
     public init() {}
 
     /// Sources whose stamps may lack an offset or a year (ZPA's stamps are always UTC).
-    public static let sourceNames: Set<String> = ["vpn", "proxy", "vdi", "meetings", "*"]
+    public static let sourceNames: Set<String> = ["vpn", "proxy", "vdi", "meetings", "signins", "*"]
 
     /// Finds the config: `--config`, else plateau.toml in the first PATH (a directory, or the
     /// directory of a file), else `$XDG_CONFIG_HOME/plateau/plateau.toml`

@@ -7,6 +7,10 @@ public enum FormatSniffer {
     public static func sniff(_ bytes: some Collection<UInt8>) -> InputFormat? {
         var data = Array(bytes.prefix(sniffLength))
         if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
+        // UTF-16 text (attendance reports): sniffed as its UTF-8 decoding.
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) || TextDecoding.looksUTF16LE(data) {
+            data = TextDecoding.utf8(Array(data.prefix(data.count & ~1)))
+        }
         var lines = data.split(separator: 0x0A, maxSplits: 64, omittingEmptySubsequences: true).map { line -> ArraySlice<UInt8> in
             var l = line
             while let last = l.last, last == 0x0D || last == 0x20 || last == 0x09 { l.removeLast() }
@@ -25,10 +29,14 @@ public enum FormatSniffer {
             if contains(data, "\"SyslogMessage\"") && (contains(data, "\"ProcessName\": \"Pulse\"") || contains(data, "PulseSecure")) {
                 return .pulseSecure
             }
+            // Identity and Teams (issue 17): by the keys of the first record, whatever the layout.
+            if let f = sniffIdentityRecords(data) { return f }
             return nil
         }
         if let f = sniffCSVHeader(first) { return f }
         for line in lines.prefix(64) where contains(line, "%ASA-") || contains(line, "%FTD-") { return .asaSyslog }
+        // Identity and Teams (issue 17).
+        if sniffAttendance(lines.prefix(24)) { return .teamsAttendance }
         if let f = sniffRemoteAccess(lines) { return f }
         return nil
     }
@@ -83,7 +91,24 @@ public enum FormatSniffer {
         if has("user principal name") && has("last activity date") { return .teamsUserActivity }
         if has("time", "datetime", "epochtime") && has("login", "user") && has("location", "department", "dept") { return .zscalerNSSCSV }
         if has("user", "username", "upn") && has("start", "logon_start", "logonstartdate") { return .sessionsCSV }
+        // Identity and Teams (issue 17): the audit log search exported as CSV.
+        if has("auditdata") && has("operation", "operations") && has("creationdate") { return .m365AuditCSV }
         return nil
+    }
+
+    /// A Teams attendance report: among its first lines, a participants' header (a name
+    /// column and a timestamp or join-time column, in a known language; tab, `;` or `,`).
+    static func sniffAttendance(_ lines: ArraySlice<ArraySlice<UInt8>>) -> Bool {
+        for line in lines {
+            var l = Array(line)
+            let found = l.withUnsafeMutableBytes { raw -> Bool in
+                let b = UnsafeRawBufferPointer(raw)
+                guard let sep = TeamsAttendanceParser.firstSeparator(b) else { return false }
+                return TeamsAttendanceParser.roles(TeamsAttendanceParser.split(b, sep).map { b.slice($0) }) != nil
+            }
+            if found { return true }
+        }
+        return false
     }
 
     @inline(__always)

@@ -137,7 +137,7 @@ public enum InputDiscovery {
             return DiscoveredInput(path: path, size: size, compressed: gz, format: nil, custom: c)
         }
         var found = DiscoveredInput(path: path, size: size, compressed: gz, format: FormatSniffer.sniff(sample))
-        if found.format == .teamsCallRecords { found.jsonLines = CallRecordsShape.isJSONLines(sample) }
+        if let f = found.format, f.isJSONRecords { found.jsonLines = CallRecordsShape.isJSONLines(sample, pageKeys: f.pageKeys) }
         if found.format == nil { found.document = Documents.isDocument(path) }
         return found
     }

@@ -17,4 +17,9 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case citrixADC = "citrix-adc"
     case openVPNLog = "openvpn-log"
     case openVPNStatus = "openvpn-status"
+    // Identity and Teams (issue 17).
+    case entraSignIns = "entra-signins"
+    case teamsAttendance = "teams-attendance"
+    case m365AuditTeams = "m365-audit-teams"
+    case m365AuditCSV = "m365-audit-csv"
 }

@@ -109,7 +109,7 @@ final class FollowedFile: @unchecked Sendable {
         self.format = format; self.custom = custom; self.jsonLines = jsonLines
         formatName = custom.map { settings.customSources[$0].name } ?? format?.rawValue
         if format == nil && custom == nil { mode = .unknown }
-        else if format == .teamsCallRecords && !jsonLines && custom == nil { mode = .document }
+        else if let f = format, f.readsWhole(jsonLines: jsonLines) && custom == nil { mode = .document }
         else { mode = .lines }
     }
 
@@ -404,7 +404,7 @@ struct Sniffed {
         }
         if let c = CustomSourceSniffer.claim(s.sample, sources) { s.custom = c; return s }
         s.format = FormatSniffer.sniff(s.sample)
-        if s.format == .teamsCallRecords { s.jsonLines = CallRecordsShape.isJSONLines(s.sample) }
+        if let f = s.format, f.isJSONRecords { s.jsonLines = CallRecordsShape.isJSONLines(s.sample, pageKeys: f.pageKeys) }
         return s
     }
 }

@@ -20,6 +20,10 @@ enum LineParser {
     case citrix(CitrixADCParser)
     case openVPNLog(OpenVPNLogParser)
     case openVPNStatus(OpenVPNStatusParser)
+    // Identity and Teams (issue 17).
+    case entraLines(JSONLinesOf<EntraSignInParser>)
+    case auditLines(JSONLinesOf<M365AuditTeamsParser>)
+    case auditCSV(M365AuditCSVParser)
 
     /// The parser of a line-oriented format; nil for JSON documents and unknown formats.
     static func make(format: InputFormat?, custom: Int?, jsonLines: Bool, settings: IngestSettings,
@@ -44,6 +48,10 @@ enum LineParser {
         case .openVPNLog: return .openVPNLog(OpenVPNLogParser(settings: settings))
         case .openVPNStatus: return .openVPNStatus(OpenVPNStatusParser(settings: settings))
         case .none: return nil
+        case .entraSignIns: return jsonLines ? .entraLines(JSONLinesOf(EntraSignInParser())) : nil
+        case .m365AuditTeams: return jsonLines ? .auditLines(JSONLinesOf(M365AuditTeamsParser())) : nil
+        case .teamsAttendance: return nil  // read whole (a document)
+        case .m365AuditCSV: return .auditCSV(M365AuditCSVParser())
         }
     }
 
@@ -69,6 +77,9 @@ enum LineParser {
         case .citrix(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .citrix(p)
         case .openVPNLog(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .openVPNLog(p)
         case .openVPNStatus(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .openVPNStatus(p)
+        case .entraLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .entraLines(p)
+        case .auditLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .auditLines(p)
+        case .auditCSV(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .auditCSV(p)
         }
     }
 
@@ -94,6 +105,8 @@ enum LineParser {
         case .custom(var p): p.adoptHeader(line, ctx); self = .custom(p)
         case .nssJSON, .callRecordLines, .zpaUserStatus, .zpaUserActivity, .asaSyslog: break
         case .globalProtect, .fortigate, .pulse, .citrix, .openVPNLog, .openVPNStatus: break
+        case .auditCSV(var p): p.adoptHeader(line, ctx); self = .auditCSV(p)
+        case .entraLines, .auditLines: break
         }
     }
 

@@ -349,7 +349,7 @@ public final class LiveIngest: @unchecked Sendable {
             let s = resniffed[e.path] ?? Sniffed.sniff(e.path, custom: settings.customSources)
             if s.format == .directory && s.custom == nil { directoryChanged = true }
             // A JSON document replacing one: read whole again, in place of the old one.
-            if s.format == .teamsCallRecords && !s.jsonLines && s.custom == nil,
+            if let f = s.format, f.readsWhole(jsonLines: s.jsonLines) && s.custom == nil,
                let old = files.first(where: { $0.identity == nil && $0.mode == .document && $0.path == e.path }) {
                 old.rebind(path: e.path, stat: st, compressed: s.compressed)
                 byIdentity[st.identity] = old

@@ -69,6 +69,10 @@ public struct Directory: Sendable {
     /// share is ambiguous and maps to neither.
     public private(set) var byLocalPart = IdentityMap()
     private var ambiguousLocalParts: Set<UInt64> = []
+    /// Display names, for reports that name people only (Teams attendance lists); a name two
+    /// people share is ambiguous and maps to neither.
+    public private(set) var byDisplayName = IdentityMap()
+    private var ambiguousDisplayNames: Set<UInt64> = []
     public private(set) var people = 0
     public let hasher: IdentityHasher
     /// With a key configured: every person's pseudonym, by directory index (computed once,
@@ -87,7 +91,7 @@ public struct Directory: Sendable {
 
     /// Adds one directory row. Both keys name the same person; a key already known keeps its
     /// first row (a later duplicate row adds nothing).
-    public mutating func add(userID: Bytes?, upn: Bytes?, bu: UInt16) {
+    public mutating func add(userID: Bytes?, upn: Bytes?, bu: UInt16, displayName: Bytes? = nil) {
         let idKey = userID.flatMap { $0.count > 0 ? hasher.hash($0) : nil }
         let upnKey = upn.flatMap { $0.count > 0 ? hasher.hash($0) : nil }
         let existing = idKey.flatMap { byIdentifier[$0] } ?? upnKey.flatMap { byIdentifier[$0] }
@@ -101,6 +105,17 @@ public struct Directory: Sendable {
         }
         if let k = idKey, byIdentifier[k] == nil { byIdentifier[k] = entry }
         if let k = upnKey, byIdentifier[k] == nil { byIdentifier[k] = entry }
+        if let n = displayName?.trimmed(), n.count > 0 {
+            let h = hasher.hash(n)
+            if !ambiguousDisplayNames.contains(h) {
+                if let other = byDisplayName[h], other.person != entry.person {
+                    byDisplayName[h] = nil
+                    ambiguousDisplayNames.insert(h)
+                } else {
+                    byDisplayName[h] = entry
+                }
+            }
+        }
         if let u = upn, let at = u.firstIndex(of: ASCII.at), at > 0 {
             let local = hasher.hash(u.slice(0..<at))
             if ambiguousLocalParts.contains(local) { return }
@@ -288,6 +303,19 @@ public final class Resolver {
         // (Outside the directory, an account is UNASSIGNED whatever the memo holds: only its key.)
         if memo.isEnabled { return Person(key: memo.find(h)?.key ?? memoise(h, outsider(name, h), nil).key, bu: BusinessUnits.unassigned) }
         return Person(key: outsider(name, h), bu: BusinessUnits.unassigned)
+    }
+
+    /// A person named only by their display name (a Teams attendance list): an identifier the
+    /// directory knows, else a display name one directory person has, else someone outside.
+    public func resolveName(_ name: Bytes) -> Person {
+        let h = directory.hasher.hash(name)
+        if let e = directory.byIdentifier[h] ?? directory.byDisplayName[h] { return Person(key: key(e), bu: e.bu) }
+        return resolve(name)
+    }
+
+    /// The one directory person with this display name, or nil.
+    public func displayNamed(_ name: Bytes) -> Person? {
+        directory.byDisplayName[directory.hasher.hash(name)].map { Person(key: key($0), bu: $0.bu) }
     }
 
     /// The BU of a department name carried by a log line.

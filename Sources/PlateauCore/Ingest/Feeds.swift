@@ -3,11 +3,11 @@
 /// plateau.toml, by its name. `stale` rules, the dashboard's header and the Prometheus
 /// `plateau_feed_last_record_timestamp_seconds` speak of feeds by these names.
 ///
-/// While parsing, a feed is a small integer (a slot): the built-in feeds 0…4, then the custom
-/// sources in the order of the config (5 + index). Accumulators of one ingest share the config,
+/// While parsing, a feed is a small integer (a slot): the built-in feeds 0…5, then the custom
+/// sources in the order of the config (6 + index). Accumulators of one ingest share the config,
 /// so their slots agree; everything kept or shown uses the names.
 public enum Feeds {
-    public static let meetings = 0, proxy = 1, privateAccess = 2, vpn = 3, vdi = 4
+    public static let meetings = 0, proxy = 1, privateAccess = 2, vpn = 3, vdi = 4, signins = 5
     /// The names of the built-in feeds, by slot (the `Feed`s whose gaps are missing days).
     public static let builtIn = Feed.allCases.map(\.rawValue)
     /// A slot whose records name their own family (a sessions CSV's `source` column).
@@ -36,6 +36,10 @@ public enum Feeds {
         case .citrixADC: return byFamily  // VPN sessions and ICA (VDI) connections
         case .sessionsCSV: return byFamily
         case .directory, .none: return nil
+        // Identity and Teams formats (issue 17).
+        // (An audit file's records are mostly Teams session starts: sign-ins.)
+        case .entraSignIns, .m365AuditTeams, .m365AuditCSV: return signins
+        case .teamsAttendance: return meetings
         }
     }
 
@@ -46,7 +50,7 @@ public enum Feeds {
     /// alert's metric): built-in feeds and `[[source]]`s.
     public static func known(_ custom: [CustomSource]) -> [(name: String, metric: Metric)] {
         var out: [(String, Metric)] = [("meetings", .meetingsUsers), ("proxy", .proxyUsers), ("private_access", .privateAccessUsers),
-                                       ("vpn", .vpnUsers), ("vdi", .vdiUsers)]
+                                       ("vpn", .vpnUsers), ("vdi", .vdiUsers), ("signins", .signinsUsers)]
         for s in custom where !out.contains(where: { $0.0 == s.name }) {
             switch s.kind {
             case .meeting: out.append((s.name, .meetingsUsers))
@@ -65,6 +69,7 @@ public enum Feeds {
         case .privateAccessUsers: return "private_access"
         case .vpnUsers: return "vpn"
         case .vdiUsers: return "vdi"
+        case .signinsUsers, .signinsTeamsUsers: return "signins"
         default: return nil
         }
     }

@@ -128,6 +128,8 @@ public struct Ingest {
         // syslog year state; a status file's rows need its TIME line.)
         case .panosGlobalProtect, .fortigateKV, .pulseSecure, .citrixADC: return true
         case .teamsCallRecords: return d.jsonLines
+        case .entraSignIns, .m365AuditTeams: return d.jsonLines
+        case .m365AuditCSV: return true
         default: return false  // syslog keeps year state; call records may be one JSON document
         }
     }
@@ -162,7 +164,34 @@ public struct Ingest {
             return readUnit(u, parser: &p, ctx: ctx, progress: progress)
         case .openVPNStatus: var p = OpenVPNStatusParser(settings: ctx.settings); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
         case .directory, .none: return FileAccount()
+        // Identity and Teams (issue 17).
+        case .entraSignIns:
+            if u.jsonLines { var p = JSONLinesOf(EntraSignInParser()); return readUnit(u, parser: &p, ctx: ctx, progress: progress) }
+            var p = EntraSignInParser()
+            return readDocument(u, parser: &p, ctx: ctx, progress: progress, pageKeys: InputFormat.entraSignIns.pageKeys)
+        case .m365AuditTeams:
+            if u.jsonLines { var p = JSONLinesOf(M365AuditTeamsParser()); return readUnit(u, parser: &p, ctx: ctx, progress: progress) }
+            var p = M365AuditTeamsParser()
+            return readDocument(u, parser: &p, ctx: ctx, progress: progress, pageKeys: InputFormat.m365AuditTeams.pageKeys)
+        case .teamsAttendance: return readAttendance(u, ctx: ctx, progress: progress)
+        case .m365AuditCSV: var p = M365AuditCSVParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
         }
+    }
+
+    /// A Teams attendance report, read whole (`TeamsAttendanceReader`): UTF-16 is decoded, and
+    /// the meeting is known once every row is read.
+    static func readAttendance(_ u: Unit, ctx: ParseContext, progress: IngestProgress?) -> FileAccount {
+        var reader = TeamsAttendanceReader()
+        do {
+            try FileReader.read(u.path, compressed: u.compressed, range: nil, progress: { progress?.add($0) }) { chunk in
+                reader.feed(UnsafeRawBufferPointer(chunk))
+            }
+        } catch {
+            var account = reader.finish(ctx)
+            account.fileError = "\(error)"
+            return account
+        }
+        return reader.finish(ctx)
     }
 
     /// Line-oriented reading: frame, parse, account.
@@ -205,9 +234,10 @@ extension Ingest {
     /// are structure (headers). In a gzip file, the records of a member that fails its check
     /// are skipped ("gzip member failed its check"); the splitter reads on across members as
     /// one stream, so a record that a damaged member cut is reported as it finds it.
-    static func readDocument<P: RecordParser>(_ u: Unit, parser: inout P, ctx: ParseContext, progress: IngestProgress?) -> FileAccount {
+    static func readDocument<P: RecordParser>(_ u: Unit, parser: inout P, ctx: ParseContext, progress: IngestProgress?,
+                                              pageKeys: [StaticString] = []) -> FileAccount {
         var account = FileAccount()
-        var splitter = JSONDocumentSplitter()
+        var splitter = JSONDocumentSplitter(pageKeys: pageKeys)
         var elementLines = Set<Int>()
         var damagedBy: Reason?  // the events come from a member that failed (or was cut short)
         var current = ctx  // a long gzip member's own context, while it is read

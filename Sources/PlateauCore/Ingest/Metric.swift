@@ -13,6 +13,10 @@ public enum Metric: String, CaseIterable, Sendable, Codable, Comparable {
     case vdiUsers = "vdi.users"
     case vdiPeakSessions = "vdi.peak_sessions"
     case remoteUsers = "remote.users"
+    // Identity-provider sign-ins (issue 17). The fact packing keeps metric + 1 in 4 bits:
+    // index 14 is the last a metric can have.
+    case signinsUsers = "signins.users"
+    case signinsTeamsUsers = "signins.teams_users"
 
     @inline(__always)
     public var index: Int {
@@ -30,6 +34,8 @@ public enum Metric: String, CaseIterable, Sendable, Codable, Comparable {
         case .vdiUsers: return 10
         case .vdiPeakSessions: return 11
         case .remoteUsers: return 12
+        case .signinsUsers: return 13
+        case .signinsTeamsUsers: return 14
         }
     }
     public static func < (a: Metric, b: Metric) -> Bool { a.index < b.index }
@@ -44,6 +50,8 @@ public enum Metric: String, CaseIterable, Sendable, Codable, Comparable {
         case .vpnUsers, .vpnPeakSessions: return .vpnUsers
         case .vdiUsers, .vdiPeakSessions: return .vdiUsers
         case .remoteUsers: return .remoteUsers
+        // Each its own population, as proxy.users and proxy.remote_users are.
+        case .signinsUsers, .signinsTeamsUsers: return self
         }
     }
 
@@ -59,6 +67,7 @@ public enum Metric: String, CaseIterable, Sendable, Codable, Comparable {
         case .vpnUsers, .vpnPeakSessions: return .vpn
         case .vdiUsers, .vdiPeakSessions: return .vdi
         case .remoteUsers: return nil
+        case .signinsUsers, .signinsTeamsUsers: return .signins
         }
     }
 }
@@ -67,6 +76,8 @@ public enum Metric: String, CaseIterable, Sendable, Codable, Comparable {
 /// nothing is missing for its metrics, not zero (a broken export is no collapse).
 public enum Feed: String, CaseIterable, Sendable, Comparable {
     case meetings, proxy, privateAccess = "private_access", vpn, vdi
+    /// Identity-provider sign-in logs (Entra ID).
+    case signins
 
     public var metrics: [Metric] { Metric.allCases.filter { $0.feed == self } }
     public static func < (a: Feed, b: Feed) -> Bool { a.index < b.index }

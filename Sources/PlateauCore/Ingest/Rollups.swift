@@ -210,6 +210,7 @@ public enum RollupBuilder {
             set(m, bu, day, Double(n))
             present.insert(m)
             if m == .proxyUsers { present.insert(.proxyRemoteUsers) }
+            if m == .signinsUsers { present.insert(.signinsTeamsUsers) }  // no Teams sign-in on a day of sign-ins is a 0
             if m == .proxyRemoteUsers || m == .privateAccessUsers || m == .vpnUsers || m == .vdiUsers { present.insert(.remoteUsers) }
         }
         // The org-wide user-counts report fills the days no per-person record covers.

@@ -132,9 +132,9 @@ public struct CallRecordsParser: RecordParser {
 }
 
 /// Tells JSON-lines call-record files from Graph pages and arrays by their first line: a
-/// complete object that is not a page (no top-level `value`).
+/// complete object that is not a page (no top-level `value`, nor one of `pageKeys`).
 public enum CallRecordsShape {
-    public static func isJSONLines(_ sample: [UInt8]) -> Bool {
+    public static func isJSONLines(_ sample: [UInt8], pageKeys: [StaticString] = []) -> Bool {
         var bytes = ArraySlice(sample)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         while let f = bytes.first, f == 0x20 || f == 0x09 || f == 0x0D || f == 0x0A { bytes = bytes.dropFirst() }
@@ -144,7 +144,10 @@ public enum CallRecordsShape {
             var s = JSONScanner(raw)
             do {
                 try s.enterRoot()
-                while let k = try s.nextKey() { if k.equals("value") { return false } }
+                while let k = try s.nextKey() {
+                    if k.equals("value") { return false }
+                    for p in pageKeys where k.equals(p) { return false }
+                }
                 try s.finish()
                 return true
             } catch { return false }

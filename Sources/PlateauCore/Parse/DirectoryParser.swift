@@ -7,7 +7,7 @@ extension CSVParser where Reader == DirectoryRows {
 }
 
 public struct DirectoryRows: CSVRowReader {
-    private var userID = -1, upn = -1, bu = -1
+    private var userID = -1, upn = -1, bu = -1, displayName = -1
     public private(set) var fieldsNeeded = 0
     public let builder: DirectoryBuilder
 
@@ -19,7 +19,8 @@ public struct DirectoryRows: CSVRowReader {
         userID = h.index("user_id") ?? -1
         upn = h.index("upn") ?? -1
         bu = h.index("business_unit") ?? -1
-        fieldsNeeded = max(userID, upn, bu) + 1
+        displayName = h.index("display_name") ?? -1
+        fieldsNeeded = max(userID, upn, bu, displayName) + 1
         return (userID >= 0 || upn >= 0) && bu >= 0
     }
 
@@ -29,7 +30,8 @@ public struct DirectoryRows: CSVRowReader {
         let u = upn >= 0 ? fields[upn].trimmed() : nil
         guard (id?.count ?? 0) > 0 || (u?.count ?? 0) > 0 else { return .skipped(DirectoryRows.noKey) }
         let unit = builder.units.id(fields[bu].trimmed().string)
-        builder.directory.add(userID: id, upn: u, bu: unit)
+        let name = displayName >= 0 ? fields[displayName].trimmed() : nil
+        builder.directory.add(userID: id, upn: u, bu: unit, displayName: name)
         return .record
     }
 }

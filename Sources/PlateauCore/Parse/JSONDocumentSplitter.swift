@@ -3,14 +3,15 @@ extension Reasons {
     public static let recordTooLong = Reason("JSON record longer than the 64 MiB limit")
 }
 
-/// Cuts a `teams-callrecords` stream into record objects, whatever its layout: JSON lines
-/// (one object per line), a Graph page `{"@odata.context":...,"value":[{...},...]}` on one
-/// line or many, or a JSON array `[{...},...]`. Fed chunks split anywhere (inside a string,
+/// Cuts a stream of JSON records (`teams-callrecords`, `entra-signins`, `m365-audit-teams`)
+/// into record objects, whatever its layout: JSON lines (one object per line), a Graph page
+/// `{"@odata.context":...,"value":[{...},...]}` on one line or many (or another page key given
+/// at init: an Event Hub batch's `records`), or a JSON array `[{...},...]`. Fed chunks split anywhere (inside a string,
 /// an escape, a number), it hands out each record's complete bytes with the 1-based physical
 /// line on which the record starts.
 ///
-/// - A top-level object is a record, unless it has a `"value"` key at its top level whose
-///   value is an array: then each object of that array is a record and the page's other
+/// - A top-level object is a record, unless it has a `"value"` key (or one of the page keys)
+///   at its top level whose value is an array: then each object of that array is a record and the page's other
 ///   members are read past. Each object of a top-level array is a record. Array elements
 ///   that are not objects are reported as `Reasons.notAnObject`.
 /// - A UTF-8 byte-order mark at the start is skipped; commas between top-level values are
@@ -104,7 +105,7 @@ public struct JSONDocumentSplitter {
     // Pages and arrays of records.
     private var elementDepth = 0  // depth of the array whose elements are records, else 0
     private var trackingKey = false
-    private var keyProgress = 0  // bytes of `value` the current top-level key matched; -1: not it
+    private var keyProgress = 0  // bytes of a page key the current top-level key matched; -1: none
     private var keyIsValue = false
     private var valueArmed = false
     private var otherLine = 0  // line of an array element being read that is not an object
@@ -113,6 +114,13 @@ public struct JSONDocumentSplitter {
 
     public init(maxRecordBytes: Int = JSONDocumentSplitter.defaultMaxRecordBytes) {
         self.maxRecordBytes = maxRecordBytes
+    }
+
+    /// A splitter for which a top-level key among `pageKeys` (besides `value`) also holds a
+    /// page's records: `records` (an Azure Event Hub batch), `events` (an export of events).
+    public init(pageKeys: [StaticString], maxRecordBytes: Int = JSONDocumentSplitter.defaultMaxRecordBytes) {
+        self.maxRecordBytes = maxRecordBytes
+        for k in pageKeys.prefix(31) { self.pageKeys.append(Array(UnsafeRawBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))) }
     }
 
     // MARK: Feeding
@@ -133,9 +141,7 @@ public struct JSONDocumentSplitter {
                     while i < n {
                         let c = chunk[i]
                         if c == ASCII.quote || c == ASCII.backslash || c == ASCII.lf { break }
-                        if keyProgress >= 0 {
-                            keyProgress = keyProgress < 5 && c == JSONDocumentSplitter.valueKey.utf8Start[keyProgress] ? keyProgress + 1 : -1
-                        }
+                        if keyProgress >= 0 { matchPageKey(c) }
                         i += 1
                     }
                 } else {
@@ -149,7 +155,7 @@ public struct JSONDocumentSplitter {
                     lex = .structural
                     i += 1
                     if stringIsKey {
-                        if trackingKey { keyIsValue = keyProgress == 5; trackingKey = false }
+                        if trackingKey { keyIsValue = keyProgress >= 0 && pageKeyMatched; trackingKey = false }
                         expect = .colon
                     } else {
                         valueEnded(emit)
@@ -252,7 +258,35 @@ public struct JSONDocumentSplitter {
 
     // MARK: Structure
 
-    private static let valueKey: StaticString = "value"
+    /// The keys whose array holds the records of a page: `value` (Graph) always, and the
+    /// `pageKeys` given at init (`records` of an Event Hub batch, ...).
+    private var pageKeys: [[UInt8]] = [Array("value".utf8)]
+    /// Bit k set: the top-level key read so far is still a prefix of `pageKeys[k]`.
+    private var pageKeyCandidates: UInt32 = 0
+
+    @inline(__always)
+    private mutating func matchPageKey(_ c: UInt8) {
+        var k = 0
+        while k < pageKeys.count {
+            let bit: UInt32 = 1 << UInt32(k)
+            if pageKeyCandidates & bit != 0 {
+                let w = pageKeys[k]
+                if keyProgress >= w.count || w[keyProgress] != c { pageKeyCandidates &= ~bit }
+            }
+            k += 1
+        }
+        keyProgress = pageKeyCandidates == 0 ? -1 : keyProgress + 1
+    }
+
+    /// The top-level key just closed is one of `pageKeys` (`keyProgress` bytes matched).
+    private var pageKeyMatched: Bool {
+        var k = 0
+        while k < pageKeys.count {
+            if pageKeyCandidates & (1 << UInt32(k)) != 0 && pageKeys[k].count == keyProgress { return true }
+            k += 1
+        }
+        return false
+    }
 
     /// Reads the structural byte at `i`; returns where to go on.
     @inline(__always)
@@ -311,6 +345,7 @@ public struct JSONDocumentSplitter {
                 stringIsKey = true
                 trackingKey = depth == 1 && recordDepth == 1
                 keyProgress = 0
+                pageKeyCandidates = (1 << UInt32(pageKeys.count)) &- 1
                 keyIsValue = false
                 return i + 1
             }
