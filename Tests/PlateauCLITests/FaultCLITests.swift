@@ -18,14 +18,14 @@ import Testing
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let evil = "evil\u{1B}]0;owned\u{07}\u{1B}[2J\u{9B}31m"
-        try Self.put(dir + "/logs/\(evil).txt", "\u{01} not a log\n")
+        try Self.put(dir + "/logs/\(evil).bin", "\u{01} not a log\n")
         try Self.put(dir + "/logs/\(evil).jsonl",
                      "{\"time\":\"Mon Mar 23 09:14:02 2020\",\"login\":\"a@x.example\",\"location\":\"HQ\",\"dept\":\"Ops\"}\n{\"time\":\"garbled\",\"login\":\"b@x.example\"}\n")
         let r = try CLITests.run(["snapshot", "--format", "json", "--verbose", "--tz", "UTC", dir + "/logs"])
         #expect(r.code == 0, "\(r.err)")
         let controls = r.err.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F..<0xA0).contains($0.value) }
         #expect(controls.isEmpty, "\(r.err.debugDescription)")
-        #expect(r.err.contains("evil?]0;owned??[2J?31m.txt: no known format"), "\(r.err.debugDescription)")
+        #expect(r.err.contains("evil?]0;owned??[2J?31m.bin: no known format"), "\(r.err.debugDescription)")
         #expect(r.err.contains("evil?]0;owned??[2J?31m.jsonl:2: "), "\(r.err.debugDescription)")
         // JSON: every control escaped, C1 included.
         #expect(!r.out.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || (0x80..<0xA0).contains($0.value) })
@@ -42,7 +42,7 @@ import Testing
         for i in 0..<50 { lines += "u\(i),p\(i)@x.example,P \(i),Unit \(i % 5),FR\n" }
         try Self.put(dir + "/logs/people.csv", lines)
         try Self.put(dir + "/logs/proxy.jsonl", "{\"time\":\"Mon Mar 23 09:14:02 2020\",\"login\":\"p1@x.example\",\"location\":\"HQ\"}\n")
-        let env = ["PLATEAU_KEY": "0123456789abcdef0123456789abcdef"]
+        let env = ["PLATEAU_KEY": String(repeating: "0123456789abcdef", count: 4)]
         let first = try CLITests.run(["ingest", "--store", store, "--tz", "UTC", dir + "/logs"], env: env)
         #expect(first.code == 0, "\(first.err)")
         let before = try CLITests.run(["snapshot", "--format", "csv", "--min-group", "1", "--tz", "UTC", "--store", store], env: env)

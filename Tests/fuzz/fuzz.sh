@@ -44,7 +44,7 @@ mkdir -p $scratch/crashes $scratch/logs
 # A failed check is a Swift fatal error: no backtracer (it would hold the crash for minutes),
 # libFuzzer records the input. ASan: leaks are reported at exit only, not per input.
 export SWIFT_BACKTRACE=enable=no
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1:quarantine_size_mb=8}
 run() {
   local t=$1 work=$scratch/corpus/$1 log=$scratch/logs/$1.log
   mkdir -p "$work"

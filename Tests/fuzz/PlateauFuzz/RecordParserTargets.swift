@@ -17,7 +17,10 @@ extension FuzzTargets {
 
     static func context(_ s: IngestSettings) -> ParseContext {
         let units = BusinessUnits()
-        let ctx = ParseContext(resolver: Resolver(directory: Directory(hasher: s.hasher), units: units), settings: s)
+        // A small fact table (the default is sized for a file of a day's logs): fuzz inputs are
+        // a few kilobytes, and every slot is visited when the facts are compared.
+        let acc = Accumulator(factCapacity: 256)
+        let ctx = ParseContext(acc: acc, resolver: Resolver(directory: Directory(hasher: s.hasher), units: units), settings: s)
         ctx.fileModified = modified
         return ctx
     }
