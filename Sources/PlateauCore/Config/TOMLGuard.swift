@@ -23,6 +23,7 @@ enum TOMLGuard {
             switch c {
             case UInt8(ascii: "#"):
                 while i < b.count && b[i] != 0x0A { i += 1 }
+                continue  // the line feed starts the next statement
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
                 let triple = i + 2 < b.count && b[i + 1] == c && b[i + 2] == c
                 i += triple ? 3 : 1
