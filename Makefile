@@ -79,9 +79,11 @@ fuzz-short:
 SANITIZE_FILTER ?= IngestTests|ChunkingTests|FollowTests|LiveProgressTests|GzipMemberTests|StoreCLITests|FeedHeaderTests|DashboardStateTests|ResolverMemoTests|FeedFreshnessTests|DamagedGzipCLITests|SnapshotCLITests|FaultTests
 sanitize: test-deps
 	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
-	@TSAN_OPTIONS=halt_on_error=0 SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread \
-	  --filter '$(SANITIZE_FILTER)' > .build-tsan/tsan.log 2>&1; rc=$$?; \
-	  grep -E '^(✔|✘) Test run|Executed' .build-tsan/tsan.log | tail -2; bash Tests/sanitize/check-tsan.sh .build-tsan/tsan.log $$rc
+	@rm -f .build-tsan/tsan-report.*; \
+	  TSAN_OPTIONS="halt_on_error=0 exitcode=0 log_path=$(CURDIR)/.build-tsan/tsan-report" SWIFT_BACKTRACE=enable=no \
+	  $(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread --filter '$(SANITIZE_FILTER)' > .build-tsan/tsan.log 2>&1; \
+	  rc=$$?; grep -E '^(✔|✘) Test run|Executed' .build-tsan/tsan.log | tail -2; \
+	  cat .build-tsan/tsan-report.* > .build-tsan/tsan-reports.log 2>/dev/null; bash Tests/sanitize/check-tsan.sh .build-tsan/tsan-reports.log $$rc
 	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address
 	ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address --filter '$(SANITIZE_FILTER)'
 
