@@ -8,12 +8,12 @@ enum TOMLGuard {
     /// The 1-based line of the first such header, or nil.
     static func badTableHeader(_ text: String) -> Int? {
         let b = Array(text.utf8)
-        var i = 0, line = 1, depth = 0
+        var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0, line = 1, depth = 0  // toml++ skips a BOM
         var lineStart = true  // only blanks since the last line feed
         func bareOrQuote(_ c: UInt8) -> Bool {
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D || c == 0x22 || c == 0x27
         }
-        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
         while i < b.count {
             let c = b[i]
             if c == 0x0A { line += 1; lineStart = true; i += 1; continue }
