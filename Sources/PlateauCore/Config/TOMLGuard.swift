@@ -40,7 +40,7 @@ enum TOMLGuard {
             case UInt8(ascii: "[") where atStatement:
                 var j = i + 1
                 if j < b.count && b[j] == UInt8(ascii: "[") { j += 1 }
-                while j < b.count && blank(b[j]) { j += 1 }
+                while j < b.count && (b[j] == 0x20 || b[j] == 0x09) { j += 1 }  // toml++ skips these only
                 guard j < b.count, bareOrQuote(b[j]) || b[j] == UInt8(ascii: "]") else { return line }
                 // The rest of the header line: its quoted keys may hold anything.
                 i = j
