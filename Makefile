@@ -18,7 +18,7 @@ DUCKDB_VERSION ?= 2.0.1
 BENCH_APT_DEPS = time $(if $(shell python3 -c 'import ensurepip, venv' 2>/dev/null && echo ok),,python3-venv)
 
 .DEFAULT_GOAL := run
-.PHONY: run build deps test-deps bench-deps test bench bench-idle bench-clickhouse samplelogs install clean
+.PHONY: run build deps test-deps bench-deps test bench bench-idle bench-clickhouse samplelogs install clean fuzz fuzz-short sanitize
 
 # $(1): Debian packages; $(2): what to do when some are missing and we are not root (default: stop).
 define apt_install
@@ -51,10 +51,41 @@ REPLAY ?= 2d/s
 run: build
 	$(BIN) watch SampleLogs --metric remote.users $(if $(filter off,$(REPLAY)),,--replay $(REPLAY))
 
-## Builds and runs every test (unit, golden, end-to-end through tmux).
+## Builds and runs every test (unit, golden, end-to-end through tmux, every committed fuzz input),
+## then every fuzz target's checks on random mutations of its corpus for FUZZ_TEST_SECONDS
+## (the plain build: no libFuzzer build, which costs minutes; `make fuzz` is the real thing).
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory fuzz-short
+
+## Every libFuzzer target (Tests/fuzz: each format's record parser, the sniffer, the line framer,
+## gzip, the JSON document splitter, plateau.toml, rules.toml, the follower) for FUZZ_SECONDS
+## each, from its committed corpus; FUZZ_TARGETS=... picks some, FUZZ_JOBS=2 runs two at once.
+## Builds the driver with -sanitize=fuzzer,address in .build-fuzz. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 5
+FUZZ_TARGETS ?=
+fuzz: deps
+	@bash Tests/fuzz/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-short:
+	@bash Tests/fuzz/fuzz.sh --mutate $(FUZZ_TEST_SECONDS) $(FUZZ_TARGETS)
+
+## The suites that run parallel ingest, the follower, the store and the dashboard feed (and the
+## CLI tests, which run the binary built the same way) under ThreadSanitizer, then under
+## AddressSanitizer, each in its own build folder (.build-tsan, .build-asan). TSan's reports must
+## all be the known Mutex false positives of Tests/sanitize/tsan-known.txt. Not part of `make test`.
+SANITIZE_FILTER ?= IngestTests|ChunkingTests|FollowTests|LiveProgressTests|GzipMemberTests|StoreCLITests|FeedHeaderTests|DashboardStateTests|ResolverMemoTests|FeedFreshnessTests|DamagedGzipCLITests|SnapshotCLITests|FaultTests
+sanitize: test-deps
+	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
+	@rm -f .build-tsan/tsan-report.*; \
+	  TSAN_OPTIONS="halt_on_error=0 exitcode=0 log_path=$(CURDIR)/.build-tsan/tsan-report" SWIFT_BACKTRACE=enable=no \
+	  $(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread --filter '$(SANITIZE_FILTER)' > .build-tsan/tsan.log 2>&1; \
+	  rc=$$?; grep -E '^(✔|✘) Test run|Executed' .build-tsan/tsan.log | tail -2; \
+	  cat .build-tsan/tsan-report.* > .build-tsan/tsan-reports.log 2>/dev/null; bash Tests/sanitize/check-tsan.sh .build-tsan/tsan-reports.log $$rc
+	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address
+	ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address --filter '$(SANITIZE_FILTER)'
 
 ## Measures the generator on multi-gigabyte logs, then wc -l, DuckDB and `plateau snapshot` side by
 ## side, in one table, on narrow (10-column) and wide (41-column) NSS CSV sets with and without
@@ -88,4 +119,4 @@ install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/plateau
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-tsan .build-asan

@@ -158,7 +158,7 @@ public final class DashboardFeed: @unchecked Sendable {
             model.notice = notice ?? source.notice
             if let n = model.notice, n != lastNotice {
                 // To the log file, if the dashboard was given one (stderr is redirected there).
-                FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) plateau: \(n)\n".utf8))
+                FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) plateau: \(Sanitize.line(n))\n".utf8))
                 lastNotice = n
             }
             lastModel = model

@@ -178,6 +178,8 @@ final class MeterBox: @unchecked Sendable {
     init(_ m: ProgressMeter) { meter = m }
 }
 
+/// One diagnostic line on stderr, sanitised like stdout (file names and log text can hold
+/// escape sequences).
 func warn(_ s: String) {
-    FileHandle.standardError.write(Data("plateau: \(s)\n".utf8))
+    FileHandle.standardError.write(Data("plateau: \(Sanitize.line(s))\n".utf8))
 }

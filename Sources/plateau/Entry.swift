@@ -8,6 +8,9 @@ import PlateauCore
 @main
 enum Entry {
     static func main() {
+        // A file size limit reached (`ulimit -f`) fails the write (EFBIG), as a full disk does,
+        // instead of killing the process: the store's transaction rolls back and we say so.
+        signal(SIGXFSZ, SIG_IGN)
         var command: ParsableCommand
         do {
             command = try Plateau.parseAsRoot(rewritingSnapshotFlag(Array(CommandLine.arguments.dropFirst())))
@@ -30,6 +33,8 @@ enum Entry {
             fail(e.description, code: 64)
         } catch let e as AlertRulesError {
             fail(e.description, code: 64)
+        } catch let e as Store.WriteFailed {
+            fail(e.description, code: 1)
         } catch let e as Store.Problem {
             fail(e.description, code: 64)
         } catch let e as PlateauKey.Problem {
@@ -58,7 +63,7 @@ enum Entry {
 
     static func fail(_ message: String, code: Int32) -> Never {
         let line = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? "error"
-        FileHandle.standardError.write(Data("plateau: \(line.replacingOccurrences(of: "Error: ", with: ""))\n".utf8))
+        FileHandle.standardError.write(Data("plateau: \(Sanitize.line(line.replacingOccurrences(of: "Error: ", with: "")))\n".utf8))
         exit(code)
     }
 }

@@ -63,15 +63,15 @@ struct IngestCommand: ParsableCommand {
         }
         if !common.quiet {
             for f in report.files {
-                print("\(f.path): +\(f.lines) lines, +\(f.records) records")
+                print("\(Sanitize.text(f.path)): +\(f.lines) lines, +\(f.records) records")
             }
-            for p in report.rotated { print("\(p): rotated, read on under this name") }
-            for p in report.truncated { print("\(p): truncated or replaced, read from the start") }
-            for p in report.copies { print("\(p): a copy of what was read, not read again") }
-            print("\(store.path): +\(report.lines) lines, +\(report.records) records from \(report.files.count) files")
+            for p in report.rotated { print("\(Sanitize.text(p)): rotated, read on under this name") }
+            for p in report.truncated { print("\(Sanitize.text(p)): truncated or replaced, read from the start") }
+            for p in report.copies { print("\(Sanitize.text(p)): a copy of what was read, not read again") }
+            print("\(Sanitize.text(store.path)): +\(report.lines) lines, +\(report.records) records from \(report.files.count) files")
         }
         if let days = common.keepDays, let first = try store.prune(keepDays: days), !common.quiet {
-            print("\(store.path): days before \(CivilDate(daysSinceEpoch: first).iso) dropped")
+            print("\(Sanitize.text(store.path)): days before \(CivilDate(daysSinceEpoch: first).iso) dropped")
         }
         if vacuum { try store.vacuum() }
     }

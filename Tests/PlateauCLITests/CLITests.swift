@@ -14,11 +14,13 @@ struct CLITests {
 
     struct Result { let code: Int32; let out: String; let err: String }
 
-    static func run(_ args: [String], env: [String: String] = [:], in directory: String? = nil) throws -> Result {
+    /// Runs the binary with `args`; `shell`: `args[0]` is the program to run instead (a shell
+    /// that sets a limit, then runs the binary).
+    static func run(_ args: [String], env: [String: String] = [:], in directory: String? = nil, shell: Bool = false) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: shell ? args[0] : binary)
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        p.arguments = args
+        p.arguments = shell ? Array(args.dropFirst()) : args
         p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
         let out = Pipe(), err = Pipe()
         // Close-on-exec, so that a process another test spawns meanwhile (a tmux server, which

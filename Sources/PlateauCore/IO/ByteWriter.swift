@@ -68,12 +68,22 @@ public final class ByteWriter {
         }
     }
 
-    /// A JSON string literal with the escapes RFC 8259 requires.
+    /// A JSON string literal with the escapes RFC 8259 requires, and DEL and the C1 controls
+    /// (U+007F–U+009F: U+009B is an 8-bit CSI) escaped too, so a terminal showing the JSON
+    /// cannot be driven by a log's text.
 
     public func jsonString(_ s: String) {
         buffer.append(UInt8(ascii: "\""))
+        var afterC2 = false  // the previous byte was 0xC2, the lead byte of U+0080–U+00BF
         for b in s.utf8 {
+            if afterC2 {
+                afterC2 = false
+                if b < 0xA0 { ascii("\\u00"); hex(UInt64(b), digits: 2); continue }
+                buffer.append(0xC2)
+            }
             switch b {
+            case 0xC2: afterC2 = true
+            case 0x7F: ascii("\\u007f")
             case UInt8(ascii: "\""): buffer.append(92); buffer.append(b)
             case UInt8(ascii: "\\"): buffer.append(92); buffer.append(b)
             case 0x0A: buffer.append(92); buffer.append(UInt8(ascii: "n"))

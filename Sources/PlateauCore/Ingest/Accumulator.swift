@@ -57,7 +57,7 @@ public struct ZPASession: Sendable, Equatable {
 public final class Accumulator: @unchecked Sendable {
     /// Distinct-people facts: (metric, BU, day) × person. With `spans`, only the facts known by
     /// their day alone (usage reports): the others are in `spans`, by instant.
-    public var facts = FactSet(capacity: 1 << 14)
+    public var facts: FactSet
     /// When the facts happened (only with `IngestSettings.factSpans`).
     public var spans: FactSpans?
     /// Call-record meetings by id hash.
@@ -110,8 +110,11 @@ public final class Accumulator: @unchecked Sendable {
     public struct DayPerson: Hashable, Sendable { public var day: Int; public var person: UInt64 }
     public struct OrganizedCount: Sendable, Equatable { public var bu: UInt16; public var count: Int }
 
-    public init(keepingSpans: Bool = false) {
+    /// `factCapacity`: the facts' table to start with (it grows); small for small inputs
+    /// (the fuzz targets make three accumulators an input).
+    public init(keepingSpans: Bool = false, factCapacity: Int = 1 << 14) {
         if keepingSpans { spans = FactSpans() }
+        facts = FactSet(capacity: factCapacity)
     }
 
     // MARK: adding facts (called by parsers)

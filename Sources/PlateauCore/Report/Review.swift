@@ -112,6 +112,10 @@ public enum Sanitize {
         return out
     }
 
+    /// A diagnostic for stderr or a log file: like `text`, so a file name or a log's text cannot
+    /// move the cursor, retitle the window or clear the screen (every control is a `?`).
+    public static func line(_ s: String) -> String { text(s) }
+
     public static func text(_ s: String) -> String {
         var v = String.UnicodeScalarView()
         v.append(contentsOf: scalars(s))

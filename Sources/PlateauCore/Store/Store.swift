@@ -38,6 +38,19 @@ public final class Store: @unchecked Sendable {
     private let lock = NSLock()
 
     public struct Problem: Error, CustomStringConvertible { public let description: String }
+    /// A write failed (the disk full, the file size limit reached, an I/O error): the batch's
+    /// transaction rolled back, so the store holds what it held before that batch.
+    public struct WriteFailed: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        /// Batches of this run committed before the one that failed.
+        public let batchesCommitted: Int
+        public var description: String {
+            batchesCommitted == 0
+                ? "\(path): cannot be written (\(reason)): the store is unchanged by this run; ingest again once there is room"
+                : "\(path): cannot be written (\(reason)): the store is unchanged since the \(batchesCommitted) batches this run committed before; ingest again once there is room to go on from there"
+        }
+    }
     struct Conflict: Error {}
 
     static let openEnd = Int64.min

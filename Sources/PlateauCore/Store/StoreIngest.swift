@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// `plateau ingest PATH ... --store FILE`: reads what is new under the roots into the store.
 /// The machinery is the live follower's (`LiveIngest`): files known by device and inode, read on
@@ -36,6 +37,9 @@ public enum StoreIngest {
         live.parallelThreshold = 0
         live.storeProgress = progress
         let change = live.poll()
+        if let e = live.storeError as? DatabaseError {
+            throw Store.WriteFailed(path: store.path, reason: e.message ?? "\(e.resultCode)", batchesCommitted: live.committed.count)
+        }
         if let e = live.storeError { throw e }
         var report = Report()
         var byPath: [String: Int] = [:]
