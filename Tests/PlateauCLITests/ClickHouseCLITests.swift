@@ -148,7 +148,7 @@ extension ClickHouseCLITests {
             let first = try Self.ingest(scratch, to: url)
             // Every file but the directory (people.csv resolves people, it holds no activity).
             let loaded = Self.lines(first.out).filter { $0.contains(": ") && $0.contains(" records loaded (") }
-            #expect(loaded.count == 419, "\(first.out.suffix(500))")
+            #expect(loaded.count == 444, "\(first.out.suffix(500))")
             #expect(!loaded.contains { $0.contains("directory/people.csv") })
             #expect(Self.lines(first.out).contains { $0.hasPrefix("load ") && $0.contains(" into \(shown): ") })
 

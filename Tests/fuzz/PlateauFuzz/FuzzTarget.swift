@@ -30,6 +30,16 @@ public enum FuzzTargets {
         lines("parser-asa-syslog") { s in ASASyslogParser(settings: s, fileModified: FuzzTargets.modified) },
         lines("parser-sessions-csv") { _ in SessionsCSVParser() },
         lines("parser-directory") { s in DirectoryParser(builder: DirectoryBuilder(hasher: s.hasher, units: BusinessUnits())) },
+        // Remote access and identity (issue 17).
+        lines("parser-globalprotect") { s in GlobalProtectParser(settings: s) },
+        lines("parser-fortigate") { s in FortiGateParser(settings: s) },
+        lines("parser-pulse") { s in PulseSecureParser(settings: s) },
+        lines("parser-citrix") { s in CitrixADCParser(settings: s) },
+        lines("parser-openvpn-log") { s in OpenVPNLogParser(settings: s, fileModified: FuzzTargets.modified) },
+        lines("parser-openvpn-status") { s in OpenVPNStatusParser(settings: s) },
+        lines("parser-entra-lines") { _ in JSONLinesOf(EntraSignInParser()) },
+        lines("parser-m365-audit-lines") { _ in JSONLinesOf(M365AuditTeamsParser()) },
+        lines("parser-m365-audit-csv") { _ in M365AuditCSVParser() },
         // The stages around them.
         sniffer, framer, gzip, jsonSplitter, config, rules, follow,
     ]
