@@ -53,7 +53,8 @@ run: build
 
 ## Builds and runs every test (unit, golden, end-to-end through tmux, every committed fuzz input),
 ## then every fuzz target's checks on random mutations of its corpus for FUZZ_TEST_SECONDS
-## (the plain build: no libFuzzer build, which costs minutes; `make fuzz` is the real thing).
+## (the plain build: no libFuzzer build, which costs minutes; `make fuzz` is the real thing),
+## with a fixed seed so every machine checks the same mutations (FUZZ_SEED=random explores).
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

@@ -7,7 +7,9 @@
 # FUZZ_JOBS=N runs N targets at once; FUZZ_BUILD=0 skips the build.
 #   Tests/fuzz/fuzz.sh --mutate SECONDS [TARGET ...]
 #     no libFuzzer: the plain debug build's random mutator (`make test`'s short run; it has
-#     that build at hand, while the libFuzzer build costs minutes from a fresh clone).
+#     that build at hand, while the libFuzzer build costs minutes from a fresh clone), with a
+#     fixed seed (FUZZ_SEED, default 1; FUZZ_SEED=random explores) so every machine checks the
+#     same mutations.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 swift=${SWIFT:-swift}
@@ -18,8 +20,8 @@ if [ "${1:-}" = --mutate ]; then
   targets=("$@"); [ ${#targets[@]} = 0 ] && mapfile -t targets < <("$bin" --list)
   failed=0
   for t in "${targets[@]}"; do
-    if ! out=$(SWIFT_BACKTRACE=enable=no "$bin" --mutate "$seconds" "$t" "Tests/fuzz/corpus/$t" 2>&1); then
-      echo "fuzz: $t FAILED (the input is kept in /tmp/plateau-fuzz-$t-*.input):"; echo "$out" | grep -E 'property failed|Fatal error' | head -3 | sed 's/^/  /'
+    if ! out=$(PLATEAU_FUZZ_SEED=${FUZZ_SEED:-1} SWIFT_BACKTRACE=enable=no "$bin" --mutate "$seconds" "$t" "Tests/fuzz/corpus/$t" 2>&1); then
+      echo "fuzz: $t FAILED with seed ${FUZZ_SEED:-1} (the input is kept in /tmp/plateau-fuzz-$t-*.input):"; echo "$out" | grep -E 'property failed|Fatal error|Assertion|ERROR' | head -4 | sed 's/^/  /'
       failed=1
     else
       echo "fuzz (mutations, ${seconds}s): $out"

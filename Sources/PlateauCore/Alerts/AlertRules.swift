@@ -82,8 +82,8 @@ public struct AlertRules: Sendable, Equatable {
 
     /// `config` nil: checked on its own (custom feeds are then unknown, capacities not asked for).
     public static func parse(_ text: String, path: String, config: PlateauConfig? = nil) throws -> AlertRules {
-        if let line = TOMLGuard.badTableHeader(text) {
-            throw AlertRulesError(path: path, rule: "", key: "", "line \(line): \(TOMLGuard.message)")
+        if let bad = TOMLGuard.firstAssertion(text) {
+            throw AlertRulesError(path: path, rule: "", key: "", "line \(bad.line): \(bad.message)")
         }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {

@@ -76,7 +76,7 @@ public struct PlateauConfig: Sendable, Equatable {
     }
 
     public static func parse(_ text: String, path: String) throws -> PlateauConfig {
-        if let line = TOMLGuard.badTableHeader(text) { throw ConfigError(path: path, key: "", "line \(line): \(TOMLGuard.message)") }
+        if let bad = TOMLGuard.firstAssertion(text) { throw ConfigError(path: path, key: "", "line \(bad.line): \(bad.message)") }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
             throw ConfigError(path: path, key: "", "line \(e.source.begin.line): \(e.description)")
