@@ -74,6 +74,26 @@ func expectAddsUp(_ a: FileAccount, sourceLocation: SourceLocation = #_sourceLoc
         #expect(rollups.value(.proxyRemoteUsers, bu: BusinessUnits.all, day: CivilDate(iso: "2020-03-23")!.day) == Double(2 * n))
     }
 
+    /// Found by the `gzip` fuzz target: after a damaged member, the hunt for the next one met
+    /// bytes that look like a member header whose extra field (its length read from the bytes
+    /// after it) runs past the file's end, swallowing the last member: that one was lost.
+    /// Now a member found after such a candidate settles it as no member.
+    @Test(arguments: [[0x1F, 0x8B, 0x08, 0x04, 0, 0, 0, 0, 0, 0xFF, 0x00, 0x7F] as [UInt8],
+                      [0x1F, 0x8B, 0x08, 0x1D, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF] as [UInt8]])
+    func aLookAlikeHeaderAfterADamagedMemberDoesNotSwallowTheNext(lookAlike: [UInt8]) throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path + "/proxy.csv.gz"
+        let m1 = try member(nssHeader + nssLines("a", 100)), m3 = try member(nssLines("c", 100))
+        let m2 = damage(try member(nssLines("b", 100)), at: -6, count: 1)  // its length: it ends, and fails
+        try Data(m1 + m2 + lookAlike + m3).write(to: URL(fileURLWithPath: path))
+        let (result, rollups) = try ingest([dir.path])
+        let a = try #require(result.inputs.first?.account)
+        #expect(a.records == 200, "\(a)")
+        #expect(Set(a.skippedReasons.keys) == [Self.failed], "\(a.skippedReasons)")
+        expectAddsUp(a)
+        #expect(proxyUsers(rollups) == 200)
+    }
+
     /// Damage anywhere in the middle member (header, data, trailer), 60 places: the good
     /// members always count whole, the damaged one whole or not at all, never a phantom user.
     @Test func damageAnywhereNeverInventsAUser() throws {

@@ -71,6 +71,8 @@ public final class GzipMembers {
     private var windowCount = 0
     /// The offset of the member being read.
     private var memberOffset: Int64 = 0
+    /// A reader that looks for the next member for another: it does not look further itself.
+    private var probing = false
 
     public init(holdLimit: Int = GzipMembers.defaultHoldLimit, inputSize: Int = FileReader.blockSize) {
         self.holdLimit = max(holdLimit, GzipMembers.partSize)
@@ -243,11 +245,25 @@ public final class GzipMembers {
             }
         }
         if inMember {
-            if trial && !streaming { return Position(offset: memberStart, hunting: true) }
+            if trial && !streaming {
+                // The data ends inside a candidate not yet confirmed: a member still being
+                // written, or bytes that only look like a header and whose "header" swallows
+                // the rest (an extra field's length, a name without its zero byte) — with the
+                // members after it. A member found after it settles it as the latter. (The
+                // probe does not probe again: a second such candidate leaves the first
+                // unsettled, so a read costs at most two passes over the data.)
+                if !probing, let next = try probe(fd, after: memberStart, to: end, path: path) {
+                    inMember = false
+                    pos = next
+                    hunting = false
+                    continue
+                }
+                return Position(offset: memberStart, hunting: true)
+            }
             // The data ends inside a member: cut short, still being written, or damaged so
             // that it ran on over the members after it (zlib reads them as its own data). A
             // member found after its start settles it.
-            if let next = try probe(fd, after: memberStart, to: end, path: path) {
+            if !probing, let next = try probe(fd, after: memberStart, to: end, path: path) {
                 try fail("it runs on into the member at byte \(next)")
                 pos = next
                 hunting = false
@@ -268,6 +284,7 @@ public final class GzipMembers {
     /// `holdLimit` bytes without error), or nil.
     private func probe(_ fd: Int32, after start: Int64, to end: Int64, path: String) throws -> Int64? {
         let finder = GzipMembers(holdLimit: holdLimit, inputSize: 1 << 16)
+        finder.probing = true
         do {
             try finder.read(fd, from: Position(offset: start + 1, hunting: true), to: end, path: path) { _ in
                 throw Found(offset: finder.memberOffset)

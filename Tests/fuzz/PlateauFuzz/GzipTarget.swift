@@ -94,6 +94,11 @@ extension FuzzTargets {
         } else {
             file = rest
         }
+        if let dump = getenv("PLATEAU_FUZZ_GZIP_DUMP") {
+            // The file built from the input, to look at a finding with other tools.
+            let fd = open(dump, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if fd >= 0 { _ = file.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }; close(fd) }
+        }
         let whole = readMembers(file, window: FileReader.blockSize, split: nil)
         if mode & 1 == 0 {
             let verified = whole.members.filter { $0.verdict == .verified }.map(\.bytes)
