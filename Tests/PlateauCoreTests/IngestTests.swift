@@ -280,6 +280,7 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         case .m365AuditTeams: var p = JSONLinesOf(M365AuditTeamsParser()); feed(&p)
         case .teamsAttendance: break
         case .m365AuditCSV: var p = M365AuditCSVParser(); feed(&p)
+        case .commonSecurityLog: var p = JSONLinesOf(CommonSecurityLogParser()); feed(&p)
         }
         var facts: [String] = []
         ctx.acc.facts.forEach { g, p in facts.append("\(g):\(p)") }
@@ -329,7 +330,7 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         // OpenVPN status files (a live server's snapshots) are not generated: that parser is
         // checked whole, byte by byte and in random splits in RemoteAccessParserTests. The identity
         // and Teams formats (issue 17) are not in SampleLogs: IdentityParsersTests reads theirs.
-        let elsewhere: Set<InputFormat> = [.openVPNStatus, .entraSignIns, .m365AuditTeams, .teamsAttendance, .m365AuditCSV]
+        let elsewhere: Set<InputFormat> = [.openVPNStatus, .entraSignIns, .m365AuditTeams, .teamsAttendance, .m365AuditCSV, .commonSecurityLog]
         #expect(seen.union(elsewhere) == Set(InputFormat.allCases).subtracting([.directory]))
     }
 }

@@ -24,10 +24,13 @@ extension FormatSniffer {
     ///   `signIn`: `createdDateTime`, a user (`userPrincipalName`/`userId`) and `appDisplayName`.
     /// - `m365-audit-teams`: `CreationTime` and `Operation` with `Workload` `MicrosoftTeams`,
     ///   bare or as the JSON string of an exported event's `event.original`.
+    /// - `commonsecuritylog`: `DeviceVendor` and `DeviceProduct` (a Log Analytics
+    ///   CommonSecurityLog row, whatever its device: the parser tells Zscaler's rows from others).
     static func classify(_ line: Line, wrapped: Bool) -> InputFormat? {
         var s = JSONScanner(line)
         var signInCategory = false, created = false, user = false, app = false
         var creation = false, operation = false, teams = false
+        var deviceVendor = false, deviceProduct = false
         var original: Bytes?
         do throws(JSONError) {
             try s.enterRoot()
@@ -47,6 +50,8 @@ extension FormatSniffer {
                 } else if k.equals("appDisplayName") { app = true
                 } else if k.equals("CreationTime") { creation = true
                 } else if k.equals("Operation") { operation = true
+                } else if k.equals("DeviceVendor") { deviceVendor = true
+                } else if k.equals("DeviceProduct") { deviceProduct = true
                 } else if k.equals("Workload") { teams = try s.string()?.equals("MicrosoftTeams") ?? false
                 } else if k.equals("event") && !wrapped { _ = try s.enterObject()
                 }
@@ -56,6 +61,7 @@ extension FormatSniffer {
         }
         if signInCategory || (created && user && app) { return .entraSignIns }
         if creation && operation && teams { return .m365AuditTeams }
+        if deviceVendor && deviceProduct && !wrapped { return .commonSecurityLog }
         if let o = original, o.count > 0, o[0] == 0x7B, classify(UnsafeMutableRawBufferPointer(mutating: o), wrapped: true) == .m365AuditTeams {
             return .m365AuditTeams
         }

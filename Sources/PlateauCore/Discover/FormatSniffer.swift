@@ -89,7 +89,8 @@ public enum FormatSniffer {
         if has("business_unit") && has("user_id", "upn") { return .directory }
         if has("report date") && has("meetings") { return .teamsUserCounts }
         if has("user principal name") && has("last activity date") { return .teamsUserActivity }
-        if has("time", "datetime", "epochtime") && has("login", "user") && has("location", "department", "dept") { return .zscalerNSSCSV }
+        if has("time", "datetime", "epochtime") && has("login", "user", "elogin")
+            && has("location", "department", "dept", "elocation", "edepartment") { return .zscalerNSSCSV }
         if has("user", "username", "upn") && has("start", "logon_start", "logonstartdate") { return .sessionsCSV }
         // Identity and Teams (issue 17): the audit log search exported as CSV.
         if has("auditdata") && has("operation", "operations") && has("creationdate") { return .m365AuditCSV }

@@ -4,7 +4,7 @@ extension InputFormat {
     /// array): `InputDiscovery` tells which from the first line (`DiscoveredInput.jsonLines`).
     public var isJSONRecords: Bool {
         switch self {
-        case .teamsCallRecords, .entraSignIns, .m365AuditTeams: return true
+        case .teamsCallRecords, .entraSignIns, .m365AuditTeams, .commonSecurityLog: return true
         default: return false
         }
     }

@@ -22,4 +22,6 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case teamsAttendance = "teams-attendance"
     case m365AuditTeams = "m365-audit-teams"
     case m365AuditCSV = "m365-audit-csv"
+    // Zscaler NSS through Microsoft Sentinel (a Log Analytics CommonSecurityLog export).
+    case commonSecurityLog = "commonsecuritylog"
 }

@@ -24,6 +24,7 @@ enum LineParser {
     case entraLines(JSONLinesOf<EntraSignInParser>)
     case auditLines(JSONLinesOf<M365AuditTeamsParser>)
     case auditCSV(M365AuditCSVParser)
+    case commonSecurityLogLines(JSONLinesOf<CommonSecurityLogParser>)
 
     /// The parser of a line-oriented format; nil for JSON documents and unknown formats.
     static func make(format: InputFormat?, custom: Int?, jsonLines: Bool, settings: IngestSettings,
@@ -52,6 +53,7 @@ enum LineParser {
         case .m365AuditTeams: return jsonLines ? .auditLines(JSONLinesOf(M365AuditTeamsParser())) : nil
         case .teamsAttendance: return nil  // read whole (a document)
         case .m365AuditCSV: return .auditCSV(M365AuditCSVParser())
+        case .commonSecurityLog: return jsonLines ? .commonSecurityLogLines(JSONLinesOf(CommonSecurityLogParser())) : nil
         }
     }
 
@@ -80,6 +82,7 @@ enum LineParser {
         case .entraLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .entraLines(p)
         case .auditLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .auditLines(p)
         case .auditCSV(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .auditCSV(p)
+        case .commonSecurityLogLines(var p): LineParser.run(&p, chunk, &framer, &account, ctx); self = .commonSecurityLogLines(p)
         }
     }
 
@@ -106,7 +109,7 @@ enum LineParser {
         case .nssJSON, .callRecordLines, .zpaUserStatus, .zpaUserActivity, .asaSyslog: break
         case .globalProtect, .fortigate, .pulse, .citrix, .openVPNLog, .openVPNStatus: break
         case .auditCSV(var p): p.adoptHeader(line, ctx); self = .auditCSV(p)
-        case .entraLines, .auditLines: break
+        case .entraLines, .auditLines, .commonSecurityLogLines: break
         }
     }
 

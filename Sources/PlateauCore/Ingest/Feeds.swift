@@ -29,7 +29,7 @@ public enum Feeds {
         if let custom { return builtIn.count + custom }
         switch format {
         case .teamsCallRecords, .teamsUserActivity, .teamsUserCounts: return meetings
-        case .zscalerNSSCSV, .zscalerNSSJSON: return proxy
+        case .zscalerNSSCSV, .zscalerNSSJSON, .commonSecurityLog: return proxy
         case .zpaUserStatus, .zpaUserActivity: return privateAccess
         case .asaSyslog: return vpn
         case .panosGlobalProtect, .fortigateKV, .pulseSecure, .openVPNLog, .openVPNStatus: return vpn

@@ -128,7 +128,7 @@ public struct Ingest {
         // syslog year state; a status file's rows need its TIME line.)
         case .panosGlobalProtect, .fortigateKV, .pulseSecure, .citrixADC: return true
         case .teamsCallRecords: return d.jsonLines
-        case .entraSignIns, .m365AuditTeams: return d.jsonLines
+        case .entraSignIns, .m365AuditTeams, .commonSecurityLog: return d.jsonLines
         case .m365AuditCSV: return true
         default: return false  // syslog keeps year state; call records may be one JSON document
         }
@@ -175,6 +175,10 @@ public struct Ingest {
             return readDocument(u, parser: &p, ctx: ctx, progress: progress, pageKeys: InputFormat.m365AuditTeams.pageKeys)
         case .teamsAttendance: return readAttendance(u, ctx: ctx, progress: progress)
         case .m365AuditCSV: var p = M365AuditCSVParser(); return readUnit(u, parser: &p, ctx: ctx, progress: progress)
+        case .commonSecurityLog:
+            if u.jsonLines { var p = JSONLinesOf(CommonSecurityLogParser()); return readUnit(u, parser: &p, ctx: ctx, progress: progress) }
+            var p = CommonSecurityLogParser()
+            return readDocument(u, parser: &p, ctx: ctx, progress: progress, pageKeys: InputFormat.commonSecurityLog.pageKeys)
         }
     }
 

@@ -27,9 +27,9 @@ public struct NSSCSVRows: CSVRowReader {
     public mutating func columns(_ h: CSVHeader) -> Bool {
         time = h.index("time", "datetime") ?? -1
         epoch = h.index("epochtime") ?? -1
-        user = h.index("login", "user") ?? -1
-        dept = h.index("dept", "department") ?? -1
-        location = h.index("location") ?? -1
+        user = h.index("login", "user", "elogin") ?? -1
+        dept = h.index("dept", "department", "edepartment") ?? -1
+        location = h.index("location", "elocation") ?? -1
         tzColumn = h.index("tz") ?? -1
         fieldsNeeded = max(time, epoch, user, dept, location, tzColumn) + 1
         return (time >= 0 || epoch >= 0) && user >= 0
@@ -61,15 +61,53 @@ public struct NSSCSVRows: CSVRowReader {
             return .skipped(Reasons.noTime)
         }
         if let r = ctx.stampProblem(t) { return .skipped(r) }
-        let login = fields[user].trimmed()
+        let login = NSSText.decoded(fields[user].trimmed())
         if NSSLogin.isAnonymous(login) { return .ignored(NSSCSVRows.unauthenticated) }
-        let p = ctx.resolver.resolve(login, department: dept >= 0 ? fields[dept] : nil)
+        let p = ctx.resolver.resolve(login, department: dept >= 0 ? NSSText.decoded(fields[dept]) : nil)
         ctx.acc.user(.proxyUsers, at: t, day: lastDay, p)
-        if location >= 0, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(fields[location].trimmed())) {
+        if location >= 0, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(NSSText.decoded(fields[location]).trimmed())) {
             ctx.acc.user(.proxyRemoteUsers, at: t, day: lastDay, p)
         }
         ctx.acc.saw(t, feed: Feeds.proxy, unit: p.bu)
         return .record
+    }
+}
+
+/// NSS writes a field URL-encoded when the feed names its `e…` spelling (`%s{elocation}`,
+/// `%s{edepartment}`, `%s{elogin}`), and SIEM feeds often do: `Road%20Warrior`,
+/// `Financial%20Dept`, `jdoe%40corp.example`. A login, department or location holding a `%XX`
+/// escape is decoded in place (the line's bytes belong to the parser while it reads the line;
+/// a `%` not followed by two hex digits stays as it is). Fields without `%` cost one `memchr`.
+public enum NSSText {
+    @inline(__always)
+    public static func decoded(_ b: Bytes) -> Bytes {
+        guard b.count >= 3, let base = b.baseAddress, memchr(base, 0x25, b.count) != nil else { return b }
+        return decode(b)
+    }
+
+    static func decode(_ b: Bytes) -> Bytes {
+        let m = UnsafeMutableRawBufferPointer(mutating: b)
+        var r = 0, w = 0
+        let n = b.count
+        while r < n {
+            let c = b[r]
+            if c == 0x25, r + 2 < n, let hi = hex(b[r + 1]), let lo = hex(b[r + 2]) {
+                m[w] = hi << 4 | lo
+                r += 3
+            } else {
+                m[w] = c
+                r += 1
+            }
+            w += 1
+        }
+        return Bytes(rebasing: b[0..<w])
+    }
+
+    @inline(__always)
+    static func hex(_ c: UInt8) -> UInt8? {
+        if ASCII.isDigit(c) { return c - 48 }
+        let l = ASCII.lower(c)
+        return l &- 97 < 6 ? l - 87 : nil
     }
 }
 

@@ -2,7 +2,9 @@
 /// wrapper `{"sourcetype":"zscalernss-web","event":{...}}`, with the field names of §3a
 /// matched case-insensitively: time `time`/`datetime` (`Mon Mar 23 09:14:02 2020`, UTC unless
 /// a `tz` field names a zone or offset; ISO and epoch spellings are accepted too) or
-/// `epochtime`; user `login`/`user`; BU `dept`/`department`; `location`.
+/// `epochtime`; user `login`/`user`; BU `dept`/`department`; `location`. The URL-encoded
+/// spellings (`elogin`, `edepartment`, `elocation`; `locationname` of firewall templates) are
+/// read too, and `%XX` escapes in these fields are decoded (`Road%20Warrior`).
 ///
 /// Every authenticated transaction makes its user a `proxy.users` user of its day, and a
 /// `proxy.remote_users` and `remote.users` user when its location is a remote one. A hot
@@ -45,16 +47,24 @@ public struct NSSJSONParser: RecordParser {
                 case 5:
                     if k.equalsIgnoringCase("login") { login = try s.string(); hasUserField = true }
                     else if s.depth == 1 && k.equalsIgnoringCase("event") { _ = try s.enterObject() }
+                case 6:
+                    if k.equalsIgnoringCase("elogin") { if login == nil { login = try s.string(); hasUserField = true } }
                 case 8:
                     if k.equalsIgnoringCase("datetime") { if time == nil { time = try s.string() } }
                     else if k.equalsIgnoringCase("location") { location = try s.string() }
                 case 9:
-                    if k.equalsIgnoringCase("epochtime") {
+                    if k.equalsIgnoringCase("elocation") { if location == nil { location = try s.string() } }
+                    else if k.equalsIgnoringCase("epochtime") {
                         let v = try s.value()
                         if v.kind == .number || v.kind == .string { epoch = v.bytes }
                     }
                 case 10:
                     if k.equalsIgnoringCase("department") { if dept == nil { dept = try s.string() } }
+                case 11:
+                    if k.equalsIgnoringCase("edepartment") { if dept == nil { dept = try s.string() } }
+                case 12:
+                    // The firewall feed's SIEM templates name the location so.
+                    if k.equalsIgnoringCase("locationname") { if location == nil { location = try s.string() } }
                 default:
                     break
                 }
@@ -97,13 +107,14 @@ public struct NSSJSONParser: RecordParser {
 
         // Who.
         // A `null` login is as anonymous as an empty one; no login field at all is a defect.
-        guard let name = (login ?? user)?.trimmed() else {
+        guard let raw = (login ?? user)?.trimmed() else {
             return hasUserField ? .ignored(NSSJSONParser.unauthenticated) : .skipped(Reasons.missingUser)
         }
+        let name = NSSText.decoded(raw)
         if NSSLogin.isAnonymous(name) { return .ignored(NSSJSONParser.unauthenticated) }
-        let p = ctx.resolver.resolve(name, department: dept)
+        let p = ctx.resolver.resolve(name, department: dept.map(NSSText.decoded))
         ctx.acc.user(.proxyUsers, at: t, day: day, p)
-        if let location, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(location.trimmed())) {
+        if let location, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(NSSText.decoded(location).trimmed())) {
             ctx.acc.user(.proxyRemoteUsers, at: t, day: day, p)
         }
         ctx.acc.saw(t, feed: Feeds.proxy, unit: p.bu)

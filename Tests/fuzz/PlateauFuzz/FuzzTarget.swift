@@ -40,6 +40,7 @@ public enum FuzzTargets {
         lines("parser-entra-lines") { _ in JSONLinesOf(EntraSignInParser()) },
         lines("parser-m365-audit-lines") { _ in JSONLinesOf(M365AuditTeamsParser()) },
         lines("parser-m365-audit-csv") { _ in M365AuditCSVParser() },
+        document("parser-commonsecuritylog") { CommonSecurityLogParser() },
         // The stages around them.
         sniffer, framer, gzip, jsonSplitter, config, rules, follow,
     ]
