@@ -11,6 +11,16 @@ public struct MeetingFact: Sendable, Equatable {
     public init(day: Int32, bu: UInt16, seconds: Int32, participants: Int32, start: Int64 = 0) {
         self.day = day; self.bu = bu; self.seconds = seconds; self.participants = participants; self.start = start
     }
+
+    /// Two records of one meeting (the same id) as one, whatever order they come in (threads
+    /// and merges give any): the most participants, and the rest from the record that starts
+    /// first (then the smaller day, BU, length) — a meeting exported again while still going on.
+    @inline(__always)
+    public mutating func combine(_ o: MeetingFact) {
+        let most = max(participants, o.participants)
+        if (o.start, o.day, o.bu, o.seconds) < (start, day, bu, seconds) { self = o }
+        participants = most
+    }
 }
 
 /// A session of a session source, [start, end); `end` nil while open. `tag` separates
@@ -61,7 +71,7 @@ public final class Accumulator: @unchecked Sendable {
     /// When the facts happened (only with `IngestSettings.factSpans`).
     public var spans: FactSpans?
     /// Call-record meetings by id hash.
-    public var meetings: [UInt64: MeetingFact] = [:]
+    public var meetings = MeetingTable()
     /// Records that repeated a meeting already seen (same id).
     public var duplicateMeetings = 0
     /// Usage-report rows: (day, person) → (BU, meetings organised that day). Keyed by person
@@ -163,13 +173,10 @@ public final class Accumulator: @unchecked Sendable {
         feedTimes.saw(t, slot: feed == Feeds.byFamily ? Feeds.slot(family) : feed, unit: bu)
     }
 
+    @inline(__always)
     public func meeting(id: UInt64, _ m: MeetingFact) {
-        if let old = meetings[id] {
-            duplicateMeetings += 1
-            if m.participants > old.participants { meetings[id]!.participants = m.participants }
-        } else {
-            meetings[id] = m
-        }
+        let new = meetings.insertOrUpdate(id, m) { $0.combine(m) }
+        if !new { duplicateMeetings += 1 }
     }
 
     public func organized(day: Int, _ p: Person, count: Int) {
@@ -200,7 +207,8 @@ public final class Accumulator: @unchecked Sendable {
 
     /// Adds everything `other` holds; duplicates (same meeting id, same session, same fact)
     /// count once. `workers` > 1 merges the facts on that many threads (the final merge of an
-    /// ingest's threads; not from inside one of them).
+    /// ingest's threads; not from inside one of them). `other` is consumed: its tables are
+    /// moved, not copied, and it is not to be read afterwards.
     public func merge(_ other: Accumulator, workers: Int = 1) {
         // Accumulators of one ingest all keep spans or none do (Ingest.run and ParseContext
         // make them from the same settings): `facts` means another thing in each.
@@ -211,6 +219,9 @@ public final class Accumulator: @unchecked Sendable {
             spans!.merge(&other.spans!)
         }
         duplicateMeetings += other.duplicateMeetings
+        // The larger table takes the smaller's meetings (the other accumulator is consumed).
+        if other.meetings.count > meetings.count { swap(&meetings, &other.meetings) }
+        meetings.reserveCapacity(meetings.count + other.meetings.count)
         for (id, m) in other.meetings { meeting(id: id, m) }
         for (k, v) in other.organized { if let old = organized[k], old.count >= v.count { continue }; organized[k] = v }
         for (d, v) in other.orgMeetingUsers { orgMeetingUsers[d] = max(orgMeetingUsers[d] ?? 0, v) }

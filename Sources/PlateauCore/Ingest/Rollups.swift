@@ -220,35 +220,29 @@ public enum RollupBuilder {
 
         // Meetings: count, median length and largest per (day, organizer BU) and ALL.
         struct Cell: Hashable { var day: Int; var bu: UInt16 }
-        var minutes: [Cell: [Double]] = [:]
-        var largest: [Cell: Int32] = [:]
         var meetings = acc.meetings
         for (id, p) in acc.participations where meetings[id] == nil {
             var m = p.meeting
             m.participants = Int32(clamping: p.people.count)
             meetings[id] = m
         }
-        for (_, m) in meetings {
-            for bu in [m.bu, BusinessUnits.all] {
-                let c = Cell(day: Int(m.day), bu: bu)
-                minutes[c, default: []].append(Double(m.seconds) / 60)
-                largest[c] = max(largest[c] ?? 0, m.participants)
-            }
-        }
+        let grid = MeetingGrid(meetings)
         if !meetings.isEmpty || !acc.organized.isEmpty {
             present.formUnion([.meetingsUsers, .meetingsCount])
         }
         if !meetings.isEmpty { present.formUnion([.meetingsMedianMinutes, .meetingsMaxParticipants]) }
-        for (c, list) in minutes {
-            set(.meetingsCount, c.bu, c.day, Double(list.count))
-            set(.meetingsMedianMinutes, c.bu, c.day, median(list))
+        var minutes: Set<Cell> = []
+        grid.forEachCell { day, bu, count, medianMinutes, largest in
+            minutes.insert(Cell(day: day, bu: bu))
+            set(.meetingsCount, bu, day, Double(count))
+            set(.meetingsMedianMinutes, bu, day, medianMinutes)
+            set(.meetingsMaxParticipants, bu, day, Double(largest))
         }
-        for (c, n) in largest { set(.meetingsMaxParticipants, c.bu, c.day, Double(n)) }
         // Usage-report organised meetings count where no call record covers that BU and day
         // (the same meetings would otherwise be counted twice).
         var organized: [Cell: Int] = [:]
         for (k, v) in acc.organized { organized[Cell(day: k.day, bu: v.bu), default: 0] += v.count }
-        for (c, n) in organized where minutes[c] == nil {
+        for (c, n) in organized where !minutes.contains(c) {
             set(.meetingsCount, c.bu, c.day, Double(n))
             add(.meetingsCount, BusinessUnits.all, c.day, Double(n))
         }
@@ -257,6 +251,81 @@ public enum RollupBuilder {
         return out
     }
 
+}
+
+/// Meetings counted per (day, organizer BU) and for ALL: how many, the median length in
+/// minutes (as `RollupBuilder.median` of their minutes) and the largest. Cells are numbered on
+/// a dense grid of days × BUs when it is small (a dictionary per meeting would hash two cells
+/// each, and a million meetings fill a few thousand cells), else through a dictionary (dates
+/// spread over years, or thousands of departments).
+struct MeetingGrid {
+    private var cellDay: [Int] = [], cellBU: [UInt16] = []
+    private var counts: [Int32] = []
+    private var largest: [Int32] = []
+    private var offsets: [Int] = []
+    private var seconds: [Int32] = []
+
+    init(_ meetings: MeetingTable) {
+        guard !meetings.isEmpty else { return }
+        var lo = Int.max, hi = Int.min, maxBU = Int(BusinessUnits.all)
+        for (_, m) in meetings {
+            lo = min(lo, Int(m.day)); hi = max(hi, Int(m.day)); maxBU = max(maxBU, Int(m.bu))
+        }
+        let width = maxBU + 1, dense = (hi - lo + 1) * width
+        var sparse: [Int: Int]?
+        if dense <= max(1 << 16, 4 * meetings.count) {
+            cellDay = (0..<dense).map { lo + $0 / width }
+            cellBU = (0..<dense).map { UInt16($0 % width) }
+        } else {
+            var map: [Int: Int] = [:]
+            for (_, m) in meetings {
+                for bu in [m.bu, BusinessUnits.all] where map[Int(m.day) &* 65_536 &+ Int(bu)] == nil {
+                    map[Int(m.day) &* 65_536 &+ Int(bu)] = cellDay.count
+                    cellDay.append(Int(m.day)); cellBU.append(bu)
+                }
+            }
+            sparse = map
+        }
+        @inline(__always) func cell(_ day: Int32, _ bu: UInt16) -> Int {
+            if let sparse { return sparse[Int(day) &* 65_536 &+ Int(bu)]! }
+            return (Int(day) - lo) * width + Int(bu)
+        }
+        let cells = cellDay.count
+        counts = Array(repeating: 0, count: cells)
+        largest = Array(repeating: 0, count: cells)
+        for (_, m) in meetings {
+            for c in [cell(m.day, m.bu), cell(m.day, BusinessUnits.all)] {
+                counts[c] += 1
+                largest[c] = max(largest[c], m.participants)
+            }
+        }
+        // Each cell's lengths side by side, then sorted cell by cell.
+        offsets = Array(repeating: 0, count: cells + 1)
+        for c in 0..<cells { offsets[c + 1] = offsets[c] + Int(counts[c]) }
+        seconds = Array(repeating: 0, count: offsets[cells])
+        var fill = offsets
+        for (_, m) in meetings {
+            for c in [cell(m.day, m.bu), cell(m.day, BusinessUnits.all)] {
+                seconds[fill[c]] = m.seconds
+                fill[c] += 1
+            }
+        }
+        for c in 0..<cells where counts[c] > 1 { seconds[offsets[c]..<offsets[c + 1]].sort() }
+    }
+
+    /// Every cell with meetings: day, BU, count, median minutes, largest.
+    func forEachCell(_ body: (Int, UInt16, Int, Double, Int32) -> Void) {
+        for c in counts.indices where counts[c] > 0 {
+            let s = seconds[offsets[c]..<offsets[c + 1]]
+            let n = s.count, mid = s.startIndex + n / 2
+            // As `median` of the lengths in minutes: the same Doubles, the same arithmetic.
+            let med = n % 2 == 1 ? Double(s[mid]) / 60 : (Double(s[mid - 1]) / 60 + Double(s[mid]) / 60) / 2
+            body(cellDay[c], cellBU[c], n, med, largest[c])
+        }
+    }
+}
+
+extension RollupBuilder {
     public static func median(_ xs: [Double]) -> Double {
         let s = xs.sorted()
         guard !s.isEmpty else { return 0 }
