@@ -196,6 +196,17 @@ private func tally(_ o: [LineOutcome]) -> [String: Int] {
         #expect(w.starts.map(\.start) == [want])
     }
 
+    /// 19 digits can pass Int64.max: not a time, and no trap (the fuzzer's first find in this
+    /// parser: `eventtime=9999999999999999999` overflowed).
+    @Test func anEventTimeBeyondInt64IsNoTime() {
+        #expect(Remote.bytes("9999999999999999999") { RemoteTime.epochAnyUnit($0) } == nil)
+        #expect(Remote.bytes("9223372036854775808") { RemoteTime.epochAnyUnit($0) } == nil)
+        #expect(Remote.bytes("1585119600123456789") { RemoteTime.epochAnyUnit($0) } == 1_585_119_600)
+        let w = Remote.World(vpnZone: "Europe/Paris")
+        var p = Self.make()
+        #expect(Remote.feed(&p, Self.vpn("tunnel-up", when: "date=2020-03-25 time=08:00:00 eventtime=9999999999999999999"), w) != .header)
+    }
+
     @Test func whatIsNotAPersonsTunnel() {
         let w = Remote.World()
         var p = Self.make()

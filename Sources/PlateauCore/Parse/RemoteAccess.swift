@@ -135,7 +135,14 @@ enum RemoteTime {
         let t = b.trimmed()
         guard t.count >= 9, t.count <= 19 else { return nil }
         var v: Int64 = 0
-        for i in 0..<t.count { guard ASCII.isDigit(t[i]) else { return nil }; v = v * 10 + Int64(t[i] &- 48) }
+        for i in 0..<t.count {
+            guard ASCII.isDigit(t[i]) else { return nil }
+            // 19 digits may pass Int64.max (9223372036854775807): not a time (found by fuzzing).
+            let (tens, o1) = v.multipliedReportingOverflow(by: 10)
+            let (next, o2) = tens.addingReportingOverflow(Int64(t[i] &- 48))
+            guard !o1, !o2 else { return nil }
+            v = next
+        }
         switch t.count {
         case 17...19: v /= 1_000_000_000
         case 14...16: v /= 1_000_000
