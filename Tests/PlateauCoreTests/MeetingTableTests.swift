@@ -51,7 +51,8 @@ import Testing
     @Test func mergingIsOneAccumulatorOfEverything() {
         for (na, nb) in [(10, 5_000), (5_000, 10), (3_000, 3_000)] {
             var rng = SplitMix64(seed: UInt64(na * 7 + nb))
-            let records = (0..<(na + nb)).map { _ in (rng.next() % 4_000 + 1, Self.fact(&rng)) }
+            // Ids over every shard (the top bits), 0 among them.
+            let records = (0..<(na + nb)).map { _ in ((rng.next() % 4_000) &* 0x9E37_79B9_7F4A_7C15, Self.fact(&rng)) }
             let a = Accumulator(), b = Accumulator(), one = Accumulator()
             for (k, r) in records.enumerated() {
                 (k < na ? a : b).meeting(id: r.0, r.1)
@@ -59,6 +60,7 @@ import Testing
             }
             a.merge(b)
             #expect(a.meetings.count == one.meetings.count && a.duplicateMeetings == one.duplicateMeetings)
+            #expect(b.meetings.isEmpty)  // taken, not copied
             for (id, m) in one.meetings { #expect(a.meetings[id] == m) }
         }
     }

@@ -219,10 +219,8 @@ public final class Accumulator: @unchecked Sendable {
             spans!.merge(&other.spans!)
         }
         duplicateMeetings += other.duplicateMeetings
-        // The larger table takes the smaller's meetings (the other accumulator is consumed).
-        if other.meetings.count > meetings.count { swap(&meetings, &other.meetings) }
-        meetings.reserveCapacity(meetings.count + other.meetings.count)
-        for (id, m) in other.meetings { meeting(id: id, m) }
+        // Shard by shard, the other's freed as taken (the other accumulator is consumed).
+        duplicateMeetings += meetings.absorb(&other.meetings) { $0.combine($1) }
         for (k, v) in other.organized { if let old = organized[k], old.count >= v.count { continue }; organized[k] = v }
         for (d, v) in other.orgMeetingUsers { orgMeetingUsers[d] = max(orgMeetingUsers[d] ?? 0, v) }
         for f in 0..<sessions.count { sessions[f].formUnion(other.sessions[f]) }

@@ -1,25 +1,20 @@
-/// Call-record meetings by the 64-bit hash of their id: an open-addressing table (linear
-/// probing, power-of-two capacity, at most 3/4 full). The key is already a good hash of the
-/// id, so it is not hashed again (a `Dictionary` would run SipHash over it); keys and values sit
-/// in two flat arrays, no per-entry allocation. A million meetings cost 32 MB at worst.
+/// Call-record meetings by the 64-bit hash of their id: 16 shards (by the key's top bits), each
+/// an open-addressing table (linear probing, power-of-two capacity, at most 3/4 full). The key
+/// is already a good hash of the id, so it is not hashed again (a `Dictionary` would run SipHash
+/// over it); keys and values sit in flat arrays, no per-entry allocation. Two threads' tables
+/// merge shard by shard, each of the other's shards freed once taken, so a merge never holds
+/// both tables and a grown copy of the whole at once (as one table growing would).
 ///
 /// Reads as a `Dictionary` does where plateau uses one: `table[id]`, `count`, `isEmpty`,
 /// `for (id, meeting) in table` (in slot order: callers that need an order sort).
 public struct MeetingTable: Sequence, Sendable {
-    /// 0 marks an empty slot; the meeting whose key is 0 lives in `zero`.
-    private var ids: [UInt64]
-    private var values: [MeetingFact]
+    static let shardBits = 4
+    private var shards: [Shard] = Array(repeating: Shard(), count: 1 << MeetingTable.shardBits)
+    /// The meeting whose key is 0 (0 marks an empty slot).
     private var zero: MeetingFact?
     public private(set) var count = 0
-    private var mask: Int
 
-    public init(minimumCapacity: Int = 0) {
-        var c = 16
-        while c * 3 < minimumCapacity * 4 { c <<= 1 }
-        ids = Array(repeating: 0, count: c)
-        values = Array(repeating: MeetingFact(day: 0, bu: 0, seconds: 0, participants: 0), count: c)
-        mask = c - 1
-    }
+    public init() {}
 
     public var isEmpty: Bool { count == 0 }
 
@@ -27,36 +22,13 @@ public struct MeetingTable: Sequence, Sendable {
     public var keys: [UInt64] { map(\.key) }
 
     @inline(__always)
-    private func home(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask }
-
-    /// The slot holding `k`, or the empty slot where it would go.
-    @inline(__always)
-    private func slot(_ k: UInt64) -> (index: Int, found: Bool) {
-        var i = home(k)
-        while true {
-            let s = ids[i]
-            if s == k { return (i, true) }
-            if s == 0 { return (i, false) }
-            i = (i + 1) & mask
-        }
-    }
+    private static func shard(_ k: UInt64) -> Int { Int(truncatingIfNeeded: k >> UInt64(64 - shardBits)) }
 
     public subscript(_ k: UInt64) -> MeetingFact? {
-        get {
-            if k == 0 { return zero }
-            let s = slot(k)
-            return s.found ? values[s.index] : nil
-        }
+        get { k == 0 ? zero : shards[MeetingTable.shard(k)].find(k) }
         set {
             guard let v = newValue else { preconditionFailure("MeetingTable does not remove meetings") }
-            if k == 0 {
-                if zero == nil { count += 1 }
-                zero = v
-                return
-            }
-            let s = slot(k)
-            if s.found { values[s.index] = v; return }
-            insert(k, v, at: s.index)
+            insertOrUpdate(k, v) { $0 = v }
         }
     }
 
@@ -65,57 +37,113 @@ public struct MeetingTable: Sequence, Sendable {
     @inline(__always)
     @discardableResult
     public mutating func insertOrUpdate(_ k: UInt64, _ v: MeetingFact, _ update: (inout MeetingFact) -> Void) -> Bool {
+        let new: Bool
         if k == 0 {
-            if zero == nil { zero = v; count += 1; return true }
-            update(&zero!)
-            return false
+            if zero == nil { zero = v; new = true } else { update(&zero!); new = false }
+        } else {
+            new = shards[MeetingTable.shard(k)].insertOrUpdate(k, v, update)
         }
-        let s = slot(k)
-        if s.found { update(&values[s.index]); return false }
-        insert(k, v, at: s.index)
-        return true
+        if new { count += 1 }
+        return new
     }
 
-    @inline(__always)
-    private mutating func insert(_ k: UInt64, _ v: MeetingFact, at i: Int) {
-        ids[i] = k
-        values[i] = v
-        count += 1
-        if count * 4 > (mask + 1) * 3 { grow() }
-    }
-
-    /// Room for `n` meetings in all without growing on the way.
-    public mutating func reserveCapacity(_ n: Int) {
-        guard n * 4 > (mask + 1) * 3 else { return }
-        rehash(minimumCapacity: n)
-    }
-
-    @inline(never)
-    private mutating func grow() { rehash(minimumCapacity: (mask + 1) * 3 / 4 * 2) }
-
-    private mutating func rehash(minimumCapacity n: Int) {
-        var bigger = MeetingTable(minimumCapacity: n)
-        for i in ids.indices where ids[i] != 0 {
-            let s = bigger.slot(ids[i])
-            bigger.ids[s.index] = ids[i]
-            bigger.values[s.index] = values[i]
+    /// Takes every meeting of `other`, shard by shard (the larger of each pair keeps its
+    /// storage), leaving `other` empty; `update` combines a meeting both hold (into the kept
+    /// one, from the other's). Returns how many both held.
+    @discardableResult
+    public mutating func absorb(_ other: inout MeetingTable, _ update: (inout MeetingFact, MeetingFact) -> Void) -> Int {
+        var both = 0
+        if let z = other.zero {
+            if zero == nil { zero = z; count += 1 } else { update(&zero!, z); both += 1 }
+            other.zero = nil
         }
-        ids = bigger.ids
-        values = bigger.values
-        mask = bigger.mask
+        for i in shards.indices {
+            if other.shards[i].count > shards[i].count { swap(&shards[i], &other.shards[i]) }
+            let taken = other.shards[i]
+            other.shards[i] = Shard()
+            taken.forEach { k, v in
+                if !shards[i].insertOrUpdate(k, v, { update(&$0, v) }) { both += 1 }
+            }
+        }
+        other.count = 0
+        count = shards.reduce(zero == nil ? 0 : 1) { $0 + $1.count }
+        return both
+    }
+
+    /// One shard: keys (0: empty) and meetings in parallel arrays.
+    struct Shard: Sendable {
+        private(set) var ids: [UInt64] = []
+        private(set) var values: [MeetingFact] = []
+        private(set) var count = 0
+        private var mask = -1
+
+        @inline(__always)
+        private func home(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask }
+
+        /// The slot holding `k`, or the empty slot where it would go (the shard is not empty).
+        @inline(__always)
+        private func slot(_ k: UInt64) -> (index: Int, found: Bool) {
+            var i = home(k)
+            while true {
+                let s = ids[i]
+                if s == k { return (i, true) }
+                if s == 0 { return (i, false) }
+                i = (i + 1) & mask
+            }
+        }
+
+        func find(_ k: UInt64) -> MeetingFact? {
+            guard mask >= 0 else { return nil }
+            let s = slot(k)
+            return s.found ? values[s.index] : nil
+        }
+
+        @inline(__always)
+        mutating func insertOrUpdate(_ k: UInt64, _ v: MeetingFact, _ update: (inout MeetingFact) -> Void) -> Bool {
+            if (count + 1) * 4 > (mask + 1) * 3 { grow() }
+            let s = slot(k)
+            if s.found { update(&values[s.index]); return false }
+            ids[s.index] = k
+            values[s.index] = v
+            count += 1
+            return true
+        }
+
+        @inline(never)
+        private mutating func grow() {
+            let capacity = mask < 0 ? 64 : (mask + 1) * 2
+            let oldIDs = ids, oldValues = values
+            ids = Array(repeating: 0, count: capacity)
+            values = Array(repeating: MeetingFact(day: 0, bu: 0, seconds: 0, participants: 0), count: capacity)
+            mask = capacity - 1
+            for i in oldIDs.indices where oldIDs[i] != 0 {
+                let s = slot(oldIDs[i])
+                ids[s.index] = oldIDs[i]
+                values[s.index] = oldValues[i]
+            }
+        }
+
+        func forEach(_ body: (UInt64, MeetingFact) -> Void) {
+            for i in ids.indices where ids[i] != 0 { body(ids[i], values[i]) }
+        }
     }
 
     public struct Iterator: IteratorProtocol {
         let table: MeetingTable
-        var i = -1
+        var shard = -1, i = 0
         public mutating func next() -> (key: UInt64, value: MeetingFact)? {
-            if i < 0 {
-                i = 0
+            if shard < 0 {
+                shard = 0
                 if let z = table.zero { return (0, z) }
             }
-            while i < table.ids.count {
-                defer { i += 1 }
-                if table.ids[i] != 0 { return (table.ids[i], table.values[i]) }
+            while shard < table.shards.count {
+                let s = table.shards[shard]
+                while i < s.ids.count {
+                    defer { i += 1 }
+                    if s.ids[i] != 0 { return (s.ids[i], s.values[i]) }
+                }
+                shard += 1
+                i = 0
             }
             return nil
         }
