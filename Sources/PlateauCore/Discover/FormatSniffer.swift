@@ -69,6 +69,9 @@ public enum FormatSniffer {
         if contains(l, "\"startDateTime\"") && (contains(l, "\"groupCall\"") || contains(l, "\"peerToPeer\"") || contains(l, "callRecords")) {
             return .teamsCallRecords
         }
+        // JSON lines are objects: a line that only quotes one (a parser's test case holding the
+        // record as a string, `"message": "{\"sourcetype\": ...`) is not the log.
+        guard l.first == UInt8(ascii: "{") else { return nil }
         if contains(l, "zscalernss-web") { return .zscalerNSSJSON }
         if contains(l, "\"SessionStatus\"") { return .zpaUserStatus }
         if contains(l, "\"ConnectionID\"") { return .zpaUserActivity }

@@ -250,7 +250,6 @@ public enum RollupBuilder {
         out.fillRange(present: present)
         return out
     }
-
 }
 
 /// Meetings counted per (day, organizer BU) and for ALL: how many, the median length in
