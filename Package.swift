@@ -4,6 +4,7 @@ import PackageDescription
 // The layout is the architecture (data flows one way):
 //   PlateauCore  – everything but the terminal: generate, discover, read, parse, aggregate, analyse
 //   CNcursesW    – system-library binding of ncursesw (wide characters)
+//   CPrefetch    – software prefetch for the per-line table lookups (Swift has no spelling for it)
 //   PlateauTUI   – the in-memory frame, widgets and the ncurses backend (sole importer of CNcursesW)
 //   plateau      – the executable: argument parsing, wiring and exit codes only
 let package = Package(
@@ -23,10 +24,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
+        .target(name: "CPrefetch", path: "Sources/CPrefetch"),
         .target(
             name: "PlateauCore",
             dependencies: [
-                "CZlib", .product(name: "TOMLKit", package: "TOMLKit"),
+                "CZlib", "CPrefetch", .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             // Hot byte loops live in classes (writers, parsers): dynamic exclusivity checks cost

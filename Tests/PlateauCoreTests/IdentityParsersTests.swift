@@ -108,8 +108,10 @@ private func readLines<P: RecordParser>(_ bytes: [UInt8], _ make: () -> P, world
     var outcomes: [String] = []
     chunks(bytes, next) { c in
         framer.feed(c, { l, n in outcomes.append("\(n): \(describe(parser.parse(l, number: n, w.ctx)))") }, overlong: { n in outcomes.append("\(n): overlong") })
+        parser.flush(w.ctx)  // as the drivers do after each chunk
     }
     framer.finish({ l, n in outcomes.append("\(n): \(describe(parser.parse(l, number: n, w.ctx)))") }, overlong: { n in outcomes.append("\(n): overlong") })
+    parser.flush(w.ctx)
     return Run(outcomes: outcomes, facts: w.facts, meetings: w.participations)
 }
 

@@ -252,10 +252,12 @@ let sampleLogsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCompon
                     let n = max(1, min(pieces.isEmpty ? raw.count : pieces[k % pieces.count], raw.count - i))
                     f.feed(UnsafeMutableRawBufferPointer(rebasing: raw[i..<(i + n)]), { l, num in account.count(p.parse(l, number: num, ctx), line: num) },
                            overlong: { account.count(.skipped(Reasons.lineTooLong), line: $0) })
+                    p.flush(ctx)  // as the drivers do after each chunk
                     i += n; k += 1
                 }
             }
             f.finish({ l, num in account.count(p.parse(l, number: num, ctx), line: num) }, overlong: { account.count(.skipped(Reasons.lineTooLong), line: $0) })
+            p.flush(ctx)
         }
         switch format {
         case .zscalerNSSCSV: var p = NSSCSVParser(); feed(&p)

@@ -48,6 +48,7 @@ enum Remote {
 
     static func feed<P: RecordParser>(_ p: inout P, _ line: String, _ w: World) -> LineOutcome {
         var b = Array(line.utf8)
+        defer { p.flush(w.ctx) }  // one line is one chunk
         return b.withUnsafeMutableBytes { p.parse($0, number: 1, w.ctx) }
     }
 
@@ -63,10 +64,12 @@ enum Remote {
                 let n = max(1, min(pieces.isEmpty ? raw.count : pieces[k % pieces.count], raw.count - i))
                 f.feed(UnsafeMutableRawBufferPointer(rebasing: raw[i..<(i + n)]), { l, _ in out.append(p.parse(l, number: 0, w.ctx)) },
                        overlong: { _ in out.append(.skipped(Reasons.lineTooLong)) })
+                p.flush(w.ctx)  // as the drivers do after each chunk
                 i += n; k += 1
             }
         }
         f.finish({ l, _ in out.append(p.parse(l, number: 0, w.ctx)) }, overlong: { _ in out.append(.skipped(Reasons.lineTooLong)) })
+        p.flush(w.ctx)
         return out
     }
 

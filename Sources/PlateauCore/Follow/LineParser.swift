@@ -118,5 +118,6 @@ enum LineParser {
                                              _ account: inout FileAccount, _ ctx: ParseContext) {
         framer.feed(chunk, { line, n in account.count(p.parse(line, number: n, ctx), line: n) },
                     overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })
+        p.flush(ctx)
     }
 }

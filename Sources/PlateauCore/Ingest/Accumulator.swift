@@ -148,6 +148,14 @@ public final class Accumulator: @unchecked Sendable {
         }
     }
 
+    /// Asks for the memory `user(metric, at:, day:, p)` will write, a few lines ahead of it
+    /// (`UserPipeline`).
+    @inline(__always)
+    public func prefetchUser(_ metric: Metric, day: Int, _ p: Person) {
+        guard spans == nil, Fact.days.contains(day) else { return }
+        facts.prefetch(group: Fact.group(metric, bu: p.bu, day: day), person: p.key)
+    }
+
     @inline(__always)
     public func saw(_ t: Int64) {
         if let n = newestRecord { if t > n { newestRecord = t } } else { newestRecord = t }

@@ -229,7 +229,24 @@ public final class Resolver {
 
     @inline(__always)
     public func resolve(_ identifier: Bytes, department: Bytes? = nil) -> Person {
-        let h = directory.hasher.hash(identifier)
+        resolve(identifier, hash: directory.hasher.hash(identifier), department: department)
+    }
+
+    /// The identity hash `resolve` looks a login up by.
+    @inline(__always)
+    public func hash(_ identifier: Bytes) -> UInt64 { directory.hasher.hash(identifier) }
+
+    /// Asks for the table slots `resolve` of an identifier hashing to `h` will read (the
+    /// directory's, and the memo's of people outside it), a few lines ahead (`UserPipeline`).
+    @inline(__always)
+    public func prefetch(_ h: UInt64) {
+        directory.byIdentifier.prefetch(h)
+        if memo.isEnabled { memo.prefetch(h) }
+    }
+
+    /// `resolve(_:department:)` of an identifier whose `hash(_:)` is `h`.
+    @inline(__always)
+    public func resolve(_ identifier: Bytes, hash h: UInt64, department: Bytes? = nil) -> Person {
         if let e = directory.byIdentifier[h] { return Person(key: key(e), bu: e.bu) }
         if memo.isEnabled { return memoisedOutsider(identifier, h, department) }
         guard let department else { return Person(key: outsider(identifier, h), bu: BusinessUnits.unassigned) }

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// A map from identity hashes (already uniformly distributed 64-bit keys) to directory
 /// entries, by open addressing: one probe (one cache line) per lookup and no re-hashing of
 /// the key, where a `Dictionary` would run SipHash over it on every log line.
@@ -15,7 +17,7 @@ public struct IdentityMap: Sendable {
     public init(capacity: Int = 64) {
         var n = 16
         while n < capacity * 2 { n <<= 1 }
-        slots = [Slot](repeating: Slot(key: 0, person: 0, bu: 0, used: false), count: n)
+        slots = HugePages.array(repeating: Slot(key: 0, person: 0, bu: 0, used: false), count: n)
         mask = n - 1
     }
 
@@ -47,6 +49,13 @@ public struct IdentityMap: Sendable {
         }
     }
 
+    /// Asks for the cache line of `key`'s home slot ahead of a lookup (`UserPipeline`).
+    @inline(__always)
+    public func prefetch(_ key: UInt64) {
+        let i = Int(truncatingIfNeeded: key) & mask
+        slots.withUnsafeBufferPointer { plateau_prefetch_read($0.baseAddress! + i) }
+    }
+
     /// Backward-shift deletion keeps probe chains intact.
     private mutating func remove(at slot: Int) {
         var hole = slot
@@ -69,7 +78,7 @@ public struct IdentityMap: Sendable {
 
     private mutating func grow() {
         let old = slots
-        slots = [Slot](repeating: Slot(key: 0, person: 0, bu: 0, used: false), count: old.count * 2)
+        slots = HugePages.array(repeating: Slot(key: 0, person: 0, bu: 0, used: false), count: old.count * 2)
         mask = slots.count - 1
         count = 0
         for s in old where s.used { self[s.key] = Directory.Entry(person: s.person, bu: s.bu) }

@@ -72,6 +72,7 @@ extension Ingest {
             let rest = lines.trim(bytes, &framer, &account)
             framer.feed(rest, { line, n in account.count(parser.parse(line, number: n, ctx), line: n) },
                         overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })
+            parser.flush(ctx)  // before the member's context joins (or is dropped) and the parser is marked
         }
         func damaged(_ bytes: UnsafeMutableRawBufferPointer, _ why: Reason) { lines.damaged(bytes, why, &framer, &account) }
         func begin() { mark = (parser, account, framer.lineNumber) }
@@ -89,6 +90,7 @@ extension Ingest {
         lines.finish(&framer, &account)
         framer.finish({ line, n in account.count(parser.parse(line, number: n, ctx), line: n) },
                       overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })
+        parser.flush(ctx)
         account.fileError = error
         return account
     }

@@ -208,8 +208,10 @@ public struct Ingest {
             try FileReader.read(u.path, compressed: u.compressed, range: u.range, progress: { progress?.add($0) }) { chunk in
                 framer.feed(chunk, { line, n in account.count(parser.parse(line, number: n, ctx), line: n) },
                             overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })
+                parser.flush(ctx)
             }
         } catch {
+            parser.flush(ctx)
             account.fileError = "\(error)"
             // The data stopped in the middle of a line: it is not a record.
             framer.finish({ _, n in account.count(.skipped(Reasons.cutShort), line: n) },
@@ -218,6 +220,7 @@ public struct Ingest {
         }
         framer.finish({ line, n in account.count(parser.parse(line, number: n, ctx), line: n) },
                       overlong: { n in account.count(.skipped(Reasons.lineTooLong), line: n) })
+        parser.flush(ctx)
         return account
     }
 }
@@ -267,7 +270,7 @@ extension Ingest {
             }
         }
         if u.compressed {
-            func take(_ b: UnsafeMutableRawBufferPointer, _ c: ParseContext) { current = c; splitter.feed(b, handle); current = ctx }
+            func take(_ b: UnsafeMutableRawBufferPointer, _ c: ParseContext) { current = c; splitter.feed(b, handle); parser.flush(c); current = ctx }
             func damaged(_ b: UnsafeMutableRawBufferPointer, _ why: Reason) { damagedBy = why; splitter.feed(b, handle); damagedBy = nil }
             func begin() { mark = (parser, account); sinceMark = 0; linesSinceMark = [] }
             func failed(_ why: Reason) {
@@ -291,6 +294,7 @@ extension Ingest {
             }
         }
         splitter.finish(handle)
+        parser.flush(ctx)
         account.lines = splitter.physicalLines
         account.headers = max(0, splitter.physicalLines - elementLines.count)
         return account

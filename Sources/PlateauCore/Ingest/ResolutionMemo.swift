@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPrefetch
 
 /// A bounded memo of one thread's resolutions of people outside the directory: such a login
 /// is resolved once per distinct byte string per worker, not once per log line (issue 15).
@@ -54,6 +55,14 @@ struct ResolutionMemo {
                 i = (i &+ 1) & mask
             }
         }
+    }
+
+    /// Asks for the cache line of `h`'s home slot ahead of `find` (`UserPipeline`).
+    @inline(__always)
+    func prefetch(_ h: UInt64) {
+        guard mask >= 0 else { return }
+        let i = Int(truncatingIfNeeded: h) & mask
+        words.withUnsafeBufferPointer { plateau_prefetch_read($0.baseAddress! + 3 &* i) }
     }
 
     mutating func store(_ h: UInt64, _ a: Answer) {

@@ -122,10 +122,13 @@ public protocol CSVRowReader {
     /// Rows with fewer fields are skipped as missing columns (default: `fieldsNeeded`).
     var fieldsRequired: Int { get }
     mutating func row(_ fields: CSVFields, _ ctx: ParseContext) -> LineOutcome
+    /// `RecordParser.flush(_:)`.
+    mutating func flush(_ ctx: ParseContext)
 }
 
 extension CSVRowReader {
     public var fieldsRequired: Int { fieldsNeeded }
+    public mutating func flush(_ ctx: ParseContext) {}
 }
 
 /// A CSV file: its first non-blank line is the header, every other non-blank line a row.
@@ -137,6 +140,7 @@ public struct CSVParser<Reader: CSVRowReader>: RecordParser {
     public init(_ reader: Reader) { self.reader = reader }
 
     public mutating func adoptHeader(_ line: Line, _ ctx: ParseContext) { _ = readHeader(line) }
+    public mutating func flush(_ ctx: ParseContext) { reader.flush(ctx) }
 
     private mutating func readHeader(_ line: Line) -> Bool {
         haveHeader = true

@@ -19,6 +19,8 @@ public struct NSSCSVRows: CSVRowReader {
     private var lastTime: [UInt8] = []
     private var lastInstant: Int64 = 0
     private var lastDay = 0
+    /// Lines whose person is being looked up (`UserPipeline`).
+    private var pipeline = UserPipeline()
 
     public static let unauthenticated = Reason("unauthenticated transaction")
 
@@ -63,14 +65,14 @@ public struct NSSCSVRows: CSVRowReader {
         if let r = ctx.stampProblem(t) { return .skipped(r) }
         let login = NSSText.decoded(fields[user].trimmed())
         if NSSLogin.isAnonymous(login) { return .ignored(NSSCSVRows.unauthenticated) }
-        let p = ctx.resolver.resolve(login, department: dept >= 0 ? NSSText.decoded(fields[dept]) : nil)
-        ctx.acc.user(.proxyUsers, at: t, day: lastDay, p)
-        if location >= 0, ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(NSSText.decoded(fields[location]).trimmed())) {
-            ctx.acc.user(.proxyRemoteUsers, at: t, day: lastDay, p)
-        }
-        ctx.acc.saw(t, feed: Feeds.proxy, unit: p.bu)
+        let remote = location >= 0
+            && ctx.settings.remoteLocations.contains(ctx.settings.hasher.hash(NSSText.decoded(fields[location]).trimmed()))
+        pipeline.add(login: login, department: dept >= 0 ? NSSText.decoded(fields[dept]) : nil,
+                     .init(t: t, day: lastDay, remote: remote), ctx)
         return .record
     }
+
+    public mutating func flush(_ ctx: ParseContext) { pipeline.flush(ctx) }
 }
 
 /// NSS writes a field URL-encoded when the feed names its `e…` spelling (`%s{elocation}`,

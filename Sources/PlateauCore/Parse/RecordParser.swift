@@ -10,10 +10,17 @@ public protocol RecordParser {
     mutating func parse(_ line: Line, number: Int, _ ctx: ParseContext) -> LineOutcome
     /// Chunks after the first of a split file get the file's header line first.
     mutating func adoptHeader(_ line: Line, _ ctx: ParseContext)
+    /// Adds to `ctx` what the records parsed so far still hold back. A parser may keep the
+    /// effects of its last few records (never their outcomes: `parse` returns each line's at
+    /// once) to look their people up ahead of use (`UserPipeline`); whoever feeds it lines
+    /// calls this after each chunk it feeds (and so before `ctx.acc` is read or the parser's
+    /// state copied).
+    mutating func flush(_ ctx: ParseContext)
 }
 
 extension RecordParser {
     public mutating func adoptHeader(_ line: Line, _ ctx: ParseContext) {}
+    public mutating func flush(_ ctx: ParseContext) {}
 }
 
 /// What every parser of one thread shares: where facts go, who is who, and the settings.

@@ -67,8 +67,10 @@ extension FuzzTargets {
                 var framer = LineFramer()
                 let line: (Line, Int) -> Void = { l, n in r.account.count(parser.parse(l, number: n, ctx), line: n); r.numbers.append(n) }
                 let overlong: (Int) -> Void = { n in r.account.count(.skipped(Reasons.lineTooLong), line: n); r.numbers.append(n) }
-                feedInPieces(bytes, piece) { framer.feed($0, line, overlong: overlong) }
+                // Flushed after each piece and at the end, as the drivers do (`RecordParser.flush`).
+                feedInPieces(bytes, piece) { framer.feed($0, line, overlong: overlong); parser.flush(ctx) }
                 framer.finish(line, overlong: overlong)
+                parser.flush(ctx)
                 r.facts = facts(ctx.acc)
                 return r
             }
@@ -116,8 +118,9 @@ extension FuzzTargets {
                         r.account.countElement(.skipped(reason), line: at); r.numbers.append(at); elementLines.insert(at)
                     }
                 }
-                feedInPieces(bytes, piece) { splitter.feed($0, handle) }
+                feedInPieces(bytes, piece) { splitter.feed($0, handle); parser.flush(ctx) }
                 splitter.finish(handle)
+                parser.flush(ctx)
                 r.account.lines = splitter.physicalLines
                 r.account.headers = max(0, splitter.physicalLines - elementLines.count)
                 r.facts = facts(ctx.acc)
