@@ -55,7 +55,7 @@ public struct FactSet: Sendable {
     public mutating func formUnion(consuming other: inout FactSet, workers: Int = 1) {
         FactSet.perShard(&shards, &other.shards, workers: workers) { mine, theirs in
             if theirs.count > mine.count { swap(&mine, &theirs) }
-            theirs.forEach { g, p in _ = mine.insert(g, p, FactSet.hash(g, p)) }
+            mine.insertAll(theirs)
             theirs = Shard(capacity: 0)
         }
     }
@@ -143,6 +143,32 @@ public struct FactSet: Sendable {
         func prefetch(_ h: UInt64) {
             let i = Int(truncatingIfNeeded: h) & mask
             words.withUnsafeBufferPointer { plateau_prefetch_write($0.baseAddress! + i &* 3) }
+        }
+
+        /// Inserts every fact of `other`, each slot prefetched `ahead` facts before it is written:
+        /// a thread's table is larger than the cache, and a merge is one random write per fact
+        /// (issue 15: 6–10 % of the CPU time of the 2x and 4x proxy sets, waiting for memory).
+        mutating func insertAll(_ other: Shard) {
+            let ahead = 16
+            var groups = [UInt32](repeating: 0, count: ahead), people = [UInt64](repeating: 0, count: ahead)
+            var hashes = [UInt64](repeating: 0, count: ahead)
+            var held = 0, next = 0
+            other.forEach { g, p in
+                let h = FactSet.hash(g, p)
+                prefetch(h)
+                if held == ahead {
+                    _ = insert(groups[next], people[next], hashes[next])
+                } else {
+                    held += 1
+                }
+                groups[next] = g; people[next] = p; hashes[next] = h
+                next = next == ahead - 1 ? 0 : next + 1
+            }
+            // The ring holds the last `held` facts, oldest at `next` once it was full.
+            for k in 0..<held {
+                let j = held == ahead ? (next + k) % ahead : k
+                _ = insert(groups[j], people[j], hashes[j])
+            }
         }
 
         mutating func grow() {
