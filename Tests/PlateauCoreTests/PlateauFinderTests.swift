@@ -96,3 +96,66 @@ import Testing
         #expect(a.onset.map { o in businessDay(37) - o } == a.rampDays)  // 136: 90 % of the way
     }
 }
+
+/// A series read across a long silence (issue: a record of today after the 2020 sample).
+@Suite struct PlateauEpisodeTests {
+    let weekdays: Set<Int> = [1, 2, 3, 4, 5]
+
+    /// 60 business days from 2020-01-06, 8,000 then 40,000 with a little noise, weekends out.
+    func crisis() -> [(day: Int, value: Double?)] {
+        var out: [(day: Int, value: Double?)] = []
+        var d = CivilDate(year: 2020, month: 1, day: 6), i = 0
+        var rng = SplitMix64(seed: 3)
+        while i < 60 {
+            if !d.isWeekend {
+                out.append((d.day, ((i < 30 ? 8000 : 40000) * (1 + 0.03 * rng.normal())).rounded()))
+                i += 1
+            }
+            d = d.adding(days: 1)
+        }
+        return out
+    }
+
+    /// A few days of small counts years later, on each weekday in turn: the 2020 analysis stands.
+    @Test func aFewDaysAfterALongSilenceDoNotMoveThePlateau() {
+        let before = PlateauFinder.analyse(crisis(), businessDays: weekdays)
+        #expect(before.verdict == .change && before.plateau != nil)
+        for start in 0..<7 {
+            for length in [1, 3, 9] {
+                var s = crisis()
+                let first = CivilDate(year: 2026, month: 12, day: 1).day + start
+                for k in 0..<length { s.append((first + k, 1)) }
+                let after = PlateauFinder.analyse(s, businessDays: weekdays)
+                #expect(after == before, "\(length) day(s) from \(CivilDate(daysSinceEpoch: first).iso)")
+            }
+        }
+    }
+
+    /// Two long observation periods: the last one is the one analysed.
+    @Test func theLastLongPeriodIsAnalysed() {
+        var s = crisis()
+        let later = CivilDate(year: 2021, month: 3, day: 1).day
+        var d = later, i = 0
+        while i < 40 {
+            if !CivilDate(daysSinceEpoch: d).isWeekend { s.append((d, i < 20 ? 900 : 3000)); i += 1 }
+            d += 1
+        }
+        let a = PlateauFinder.analyse(s, businessDays: weekdays)
+        #expect(a.verdict == .change && a.baseline == 900 && a.plateau == 3000)
+        #expect(a.onset! > later)
+        // The days of the gap are missing (nil), not zeros: the same.
+        var withNils = s
+        for day in (crisis().last!.day + 1)..<later { withNils.append((day, nil)) }
+        withNils.sort { $0.day < $1.day }
+        #expect(PlateauFinder.analyse(withNils, businessDays: weekdays) == a)
+    }
+
+    /// A gap shorter than `episodeGap` (a holiday fortnight with no values) is read across.
+    @Test func aShortGapIsReadAcross() {
+        let s = crisis()
+        var cut = s
+        cut.removeSubrange(40..<48)   // ten calendar days missing inside the plateau
+        let a = PlateauFinder.analyse(cut, businessDays: weekdays)
+        #expect(a.verdict == .change && a.onset == PlateauFinder.analyse(s, businessDays: weekdays).onset)
+    }
+}

@@ -47,10 +47,11 @@ public enum PlateauFinder {
     /// only `businessDays` (ISO weekdays) are analysed.
     public static func analyse(_ days: [(day: Int, value: Double?)], businessDays: Set<Int>,
                                windows: AnalysisWindows? = nil) -> PlateauAnalysis {
-        let points = days.filter { d in
+        let all = days.filter { d in
             d.value != nil && businessDays.contains(CivilDate(daysSinceEpoch: d.day).isoWeekday)
         }.map { (day: $0.day, value: max(0, $0.value!)) }
-        if let windows { return fixed(points, windows) }
+        if let windows { return fixed(all, windows) }
+        let points = episode(all)
         guard points.count >= minimumDays else { return .tooShort }
         let values = points.map(\.value)
         let raw = values.map { log1p($0) }
@@ -154,6 +155,28 @@ public enum PlateauFinder {
     }
 
     /// Change points (start indexes of new segments) by binary segmentation with an MBIC penalty.
+    /// Longest run of days with no value that a series is read across: past it, the days
+    /// before and after are two observation periods (a feed silent for months, then a few
+    /// records of today), not one regime that changed.
+    public static let episodeGap = 28
+
+    /// The points to analyse: the last observation period (points no more than `episodeGap`
+    /// days apart) long enough to analyse, else the first, else all of them. A few days of records after a long
+    /// silence must not move the plateau found before it (it moved with the weekday they fell
+    /// on: a business day's partial count joined the last regime).
+    static func episode(_ points: [(day: Int, value: Double)]) -> [(day: Int, value: Double)] {
+        var end = points.count
+        var k = points.count - 1
+        while k > 0 {
+            if points[k].day - points[k - 1].day > episodeGap {
+                if end - k >= minimumDays { return Array(points[k..<end]) }
+                end = k
+            }
+            k -= 1
+        }
+        return end == points.count || end >= minimumDays ? Array(points[0..<end]) : points
+    }
+
     static func segment(_ y: [Double], sigma: Double, effect: Double) -> [Int] {
         let n = y.count
         let penalty = 3 * sigma * sigma * log(Double(n))
