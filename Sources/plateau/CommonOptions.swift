@@ -64,8 +64,9 @@ struct Pipeline {
             config = try PlateauConfig.load(path: path)
         }
         let zoneName = options.tz ?? config.timezone ?? env["TZ"].flatMap { TimeZoneRules(identifier: $0) != nil ? $0 : nil } ?? "UTC"
-        guard let tz = TimeZoneRules(identifier: zoneName) else {
-            throw UsageError(message: "--tz: unknown time zone '\(zoneName)'")
+        // Any case (`europe/paris`): the zone is then named as the system spells it.
+        guard let tz = TimeZoneRules(anyCase: zoneName) else {
+            throw UsageError(message: "--tz: " + NameSuggestions.unknown("time zone", zoneName, TimeZoneRules.knownIdentifiers, limit: 5))
         }
         var exclude = Set<String>()
         if let p = config.path {

@@ -92,6 +92,7 @@ struct Plateau: ParsableCommand {
 
         Without a subcommand, plateau opens the live dashboard (`plateau watch`) on ./SampleLogs.
         """,
+        version: PlateauVersion.current,
         subcommands: [Watch.self, Snapshot.self, Alerts.self, Generate.self, IngestCommand.self],
         defaultSubcommand: Watch.self
     )

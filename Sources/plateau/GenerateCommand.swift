@@ -41,7 +41,7 @@ struct Generate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The VPN's vendor: asa (the default), globalprotect, fortigate, pulse, openvpn, or mixed (three BUs on GlobalProtect, two on FortiGate, one on Pulse, one on OpenVPN, the rest on ASA; Citrix ICA for two BUs' virtual desktops).", valueName: "VENDOR"))
     var vpnVendor: String = VPNVendor.asa.rawValue
 
-    @Flag(name: .long, help: "Gzip every file except those of the last seven days.")
+    @Flag(name: .long, help: "Write the logs gzipped (.gz), except the daily files of the last day (--to), left plain as logs still being written; the directory, the Teams user-counts report and the Graph call-record pages are always plain.")
     var gzip = false
 
     @Flag(name: .long, help: "Do not plant malformed lines.")

@@ -25,16 +25,16 @@ struct Snapshot: ParsableCommand {
     @Flag(name: .long, help: "Plain ASCII: no block glyphs, dashes or ×.")
     var ascii = false
 
-    @Option(name: .long, help: ArgumentHelp("Metrics with a table of business units, comma-separated (default: remote.users,meetings.users).", valueName: "LIST"))
-    var metric: String = "remote.users,meetings.users"
+    @Option(name: .long, help: ArgumentHelp("Metrics with a table of business units, comma-separated (default: remote.users,meetings.users); with csv or json, the only metrics printed (default: all).", valueName: "LIST"))
+    var metric: String?
 
     @Option(name: .long, help: ArgumentHelp("Order of the business units: name, ratio or value (this week).", valueName: "ORDER"))
     var sort: String = "ratio"
 
-    @Option(name: .long, help: ArgumentHelp("Review week, e.g. 2020-W13 (default: the last full ISO week in the data).", valueName: "WEEK"))
+    @Option(name: .long, help: ArgumentHelp("Review week, e.g. 2020-W13 (default: the last full ISO week in the data); with csv or json, only its days are printed.", valueName: "WEEK"))
     var week: String?
 
-    @Option(name: .long, help: ArgumentHelp("Only this business unit.", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp("Only this business unit (any case), in every format.", valueName: "NAME"))
     var bu: String?
 
     @Option(name: .long, help: ArgumentHelp("First day shown, YYYY-MM-DD.", valueName: "DATE"))
@@ -52,9 +52,10 @@ struct Snapshot: ParsableCommand {
         guard width >= 40 else { throw UsageError(message: "--width must be at least 40") }
         guard let order = ReviewText.Sort(rawValue: sort) else { throw UsageError(message: "--sort \(sort): use name, ratio or value") }
         var chosen: [Metric] = []
-        for name in metric.split(separator: ",") {
-            guard let m = Metric(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw UsageError(message: "--metric: unknown metric '\(name)'")
+        for name in (metric ?? "remote.users,meetings.users").split(separator: ",") {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let m = Metric(rawValue: trimmed) ?? Metric.allCases.first(where: { $0.rawValue.lowercased() == trimmed.lowercased() }) else {
+                throw UsageError(message: "--metric: " + NameSuggestions.unknown("metric", trimmed, Metric.allCases.map(\.rawValue)))
             }
             chosen.append(m)
         }
@@ -87,8 +88,15 @@ struct Snapshot: ParsableCommand {
             let range = [from.map { "from \($0)" }, to.map { "to \($0)" }].compactMap { $0 }.joined(separator: " ")
             throw UsageError(message: "no records \(range) (the data runs \(CivilDate(daysSinceEpoch: first).iso) to \(CivilDate(daysSinceEpoch: last).iso))")
         }
+        // A BU in any case (`iberia`): as the data spells it.
+        var unit = bu
         if let bu, !p.rollups.units.contains(bu) {
-            throw UsageError(message: "--bu: no business unit '\(bu)' in the data")
+            let named = p.rollups.units.enumerated().filter { $0.offset > Int(BusinessUnits.unassigned) }.map(\.element)
+            guard let match = p.rollups.units.first(where: { $0.lowercased() == bu.lowercased() }) else {
+                let list = NameSuggestions.closestFirst(bu, named).map(Sanitize.text).joined(separator: ", ")
+                throw UsageError(message: "--bu: no business unit '\(Sanitize.text(bu))' in the data (\(named.isEmpty ? "it names none" : "closest first: " + list))")
+            }
+            unit = match
         }
         var o = SnapshotOptions()
         o.timezone = p.timezone.identifier
@@ -98,11 +106,14 @@ struct Snapshot: ParsableCommand {
         o.businessDays = p.config.businessDays
         o.windows = p.config.windows
         o.alerts = try alerts(p)
+        // csv and json print what --metric, --bu and --week name (all of it by default).
+        o.filter = SnapshotFilter(metrics: metric == nil ? nil : Set(chosen), unit: unit,
+                                  days: reviewWeek.map { $0.monday.day...$0.sunday.day })
         switch format {
         case "json":
             FileHandle.standardOutput.write(Data(SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)))
         case "csv":
-            FileHandle.standardOutput.write(Data(SnapshotCSV.render(p.rollups, minGroup: o.minGroup)))
+            FileHandle.standardOutput.write(Data(SnapshotCSV.render(p.rollups, minGroup: o.minGroup, filter: o.filter)))
         default:
             var t = ReviewText()
             t.width = width
@@ -110,7 +121,7 @@ struct Snapshot: ParsableCommand {
             t.markdown = format == "markdown"
             t.metrics = chosen
             t.sort = order
-            t.unit = bu
+            t.unit = unit
             FileHandle.standardOutput.write(Data(t.render(Review(p.rollups, options: o), inputs: p.inputs).utf8))
         }
     }

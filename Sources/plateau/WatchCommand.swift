@@ -46,7 +46,9 @@ struct Watch: ParsableCommand {
         if now != nil && dump == nil { throw ValidationError("--now is for --dump (the screen follows the clock)") }
         if let replay, ReplaySpeed(replay) == nil { throw ValidationError("--replay: '\(replay)' is not a speed like 2d/s") }
         guard poll >= 0.1 && poll <= 3600 else { throw ValidationError("--poll must be between 0.1 and 3600 seconds") }
-        if let metric, Metric(rawValue: metric) == nil { throw ValidationError("--metric: unknown metric '\(metric)'") }
+        if let metric, Metric(rawValue: metric) == nil {
+            throw ValidationError("--metric: " + NameSuggestions.unknown("metric", metric, Metric.allCases.map(\.rawValue)))
+        }
         guard GlyphMode(rawValue: glyphs) != nil else { throw ValidationError("--glyphs must be braille, blocks or ascii") }
     }
 

@@ -91,7 +91,7 @@ import Testing
     /// capacity rule without its [[capacity]], a threshold outside its kind's range.
     @Test(arguments: [
         ("bu = \"Atlantis\"\nkind = \"drop\"\nmetric = \"meetings.users\"\nwarning = 0.5",
-         "bu: no business unit 'Atlantis' in the data (known: Africa, Australia, Benelux, Brazil, Chile, China, Corporate, France B2B, France B2C, France Networks, France Renewables, Generation Europe, Germany, Global Energy Management, Iberia, India, Italy, Mexico, Middle East, North America, Peru, Romania, Singapore, UK & Ireland)"),
+         "bu: no business unit 'Atlantis' in the data (closest first: Romania, Australia, Brazil, India, Italy, Africa, China, Germany, Iberia, Benelux, Chile, Mexico, Peru, Singapore, Corporate, France B2B, France B2C, Middle East, North America, France Networks, UK & Ireland, France Renewables, Generation Europe, Global Energy Management)"),
         ("kind = \"drop\"\nmetric = \"meetings.users\"\nwarning = 50", "warning: must be a fraction of the usual level above 0 and at most 1 (0.5 is half of it), not 50"),
         ("kind = \"capacity\"\nmetric = \"vdi.peak_sessions\"\ncritical = 1", "metric: no [[capacity]] of vdi.peak_sessions in SampleLogs/plateau.toml: the rule could never fire"),
         ("kind = \"stale\"\nfeed = \"webex\"\nolder_than = \"1h\"", "feed: no feed 'webex' (feeds: meetings, proxy, private_access, vpn, vdi, signins)"),

@@ -390,7 +390,7 @@ import Testing
     @Test(arguments: [
         ("[[rule]]\nkind = \"drop\"\nmetric = \"meetings.users\"\nwarning = 0.5", "rules.toml: rule 'rule[0]': name: missing"),
         ("[[rule]]\nname = \"x\"\nkind = \"spike\"\nmetric = \"meetings.users\"", "rules.toml: rule 'x': kind: 'spike' is not one of capacity, drop, surge, shift, stale"),
-        ("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"teams.users\"", "rules.toml: rule 'x': metric: unknown metric 'teams.users'"),
+        ("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"teams.users\"", "rules.toml: rule 'x': metric: unknown metric 'teams.users' (valid, closest first: proxy.users, vpn.users, vdi.users, remote.users, meetings.users, signins.users, signins.teams_users, private_access.users, meetings.count, proxy.remote_users, vpn.peak_sessions, vdi.peak_sessions, meetings.median_minutes, meetings.max_participants, private_access.peak_sessions)"),
         ("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"meetings.users\"\nwarning = \"half\"", "rules.toml: rule 'x': warning: must be a number"),
         ("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"meetings.users\"", "rules.toml: rule 'x': warning: missing (a drop rule needs warning, critical or both)"),
         ("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"meetings.users\"\nwarning = 0.25\ncritical = 0.5", "rules.toml: rule 'x': critical: must be at most warning (a drop is critical further down)"),

@@ -169,7 +169,7 @@ import Testing
         r.metrics = [.proxyUsers, .proxyRemoteUsers, .remoteUsers]
         let atlantis = try rules("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"proxy.users\"\nbu = \"Atlantis\"\nwarning = 0.5")
         do { try atlantis.check(against: r); Issue.record("no error") } catch {
-            #expect("\(error)" == "rules.toml: rule 'x': bu: no business unit 'Atlantis' in the data (known: Benelux, Iberia)")
+            #expect("\(error)" == "rules.toml: rule 'x': bu: no business unit 'Atlantis' in the data (closest first: Iberia, Benelux)")
         }
         let vdi = try rules("[[rule]]\nname = \"v\"\nkind = \"surge\"\nmetric = \"vdi.users\"\nwarning = 3")
         do { try vdi.check(against: r); Issue.record("no error") } catch {

@@ -115,11 +115,12 @@ extension AlertRules {
     /// metric a rule counts has records among the inputs (a rule that could never fire is an
     /// error, not a quiet OK). A stale rule of ALL judges a feed: one without records fires.
     public func check(against r: Rollups) throws {
-        let known = r.units.enumerated().filter { $0.offset > Int(BusinessUnits.unassigned) }.map { Sanitize.text($0.element) }.sorted()
+        let known = r.units.enumerated().filter { $0.offset > Int(BusinessUnits.unassigned) }.map(\.element).sorted()
         for rule in rules {
             if case .unit(let name) = rule.scope, !r.units.contains(name) {
+                let list = NameSuggestions.closestFirst(name, known).map(Sanitize.text).joined(separator: ", ")
                 throw AlertRulesError(path: path ?? "rules", rule: Sanitize.text(rule.name), key: "bu",
-                                      "no business unit '\(Sanitize.text(name))' in the data (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                                      "no business unit '\(Sanitize.text(name))' in the data (\(known.isEmpty ? "it names none" : "closest first: " + list))")
             }
             if !(rule.kind == .stale && rule.scope == .all) && !r.metrics.contains(rule.metric) {
                 throw AlertRulesError(path: path ?? "rules", rule: Sanitize.text(rule.name), key: "metric",
@@ -156,7 +157,9 @@ private struct RuleReader {
         var metric: Metric?
         if let metricValue = t["metric"] {
             let metricName = try string(metricValue, "metric")
-            guard let m = Metric(rawValue: metricName) else { throw fail("metric", "unknown metric '\(metricName)'") }
+            guard let m = Metric(rawValue: metricName) else {
+                throw fail("metric", NameSuggestions.unknown("metric", metricName, Metric.allCases.map(\.rawValue)))
+            }
             metric = m
         }
         let unitScope = try t["bu"].map { try scope($0) } ?? .all

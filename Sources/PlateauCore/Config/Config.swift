@@ -147,7 +147,9 @@ public struct PlateauConfig: Sendable, Equatable {
                         switch ck {
                         case "metric":
                             let m = try r.string(cv, "\(k).metric")
-                            guard let mm = Metric(rawValue: m) else { throw ConfigError(path: path, key: "\(k).metric", "unknown metric '\(m)'") }
+                            guard let mm = Metric(rawValue: m) else {
+                                throw ConfigError(path: path, key: "\(k).metric", NameSuggestions.unknown("metric", m, Metric.allCases.map(\.rawValue)))
+                            }
                             metric = mm
                         case "from": from = try r.date(cv, "\(k).from")
                         case "value": value = try r.number(cv, "\(k).value")

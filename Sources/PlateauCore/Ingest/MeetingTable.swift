@@ -34,6 +34,12 @@ public struct MeetingTable: Sequence, Sendable {
         }
     }
 
+    /// Asks for the cache lines of meeting `k`'s slot ahead of `insertOrUpdate`.
+    @inline(__always)
+    public func prefetch(_ k: UInt64) {
+        if k != 0 { shards[MeetingTable.shard(k)].prefetch(k) }
+    }
+
     /// Adds meeting `k`, or, when it is there, gives the closure the one kept (to update).
     /// Returns true when `k` was new.
     @inline(__always)

@@ -36,7 +36,10 @@ public struct CallRecordsParser: RecordParser {
             try s.enterRoot()
             while let k = try s.nextKey() {
                 switch k.count {
-                case 2 where k.equalsIgnoringCase("id"): id = try s.string()
+                case 2 where k.equalsIgnoringCase("id"):
+                    id = try s.string()
+                    // The meeting's slot, asked for while the rest of the record is read.
+                    if let i = id?.trimmed(), i.count > 0 { ctx.acc.meetings.prefetch(ctx.settings.hasher.hash(i)) }
                 case 4 where k.equalsIgnoringCase("type"): type = try s.string()
                 case 13 where k.equalsIgnoringCase("startDateTime"): start = try s.string()
                 case 11 where k.equalsIgnoringCase("endDateTime"): end = try s.string()

@@ -42,7 +42,32 @@ public struct SnapshotOptions: Sendable {
     public var windows: AnalysisWindows?
     /// The alerts of the review's newest day, when a rules file was found.
     public var alerts: AlertReport?
+    /// The series and days csv and json print (`--metric`, `--bu`, `--week`).
+    public var filter = SnapshotFilter()
     public init() {}
+}
+
+/// What `--format csv|json` prints of the rollups: some metrics, one BU, the days of one week
+/// (nil: all). The analysis of a series (baseline, plateau, onset) is of all its days still.
+public struct SnapshotFilter: Sendable {
+    public var metrics: Set<Metric>?
+    /// A BU's name as the data spells it.
+    public var unit: String?
+    public var days: ClosedRange<Int>?
+    public init(metrics: Set<Metric>? = nil, unit: String? = nil, days: ClosedRange<Int>? = nil) {
+        self.metrics = metrics; self.unit = unit; self.days = days
+    }
+
+    func includes(_ m: Metric, unit name: String) -> Bool {
+        (metrics?.contains(m) ?? true) && (unit.map { $0 == name } ?? true)
+    }
+
+    /// The days of `first...last` shown (nil: none).
+    func days(_ first: Int, _ last: Int) -> ClosedRange<Int>? {
+        guard let d = days else { return first...last }
+        let lo = max(first, d.lowerBound), hi = min(last, d.upperBound)
+        return lo <= hi ? lo...hi : nil
+    }
 }
 
 /// `--format json`: the `plateau.snapshot/1` schema of DESIGN.md.
@@ -110,9 +135,11 @@ public enum SnapshotJSON {
         }
         w.ascii("],\n\"series\":[")
         if let first = r.firstDay, let last = r.lastDay {
-            for (i, row) in review.rows.enumerated() {
+            var i = 0
+            for row in review.rows where o.filter.includes(row.metric, unit: r.units[Int(row.bu)]) {
                 let m = row.metric, bu = row.bu, a = row.analysis
                 if i > 0 { w.byte(44) }
+                i += 1
                 w.ascii("\n{\"metric\":\""); w.text(m.rawValue); w.ascii("\",\"bu\":"); w.jsonString(r.units[Int(bu)])
                 // Figures as the review shows them (rounded to their metric's precision; the
                 // ratio from the levels as shown); a level of a small group is withheld like a
@@ -128,8 +155,9 @@ public enum SnapshotJSON {
                 w.ascii(",\"week_value\":"); figure(w, row.week, m)
                 w.ascii(",\"previous_week_value\":"); figure(w, row.previousWeek, m)
                 w.ascii(",\"days\":[")
-                for day in first...last {
-                    if day > first { w.byte(44) }
+                let shownDays = o.filter.days(first, last)
+                for day in shownDays.map(Array.init) ?? [] {
+                    if day > shownDays!.lowerBound { w.byte(44) }
                     w.ascii("{\"date\":\""); w.isoDate(CivilDate(daysSinceEpoch: day)); w.ascii("\",\"value\":")
                     if review.suppression.isSuppressed(m, bu: bu, day: day) { w.ascii("null,\"suppressed\":true}") }
                     else { number(w, r.value(m, bu: bu, day: day)); w.byte(125) }

@@ -28,6 +28,17 @@ public struct TimeZoneRules: Sendable {
         self.offsets = offsets
     }
 
+    /// A zone named in any case (`europe/paris`, `UTC`, `utc`): the system's spelling.
+    public init?(anyCase name: String) {
+        if let z = TimeZoneRules(identifier: name) { self = z; return }
+        let lower = name.lowercased()
+        guard let known = TimeZoneRules.knownIdentifiers.first(where: { $0.lowercased() == lower }) else { return nil }
+        self.init(identifier: known)
+    }
+
+    /// The zones the system knows (for `init(anyCase:)` and the suggestions of an unknown one).
+    public static var knownIdentifiers: [String] { ["UTC"] + TimeZone.knownTimeZoneIdentifiers }
+
     public static let utc = TimeZoneRules(fixedOffset: 0)
 
     /// A zone at a fixed offset from UTC.
