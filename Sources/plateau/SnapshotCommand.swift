@@ -106,6 +106,7 @@ struct Snapshot: ParsableCommand {
         o.businessDays = p.config.businessDays
         o.windows = p.config.windows
         o.alerts = try alerts(p)
+        o.capacities = p.config.capacity
         // csv and json print what --metric, --bu and --week name (all of it by default).
         o.filter = SnapshotFilter(metrics: metric == nil ? nil : Set(chosen), unit: unit,
                                   days: reviewWeek.map { $0.monday.day...$0.sunday.day })

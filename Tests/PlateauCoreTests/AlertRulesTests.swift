@@ -86,6 +86,63 @@ import Testing
         #expect(run(r, rules2, days: 0...2).isEmpty)  // no capacity configured
     }
 
+    // MARK: forecast
+
+    /// A peak climbing 5 a business day towards 200 licences: the rule fires on the business
+    /// days when the trend reaches them within 10 business days, and never once it is full.
+    @Test func forecastFiresWhenTheTrendFillsThePoolWithinItsDays() throws {
+        // Business days climb 100, 105, 110, …; weekends have no value (no sessions logged).
+        var values: [Double?] = []
+        var b = 0
+        for i in 0..<40 {
+            if isWeekend(i) { values.append(nil) } else { values.append(min(200, 100 + 5 * Double(b))); b += 1 }
+        }
+        let r = rollups(days: values.count, [.vpnPeakSessions]) { _, bu, i in bu == BusinessUnits.all ? values[i] : nil }
+        let rules = try rule("""
+            [[rule]]
+            name = "vpn-trend"
+            kind = "forecast"
+            metric = "vpn.peak_sessions"
+            within_days = 10
+            severity = "critical"
+            """)
+        let capacities: [PlateauConfig.Capacity] = [.init(metric: .vpnPeakSessions, from: CivilDate(year: 2000, month: 1, day: 1), value: 200, bu: "ALL")]
+        let alerts = run(r, rules, days: 0...39, capacities: capacities)
+        // The line of day index i (business day k) is at 100 + 5k: 200 is (200 − 100 − 5k) / 5
+        // business days away, within 10 from k = 10 (value 150) to k = 19 (195); at k = 20 it is full.
+        let fired = alerts.map { $0.day - monday }.sorted()
+        let expected = (0..<40).filter { i in
+            guard !isWeekend(i), let v = values[i] else { return false }
+            let k = (v - 100) / 5
+            return k >= 10 && k <= 19
+        }
+        #expect(fired == expected)
+        #expect(alerts.allSatisfy { $0.severity == .critical && $0.kind == .forecast })
+        let first = try #require(alerts.min { $0.day < $1.day })
+        #expect(first.message == "ALL vpn.peak_sessions 150 of a capacity of 200 (75%): full in 10 business days at this trend")
+        // Without a capacity it could never fire: an error once the config is known.
+        var config = PlateauConfig()
+        config.path = "plateau.toml"
+        #expect(throws: AlertRulesError.self) {
+            try AlertRules.parse("[[rule]]\nname = \"t\"\nkind = \"forecast\"\nmetric = \"vpn.peak_sessions\"", path: "rules.toml", config: config)
+        }
+    }
+
+    @Test(arguments: [
+        ("kind = \"forecast\"\nmetric = \"vpn.peak_sessions\"\nwarning = 0.9", "warning: not for a forecast rule (use severity and within_days)"),
+        ("kind = \"forecast\"\nmetric = \"vpn.peak_sessions\"\nbu = \"*\"", "bu: a forecast rule is for ALL or one business unit (a [[capacity]] is)"),
+        ("kind = \"forecast\"\nmetric = \"vpn.peak_sessions\"\nwithin_days = 0", "within_days: must be between 1 and 120"),
+        ("kind = \"drop\"\nmetric = \"vpn.users\"\nwarning = 0.5\nwithin_days = 3", "within_days: only for forecast rules"),
+    ] as [(String, String)])
+    func forecastRuleErrors(toml: String, message: String) {
+        do {
+            _ = try rule("[[rule]]\nname = \"x\"\n" + toml)
+            Issue.record("no error for \(toml)")
+        } catch {
+            #expect("\(error)" == "rules.toml: rule 'x': " + message)
+        }
+    }
+
     // MARK: drop
 
     func dropRules(minValue: Double? = nil) throws -> AlertRules {
@@ -389,15 +446,15 @@ import Testing
 
     @Test(arguments: [
         ("[[rule]]\nkind = \"drop\"\nmetric = \"meetings.users\"\nwarning = 0.5", "rules.toml: rule 'rule[0]': name: missing"),
-        ("[[rule]]\nname = \"x\"\nkind = \"spike\"\nmetric = \"meetings.users\"", "rules.toml: rule 'x': kind: 'spike' is not one of capacity, drop, surge, shift, stale"),
+        ("[[rule]]\nname = \"x\"\nkind = \"spike\"\nmetric = \"meetings.users\"", "rules.toml: rule 'x': kind: 'spike' is not one of capacity, forecast, drop, surge, shift, stale"),
         ("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"teams.users\"", "rules.toml: rule 'x': metric: unknown metric 'teams.users' (valid, closest first: proxy.users, vpn.users, vdi.users, remote.users, meetings.users, signins.users, signins.teams_users, private_access.users, meetings.count, proxy.remote_users, vpn.peak_sessions, vdi.peak_sessions, meetings.median_minutes, meetings.max_participants, private_access.peak_sessions)"),
         ("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"meetings.users\"\nwarning = \"half\"", "rules.toml: rule 'x': warning: must be a number"),
         ("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"meetings.users\"", "rules.toml: rule 'x': warning: missing (a drop rule needs warning, critical or both)"),
         ("[[rule]]\nname = \"x\"\nkind = \"drop\"\nmetric = \"meetings.users\"\nwarning = 0.25\ncritical = 0.5", "rules.toml: rule 'x': critical: must be at most warning (a drop is critical further down)"),
         ("[[rule]]\nname = \"x\"\nkind = \"shift\"\nmetric = \"remote.users\"\nthreshold = 3", "rules.toml: rule 'x': threshold: unknown key"),
-        ("[[rule]]\nname = \"x\"\nkind = \"shift\"\nmetric = \"remote.users\"\nmessage = \"{who}\"", "rules.toml: rule 'x': message: unknown placeholder {who} (one of {rule} {bu} {metric} {value} {threshold} {level} {percent} {date} {severity} {since} {from} {score} {feed} {age})"),
+        ("[[rule]]\nname = \"x\"\nkind = \"shift\"\nmetric = \"remote.users\"\nmessage = \"{who}\"", "rules.toml: rule 'x': message: unknown placeholder {who} (one of {rule} {bu} {metric} {value} {threshold} {level} {percent} {date} {severity} {since} {from} {score} {feed} {age} {days})"),
         ("[[rule]]\nname = \"x\"\nkind = \"surge\"\nmetric = \"remote.users\"\ncritical = 5\nweeks = 1", "rules.toml: rule 'x': weeks: must be between 2 and 52"),
-        ("[[rule]]\nname = \"x\"\nkind = \"capacity\"\nmetric = \"vpn.users\"\nbu = \"*\"\ncritical = 1", "rules.toml: rule 'x': bu: a capacity rule is for ALL or one business unit"),
+        ("[[rule]]\nname = \"x\"\nkind = \"capacity\"\nmetric = \"vpn.users\"\nbu = \"*\"\ncritical = 1", "rules.toml: rule 'x': bu: a capacity rule is for ALL or one business unit (a [[capacity]] is)"),
         ("[[rule]]\nname = \"x\"\nkind = \"stale\"\nmetric = \"proxy.users\"\nbu = \"*\"\nseverity = \"fatal\"", "rules.toml: rule 'x': severity: 'fatal' is not warning or critical"),
         ("[[rule]]\nname = \"x\"\nkind = \"shift\"\nmetric = \"remote.users\"\n[[rule]]\nname = \"x\"\nkind = \"shift\"\nmetric = \"vpn.users\"", "rules.toml: rule 'x': name: used by an earlier rule"),
         ("[rule]\nname = \"x\"", "rules.toml: rule: must be [[rule]] tables"),

@@ -245,6 +245,7 @@ private struct Run {
     func check(_ rule: AlertRule, bu: UInt16, day: Int) -> Alert? {
         switch rule.kind {
         case .capacity: return capacity(rule, bu, day)
+        case .forecast: return forecast(rule, bu, day)
         case .drop: return drop(rule, bu, day)
         case .surge: return surge(rule, bu, day)
         case .shift: return shift(rule, bu, day)
@@ -265,6 +266,24 @@ private struct Run {
         if let min = rule.minValue, v < min { return nil }
         guard let (sev, fraction) = above(v / cap, rule) else { return nil }
         return alert(rule, bu, day, sev, value: v, threshold: fraction * cap, level: cap, thresholdHidden: false)
+    }
+
+    /// On a business day under the capacity in force, the trend of the last 10 business days up
+    /// to it (`CapacityForecast`: a robust line) reaches that capacity within `within_days`
+    /// business days. (A pool already full is the capacity rule's.)
+    func forecast(_ rule: AlertRule, _ bu: UInt16, _ day: Int) -> Alert? {
+        guard isBusinessDay(day), let cap = capacity(rule.metric, bu, day), cap > 0, let v = raw(rule.metric, bu, day), v < cap,
+              let first = r.firstDay else { return nil }
+        if let min = rule.minValue, v < min { return nil }
+        var points: [(day: Int, value: Double)] = []
+        var d = day
+        while points.count < CapacityForecast.window && d >= first {
+            if isBusinessDay(d), let x = raw(rule.metric, bu, d) { points.append((d, x)) }
+            d -= 1
+        }
+        guard let f = CapacityForecast.make(points.reversed(), capacity: cap, businessDays: context.businessDays),
+              let n = f.businessDays, n >= 1, n <= rule.withinDays else { return nil }
+        return alert(rule, bu, day, rule.severity, value: v, threshold: nil, level: cap, thresholdHidden: false, days: n)
     }
 
     /// A complete business day below a fraction of the series' usual level; a BU's day off (most
@@ -397,7 +416,7 @@ private struct Run {
     func alert(_ rule: AlertRule, _ bu: UInt16, _ day: Int, _ sev: AlertSeverity, value: Double?, threshold: Double?,
                level: Double?, thresholdHidden: Bool, since: Int? = nil, on source: Metric? = nil,
                score: Double? = nil, from: String? = nil, counted: Bool = true, hideLevel: Bool = false,
-               feed: String? = nil, age: String? = nil) -> Alert {
+               feed: String? = nil, age: String? = nil, days: Int? = nil) -> Alert {
         let m = source ?? rule.metric
         let suppressed = counted && suppression.isSuppressed(m, bu: bu, day: day)
         // Figures as the review shows them (Figures): the value and the usual level at the
@@ -415,7 +434,7 @@ private struct Run {
             severity: sev.rawValue, value: suppressed ? nil : value, threshold: shownThreshold, level: shownLevel,
             since: since.map { CivilDate(daysSinceEpoch: $0).iso }, from: from, score: suppressed ? nil : score,
             minGroup: context.minGroup, suppressed: suppressed, levelWithheld: level != nil && shownLevel == nil,
-            feed: feed, age: age)
+            feed: feed, age: age, days: days.map { "\($0) business day\($0 == 1 ? "" : "s")" })
         let template = rule.message ?? AlertTemplate.defaults(rule.kind, all: rule.scope == .all, never: rule.judgesFeed && value == nil)
         return Alert(severity: sev, rule: Sanitize.text(rule.name), kind: rule.kind, metric: m, bu: fields.bu, day: day,
                      value: fields.value, suppressed: suppressed, threshold: shownThreshold,
@@ -433,6 +452,8 @@ private struct Run {
             guard let usual = level(rule.metric, bu, day), !withheldLevel(rule.metric, usual) else { return out }
             out.warning = rule.warning.map { $0 * usual }; out.critical = rule.critical.map { $0 * usual }
             out.below = true
+        case .forecast:
+            out.maximum = capacity(rule.metric, bu, day)
         case .surge, .shift, .stale: break
         }
         return out
@@ -441,7 +462,7 @@ private struct Run {
 
 /// Alert messages: templates with `{placeholder}`s, and the default one of each kind.
 public enum AlertTemplate {
-    public static let placeholders = ["rule", "bu", "metric", "value", "threshold", "level", "percent", "date", "severity", "since", "from", "score", "feed", "age"]
+    public static let placeholders = ["rule", "bu", "metric", "value", "threshold", "level", "percent", "date", "severity", "since", "from", "score", "feed", "age", "days"]
 
     struct Fields {
         var rule, bu, metric, date, severity: String
@@ -453,11 +474,14 @@ public enum AlertTemplate {
         var levelWithheld: Bool
         var feed: String?
         var age: String?
+        /// A forecast's business days until the capacity.
+        var days: String? = nil
     }
 
     static func defaults(_ kind: AlertRule.Kind, all: Bool, never: Bool = false) -> String {
         switch kind {
         case .capacity: return "{bu} {metric} {value} of a capacity of {level} ({percent})"
+        case .forecast: return "{bu} {metric} {value} of a capacity of {level} ({percent}): full in {days} at this trend"
         case .drop: return "{bu} {metric} {value} on {date}, {percent} of its usual {level}"
         case .surge: return "{bu} {metric} {value} on {date}, usually {level} on this weekday (z {score})"
         case .shift: return "{bu} {metric} changed on {since}: {from} to {level}"
@@ -479,7 +503,7 @@ public enum AlertTemplate {
             "level": f.level.map(number) ?? (f.levelWithheld ? hidden : "–"),
             "percent": percent, "since": f.since ?? "–", "from": f.from ?? "–",
             "score": f.score.map { String(format: "%.1f", $0) } ?? "–",
-            "feed": f.feed ?? "–", "age": f.age ?? "–",
+            "feed": f.feed ?? "–", "age": f.age ?? "–", "days": f.days ?? "–",
         ]
         var out = ""
         var rest = Substring(template)

@@ -28,7 +28,7 @@ public enum AlertSeverity: String, Sendable, Comparable, CaseIterable {
 
 /// One `[[rule]]` of a rules file.
 public struct AlertRule: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable { case capacity, drop, surge, shift, stale }
+    public enum Kind: String, Sendable, CaseIterable { case capacity, forecast, drop, surge, shift, stale }
     /// `bu = "ALL"`, one BU by name, or `"*"`: every BU (not ALL).
     public enum Scope: Sendable, Equatable {
         case all, unit(String), every
@@ -56,6 +56,8 @@ public struct AlertRule: Sendable, Equatable {
     public var weeks = 4
     /// shift: a regime that began this many days ago or fewer.
     public var days = 7
+    /// forecast: the trend reaches the capacity within this many business days.
+    public var withinDays = 10
     /// A message template: {rule} {bu} {metric} {value} {threshold} {date} {severity} {level}.
     public var message: String?
 
@@ -149,10 +151,10 @@ private struct RuleReader {
             guard let s = n.string, !s.isEmpty else { throw fail("name", "must be a non-empty string") }
             label = s
         } else { throw fail("name", "missing") }
-        guard let kindValue = t["kind"] else { throw fail("kind", "missing (capacity, drop, surge, shift or stale)") }
+        guard let kindValue = t["kind"] else { throw fail("kind", "missing (capacity, forecast, drop, surge, shift or stale)") }
         let kindName = try string(kindValue, "kind")
         guard let kind = AlertRule.Kind(rawValue: kindName) else {
-            throw fail("kind", "'\(kindName)' is not one of capacity, drop, surge, shift, stale")
+            throw fail("kind", "'\(kindName)' is not one of capacity, forecast, drop, surge, shift, stale")
         }
         var metric: Metric?
         if let metricValue = t["metric"] {
@@ -207,6 +209,7 @@ private struct RuleReader {
                 guard r.minValue! >= 0 else { throw fail(key, "must be 0 or more") }
             case "weeks": r.weeks = try count(value, key, 2...52)
             case "days": r.days = try count(value, key, 1...366)
+            case "within_days": r.withinDays = try count(value, key, 1...120)
             case "message": r.message = try string(value, key)
             default: throw fail(key, "unknown key")
             }
@@ -219,7 +222,7 @@ private struct RuleReader {
             if r.severity == .critical { r.critical = age } else { r.warning = age }
         }
         try check(r, keys: Set(t.keys))
-        if r.kind == .capacity, let config { try capacityInForce(r, config) }
+        if r.kind == .capacity || r.kind == .forecast, let config { try capacityInForce(r, config) }
         return r
     }
 
@@ -270,13 +273,18 @@ private struct RuleReader {
             }
         case .shift:
             if let k = levels.first { throw fail(k, "not for a shift rule (use severity and days)") }
+        case .forecast:
+            if let k = levels.first { throw fail(k, "not for a forecast rule (use severity and within_days)") }
         }
+        if keys.contains("within_days") && r.kind != .forecast { throw fail("within_days", "only for forecast rules") }
         if keys.contains("weeks") && r.kind != .surge { throw fail("weeks", "only for surge rules") }
         if keys.contains("days") && r.kind != .shift { throw fail("days", "only for shift rules") }
-        if keys.contains("severity") && !(r.kind == .shift || (r.kind == .stale && (r.scope != .all || keys.contains("older_than")))) {
-            throw fail("severity", "only for shift rules, stale rules of business units and older_than (the others use warning and critical)")
+        if keys.contains("severity") && !(r.kind == .shift || r.kind == .forecast || (r.kind == .stale && (r.scope != .all || keys.contains("older_than")))) {
+            throw fail("severity", "only for shift and forecast rules, stale rules of business units and older_than (the others use warning and critical)")
         }
-        if r.kind == .capacity && r.scope == .every { throw fail("bu", "a capacity rule is for ALL or one business unit") }
+        if (r.kind == .capacity || r.kind == .forecast) && r.scope == .every {
+            throw fail("bu", "a \(r.kind.rawValue) rule is for ALL or one business unit (a [[capacity]] is)")
+        }
         if let m = r.message { try template(m) }
     }
 

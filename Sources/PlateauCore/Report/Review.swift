@@ -40,6 +40,21 @@ public struct Review: Sendable {
     public var week: ReviewWeek?
     public var suppression: Suppression
     public var rows: [Row] = []
+    /// Each `[[capacity]]` series on the review's last day: its value, the capacity in force
+    /// and when the trend reaches it.
+    public var capacities: [CapacityReading] = []
+
+    public struct CapacityReading: Sendable {
+        public var metric: Metric
+        public var bu: UInt16
+        public var name: String
+        /// The last business day with a value, up to the review week's Sunday.
+        public var day: Int
+        public var value: Figure
+        public var capacity: Double
+        /// Nil with fewer than `CapacityForecast.minimumPoints` business days shown.
+        public var forecast: CapacityForecast?
+    }
 
     public init(_ r: Rollups, options o: SnapshotOptions) {
         rollups = r
@@ -76,6 +91,32 @@ public struct Review: Sendable {
                 rows.append(row)
             }
         }
+        capacities = Review.capacityReadings(r, o, suppression, until: min(last, week?.sunday.day ?? last))
+    }
+
+    /// The forecast of every (metric, BU) a `[[capacity]]` names, on its last business day with
+    /// a value up to `end`, from the values as shown (a withheld day is left out of the line).
+    static func capacityReadings(_ r: Rollups, _ o: SnapshotOptions, _ s: Suppression, until end: Int) -> [CapacityReading] {
+        guard let first = r.firstDay else { return [] }
+        var out: [CapacityReading] = []
+        var seen = Set<String>()
+        for c in o.capacities where r.metrics.contains(c.metric) && seen.insert("\(c.metric.rawValue)\u{1F}\(c.bu)").inserted {
+            guard let id = r.units.firstIndex(of: c.bu), first <= end else { continue }
+            let bu = UInt16(id)
+            let points = (first...end).filter { o.businessDays.contains(CivilDate(daysSinceEpoch: $0).isoWeekday) }
+                .compactMap { d in s.value(r, c.metric, bu: bu, day: d).map { (day: d, value: $0) } }
+            guard let day = (first...end).reversed().first(where: { d in
+                o.businessDays.contains(CivilDate(daysSinceEpoch: d).isoWeekday) && r.value(c.metric, bu: bu, day: d) != nil
+            }) else { continue }
+            guard let capacity = o.capacities.filter({ $0.metric == c.metric && $0.bu == c.bu && $0.from.day <= day })
+                .max(by: { $0.from < $1.from })?.value else { continue }
+            let shown = s.value(r, c.metric, bu: bu, day: day)
+            out.append(CapacityReading(metric: c.metric, bu: bu, name: Sanitize.text(c.bu), day: day,
+                                       value: shown.map { .value($0) } ?? .withheld, capacity: capacity,
+                                       forecast: CapacityForecast.make(points.filter { $0.day <= day }, capacity: capacity,
+                                                                       businessDays: o.businessDays)))
+        }
+        return out
     }
 
     /// A count of 1 … K−1 people: a small group.

@@ -44,10 +44,12 @@ public struct ReviewText {
         if review.rows.isEmpty { return out.joined(separator: "\n") + "\n" }
         if let unit {
             out.append(contentsOf: table(Sanitize.text(unit), rows: review.rows.filter { $0.name == unit }, label: "metric", review) { $0.metric.rawValue })
+            out.append(contentsOf: capacity(review))
             out.append(contentsOf: alerts(review))
             return out.joined(separator: "\n") + "\n"
         }
         out.append(contentsOf: table("Group", rows: review.rows.filter { $0.bu == BusinessUnits.all }, label: "metric", review) { $0.metric.rawValue })
+        out.append(contentsOf: capacity(review))
         for m in metrics where r.metrics.contains(m) {
             var rows = review.rows.filter { $0.metric == m && $0.bu != BusinessUnits.all }
             switch sort {
@@ -100,6 +102,34 @@ public struct ReviewText {
         }
         if !line.isEmpty { lines.append(line) }
         return lines.map(clip)
+    }
+
+    /// The `[[capacity]]` pools: the last business day's value against the capacity in force,
+    /// and when the trend of the last 10 business days reaches it (`CapacityForecast`).
+    func capacity(_ review: Review) -> [String] {
+        let readings = review.capacities.filter { c in unit.map { c.name == Sanitize.text($0) } ?? true }
+        guard !readings.isEmpty else { return [] }
+        let theil = ascii ? "Theil-Sen" : "Theil–Sen"
+        var lines: [String] = []
+        for c in readings {
+            let date = CivilDate(daysSinceEpoch: c.day)
+            var s = "\(c.metric.rawValue) \(c.name), \(date.iso): "
+            switch c.value {
+            case .value(let v): s += "\(Figures.text(v, c.metric)) of \(Figures.text(c.capacity, c.metric)) (\(Int((100 * v / c.capacity).rounded())) %)"
+            case .withheld: s += "<\(review.options.minGroup) of \(Figures.text(c.capacity, c.metric))"
+            case .missing: s += "no value, capacity \(Figures.text(c.capacity, c.metric))"
+            }
+            if let f = c.forecast {
+                let slope = (f.slope * 10).rounded() / 10 + 0   // (+ 0: no "-0.0")
+                s += "; trend \(slope >= 0 ? "+" : "")\(slope) a business day: \(f.phrase)"
+            } else {
+                s += "; too few business days for a trend"
+            }
+            lines.append(s + ".")
+        }
+        let legend = "the licences of plateau.toml, and when the trend of the last \(CapacityForecast.window) business days (a robust \(theil) line) reaches them."
+        if markdown { return ["", "## Capacity", "", "The" + legend.dropFirst(3), ""] + lines.map { "- " + $0 } }
+        return [""] + wrap("Capacity: " + legend) + lines.flatMap(wrap)
     }
 
     /// A short section of the alerts of the newest day, when there is a rules file.

@@ -44,6 +44,8 @@ public struct SnapshotOptions: Sendable {
     public var alerts: AlertReport?
     /// The series and days csv and json print (`--metric`, `--bu`, `--week`).
     public var filter = SnapshotFilter()
+    /// `[[capacity]]` of the config: the review forecasts when each pool fills.
+    public var capacities: [PlateauConfig.Capacity] = []
     public init() {}
 }
 
