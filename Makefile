@@ -116,8 +116,19 @@ samplelogs: build
 	$(BIN) generate --out SampleLogs --scale $(SAMPLE_SCALE) --seed 2020 --proxy-lines 1 --vpn-vendor mixed --gzip --quiet
 	@du -sh SampleLogs
 
+# The binary, a man page generated from the help (argument-parser's generate-manual plugin)
+# and the shell completions argument-parser writes (bash, zsh, fish).
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/plateau
+	swift package --disable-sandbox generate-manual >/dev/null
+	install -D -m 0644 .build/plugins/GenerateManual/outputs/plateau/plateau.1 $(DESTDIR)$(PREFIX)/share/man/man1/plateau.1
+	mkdir -p .build/completions
+	$(BIN) --generate-completion-script bash > .build/completions/plateau.bash
+	$(BIN) --generate-completion-script zsh > .build/completions/_plateau
+	$(BIN) --generate-completion-script fish > .build/completions/plateau.fish
+	install -D -m 0644 .build/completions/plateau.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/plateau
+	install -D -m 0644 .build/completions/_plateau $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_plateau
+	install -D -m 0644 .build/completions/plateau.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/plateau.fish
 
 clean:
 	rm -rf .build .build-fuzz .build-tsan .build-asan

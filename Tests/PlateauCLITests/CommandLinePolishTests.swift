@@ -40,6 +40,17 @@ import Testing
         #expect(r.err.split(separator: "\n").count == 1)
     }
 
+    /// What `make install` puts in the shells' completion folders: every subcommand, and the
+    /// options of one, for bash, zsh and fish.
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScriptsNameTheCommands(shell: String) throws {
+        let r = try CLITests.run(["--generate-completion-script", shell])
+        #expect(r.code == 0, "\(r.err)")
+        for word in ["snapshot", "alerts", "ingest", "generate", "watch", "--min-group", "--tz"] {
+            #expect(r.out.contains(word), "\(shell): \(word)")
+        }
+    }
+
     @Test func helpGenerateSaysWhatGzipDoes() throws {
         let r = try CLITests.run(["help", "generate"])
         #expect(r.code == 0)
