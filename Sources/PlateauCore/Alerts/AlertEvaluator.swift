@@ -255,9 +255,7 @@ private struct Run {
 
     /// The capacity in force for a metric and BU on a day.
     func capacity(_ m: Metric, _ bu: UInt16, _ day: Int) -> Double? {
-        let name = r.units[Int(bu)]
-        return context.capacities.filter { $0.metric == m && $0.bu == name && $0.from.day <= day }
-            .max { $0.from < $1.from }?.value
+        PlateauConfig.Capacity.inForce(context.capacities, m, bu: r.units[Int(bu)], day: day)
     }
 
     /// At or above a fraction of the capacity in force that day.

@@ -50,14 +50,9 @@ public struct CapacityForecast: Sendable, Equatable {
         for i in xs.indices {
             for j in xs.indices where j > i && xs[j] != xs[i] { slopes.append((ys[j] - ys[i]) / (xs[j] - xs[i])) }
         }
-        let slope = slopes.isEmpty ? 0 : median(slopes)
-        let intercept = median(zip(xs, ys).map { $1 - slope * $0 })
+        let slope = slopes.isEmpty ? 0 : RollupBuilder.median(slopes)
+        let intercept = RollupBuilder.median(zip(xs, ys).map { $1 - slope * $0 })
         return (slope, intercept)
-    }
-
-    static func median(_ v: [Double]) -> Double {
-        let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     /// Each day's position among the business days from the first: a business day missing

@@ -38,6 +38,12 @@ public struct PlateauConfig: Sendable, Equatable {
         public var from: CivilDate
         public var value: Double
         public var bu: String
+
+        /// The capacity of `metric` for BU `bu` in force on `day`: the one with the latest `from`
+        /// up to it (alerts and the review's forecast).
+        public static func inForce(_ all: [Capacity], _ metric: Metric, bu: String, day: Int) -> Double? {
+            all.filter { $0.metric == metric && $0.bu == bu && $0.from.day <= day }.max { $0.from < $1.from }?.value
+        }
     }
 
     public init() {}

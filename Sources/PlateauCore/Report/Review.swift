@@ -108,8 +108,7 @@ public struct Review: Sendable {
             guard let day = (first...end).reversed().first(where: { d in
                 o.businessDays.contains(CivilDate(daysSinceEpoch: d).isoWeekday) && r.value(c.metric, bu: bu, day: d) != nil
             }) else { continue }
-            guard let capacity = o.capacities.filter({ $0.metric == c.metric && $0.bu == c.bu && $0.from.day <= day })
-                .max(by: { $0.from < $1.from })?.value else { continue }
+            guard let capacity = PlateauConfig.Capacity.inForce(o.capacities, c.metric, bu: c.bu, day: day) else { continue }
             let shown = s.value(r, c.metric, bu: bu, day: day)
             out.append(CapacityReading(metric: c.metric, bu: bu, name: Sanitize.text(c.bu), day: day,
                                        value: shown.map { .value($0) } ?? .withheld, capacity: capacity,
