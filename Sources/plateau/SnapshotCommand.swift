@@ -16,8 +16,14 @@ struct Snapshot: ParsableCommand {
     @Argument(help: ArgumentHelp("Log files or directories.", valueName: "PATH"))
     var paths: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Output format: text (the review), markdown, csv (one row per metric, BU and day) or json.", valueName: "FORMAT"))
+    @Option(name: .long, help: ArgumentHelp("Output format: text (the review), markdown, html (the review as one self-contained page with charts), svg (one chart: --metric M [--bu B]), csv (one row per metric, BU and day) or json.", valueName: "FORMAT"))
     var format: String = "text"
+
+    @Option(name: .long, help: ArgumentHelp("Write to FILE instead of standard output (replaced whole once written).", valueName: "FILE"))
+    var out: String?
+
+    @Flag(name: .long, help: "html: the charts of a metric's business units on one scale (the largest one's), not each on its own.")
+    var sharedScale = false
 
     @Option(name: .long, help: ArgumentHelp("Width of the text review in columns.", valueName: "N"))
     var width: Int = 100
@@ -46,8 +52,8 @@ struct Snapshot: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        guard ["text", "markdown", "csv", "json"].contains(format) else {
-            throw UsageError(message: "--format \(format): use text, markdown, csv or json")
+        guard ["text", "markdown", "html", "svg", "csv", "json"].contains(format) else {
+            throw UsageError(message: "--format \(format): use text, markdown, html, svg, csv or json")
         }
         guard width >= 40 else { throw UsageError(message: "--width must be at least 40") }
         guard let order = ReviewText.Sort(rawValue: sort) else { throw UsageError(message: "--sort \(sort): use name, ratio or value") }
@@ -58,6 +64,9 @@ struct Snapshot: ParsableCommand {
                 throw UsageError(message: "--metric: " + NameSuggestions.unknown("metric", trimmed, Metric.allCases.map(\.rawValue)))
             }
             chosen.append(m)
+        }
+        if format == "svg" && chosen.count != 1 {
+            throw UsageError(message: "--format svg draws one chart: name one metric with --metric (e.g. --metric vpn.peak_sessions --bu Iberia)")
         }
         var reviewWeek: ReviewWeek?
         if let week {
@@ -110,11 +119,27 @@ struct Snapshot: ParsableCommand {
         // csv and json print what --metric, --bu and --week name (all of it by default).
         o.filter = SnapshotFilter(metrics: metric == nil ? nil : Set(chosen), unit: unit,
                                   days: reviewWeek.map { $0.monday.day...$0.sunday.day })
+        let bytes: [UInt8]
         switch format {
         case "json":
-            FileHandle.standardOutput.write(Data(SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)))
+            bytes = SnapshotJSON.render(p.rollups, inputs: p.inputs, options: o)
         case "csv":
-            FileHandle.standardOutput.write(Data(SnapshotCSV.render(p.rollups, minGroup: o.minGroup, filter: o.filter)))
+            bytes = SnapshotCSV.render(p.rollups, minGroup: o.minGroup, filter: o.filter)
+        case "html":
+            var page = ReviewHTML()
+            page.metrics = chosen
+            page.sort = order
+            page.unit = unit
+            page.sharedScale = sharedScale
+            bytes = Array(page.render(Review(p.rollups, options: o), inputs: p.inputs).utf8)
+        case "svg":
+            let review = Review(p.rollups, options: o)
+            let name = unit ?? p.rollups.units[Int(BusinessUnits.all)]
+            guard let row = review.rows.first(where: { $0.metric == chosen[0] && p.rollups.units[Int($0.bu)] == name }) else {
+                throw UsageError(message: "--format svg: no \(chosen[0].rawValue) for \(Sanitize.text(name)) in the data")
+            }
+            let title = "\(chosen[0].displayName) – \(row.name)"
+            bytes = Array((ReviewChart(width: 720, height: 405, title: title, standalone: true).svg(row, review) + "\n").utf8)
         default:
             var t = ReviewText()
             t.width = width
@@ -123,7 +148,26 @@ struct Snapshot: ParsableCommand {
             t.metrics = chosen
             t.sort = order
             t.unit = unit
-            FileHandle.standardOutput.write(Data(t.render(Review(p.rollups, options: o), inputs: p.inputs).utf8))
+            bytes = Array(t.render(Review(p.rollups, options: o), inputs: p.inputs).utf8)
+        }
+        try emit(bytes)
+    }
+
+    /// Standard output, or `--out FILE` written beside it and renamed over it once whole (a
+    /// reader never sees half a page).
+    func emit(_ bytes: [UInt8]) throws {
+        guard let out else {
+            FileHandle.standardOutput.write(Data(bytes))
+            return
+        }
+        let temp = out + ".part"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(bytes)) else {
+            throw IOError(path: out, "cannot write (\(String(cString: strerror(errno))))")
+        }
+        if rename(temp, out) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw IOError(path: out, "cannot write (\(reason))")
         }
     }
 

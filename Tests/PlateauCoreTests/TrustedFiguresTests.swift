@@ -188,7 +188,7 @@ import Testing
             t.sort = sort
             t.width = 120
             let lines = t.render(rv, inputs: []).split(separator: "\n")
-            let table = lines.drop { !$0.hasPrefix("remote.users by business unit") }
+            let table = lines.drop { !$0.hasPrefix("Remote workers by business unit") }
             let order = table.compactMap { l in ["Big", "China", "Tiny"].first { l.hasPrefix($0) } }
             #expect(order.last == "Tiny", "\(sort): \(order)")
         }

@@ -40,6 +40,8 @@ public struct Review: Sendable {
     public var week: ReviewWeek?
     public var suppression: Suppression
     public var rows: [Row] = []
+    /// The business days of the range, oldest first: the days of every row's `trend`.
+    public var trendDays: [Int] = []
     /// Each `[[capacity]]` series on the review's last day: its value, the capacity in force
     /// and when the trend reaches it.
     public var capacities: [CapacityReading] = []
@@ -65,12 +67,12 @@ public struct Review: Sendable {
         // The rows of population metrics come first (contract order): the figures of the
         // metrics they count people for are withheld with theirs.
         var byKey: [AlertEvaluator.SeriesKey: Row] = [:]
+        trendDays = (first...last).filter { o.businessDays.contains(CivilDate(daysSinceEpoch: $0).isoWeekday) }
         for m in r.metrics {
             for bu in r.businessUnits(m) {
                 let series = (first...last).map { d in (day: d, value: r.value(m, bu: bu, day: d)) }
                 let a = PlateauFinder.analyse(series, businessDays: o.businessDays, windows: o.windows)
-                let trend = (first...last).filter { o.businessDays.contains(CivilDate(daysSinceEpoch: $0).isoWeekday) }
-                    .map { suppression.value(r, m, bu: bu, day: $0) }
+                let trend = trendDays.map { suppression.value(r, m, bu: bu, day: $0) }
                 let population = m.countsPeople ? nil : byKey[AlertEvaluator.SeriesKey(m.population, bu)]
                 func level(_ v: Double?, _ people: Figure?) -> Figure {
                     guard let v else { return .missing }

@@ -43,12 +43,12 @@ public struct ReviewText {
         out.append("")
         if review.rows.isEmpty { return out.joined(separator: "\n") + "\n" }
         if let unit {
-            out.append(contentsOf: table(Sanitize.text(unit), rows: review.rows.filter { $0.name == unit }, label: "metric", review) { $0.metric.rawValue })
+            out.append(contentsOf: table(Sanitize.text(unit), rows: review.rows.filter { $0.name == unit }, label: "metric", review) { $0.metric.displayName })
             out.append(contentsOf: capacity(review))
             out.append(contentsOf: alerts(review))
             return out.joined(separator: "\n") + "\n"
         }
-        out.append(contentsOf: table("Group", rows: review.rows.filter { $0.bu == BusinessUnits.all }, label: "metric", review) { $0.metric.rawValue })
+        out.append(contentsOf: table("Group", rows: review.rows.filter { $0.bu == BusinessUnits.all }, label: "metric", review) { $0.metric.displayName })
         out.append(contentsOf: capacity(review))
         for m in metrics where r.metrics.contains(m) {
             var rows = review.rows.filter { $0.metric == m && $0.bu != BusinessUnits.all }
@@ -60,7 +60,7 @@ public struct ReviewText {
             case .value: rows.sort { ($0.week.value.map { Figures.shown($0, m) } ?? -1, $1.name) > ($1.week.value.map { Figures.shown($0, m) } ?? -1, $0.name) }
             }
             out.append("")
-            out.append(contentsOf: table("\(m.rawValue) by business unit", rows: rows, label: "business unit", review) { $0.name })
+            out.append(contentsOf: table("\(m.displayName) by business unit", rows: rows, label: "business unit", review) { $0.name })
         }
         out.append(contentsOf: alerts(review))
         return out.joined(separator: "\n") + "\n"
@@ -68,7 +68,9 @@ public struct ReviewText {
 
     /// "No records from proxy on 2020-04-22 to 2020-04-23, vdi on 25 days: missing (–), not
     /// zero." — the feeds with gaps, so a reader knows a blank is no collapse; nil without.
-    func gapLine(_ r: Rollups) -> String? {
+    func gapLine(_ r: Rollups) -> String? { Self.gapSentence(r, ascii: ascii) }
+
+    public static func gapSentence(_ r: Rollups, ascii: Bool) -> String? {
         let dash = ascii ? "-" : "–"
         var parts: [String] = []
         for feed in Feed.allCases {
@@ -110,26 +112,29 @@ public struct ReviewText {
         let readings = review.capacities.filter { c in unit.map { c.name == Sanitize.text($0) } ?? true }
         guard !readings.isEmpty else { return [] }
         let theil = ascii ? "Theil-Sen" : "Theil–Sen"
-        var lines: [String] = []
-        for c in readings {
-            let date = CivilDate(daysSinceEpoch: c.day)
-            var s = "\(c.metric.rawValue) \(c.name), \(date.iso): "
-            switch c.value {
-            case .value(let v): s += "\(Figures.text(v, c.metric)) of \(Figures.text(c.capacity, c.metric)) (\(Int((100 * v / c.capacity).rounded())) %)"
-            case .withheld: s += "<\(review.options.minGroup) of \(Figures.text(c.capacity, c.metric))"
-            case .missing: s += "no value, capacity \(Figures.text(c.capacity, c.metric))"
-            }
-            if let f = c.forecast {
-                let slope = (f.slope * 10).rounded() / 10 + 0   // (+ 0: no "-0.0")
-                s += "; trend \(slope >= 0 ? "+" : "")\(slope) a business day: \(f.phrase)"
-            } else {
-                s += "; too few business days for a trend"
-            }
-            lines.append(s + ".")
-        }
+        let lines = readings.map { Self.capacityLine($0, minGroup: review.options.minGroup, ascii: ascii) }
         let legend = "the licences of plateau.toml, and when the trend of the last \(CapacityForecast.window) business days (a robust \(theil) line) reaches them."
         if markdown { return ["", "## Capacity", "", "The" + legend.dropFirst(3), ""] + lines.map { "- " + $0 } }
         return [""] + wrap("Capacity: " + legend) + lines.flatMap(wrap)
+    }
+
+    /// "VPN peak sessions, ALL, 2020-05-08: 194 of 250 (78 %); trend -0.2 a business day: not at
+    /// this trend." — one capacity pool (text, markdown and the HTML page say it alike).
+    public static func capacityLine(_ c: Review.CapacityReading, minGroup: Int, ascii: Bool) -> String {
+        let date = CivilDate(daysSinceEpoch: c.day)
+        var s = "\(c.metric.displayName), \(c.name), \(date.iso): "
+        switch c.value {
+        case .value(let v): s += "\(Figures.text(v, c.metric)) of \(Figures.text(c.capacity, c.metric)) (\(Int((100 * v / c.capacity).rounded())) %)"
+        case .withheld: s += "<\(minGroup) of \(Figures.text(c.capacity, c.metric))"
+        case .missing: s += "no value, capacity \(Figures.text(c.capacity, c.metric))"
+        }
+        if let f = c.forecast {
+            let slope = (f.slope * 10).rounded() / 10 + 0   // (+ 0: no "-0.0")
+            s += "; trend \(slope >= 0 ? "+" : "")\(slope) a business day: \(f.phrase)"
+        } else {
+            s += "; too few business days for a trend"
+        }
+        return s + "."
     }
 
     /// A short section of the alerts of the newest day, when there is a rules file.
@@ -176,8 +181,11 @@ public struct ReviewText {
         }
         // The trend is the least important column: it takes what room is left (12 to 40
         // columns) or goes; then the others go, least important first.
+        // Markdown keeps every column (a wiki scrolls), with a trend of 20 days' width.
         let trendMin = 12
-        if total(cols) + sep + trendMin <= width {
+        if markdown {
+            cols.append(Column(title: "trend", right: false, priority: 1, cells: rows.map { Sparkline.render($0.trend, width: 20, ascii: ascii) }))
+        } else if total(cols) + sep + trendMin <= width {
             let w = min(40, width - total(cols) - sep)
             cols.append(Column(title: "trend", right: false, priority: 1, cells: rows.map { Sparkline.render($0.trend, width: w, ascii: ascii) }))
         } else {
@@ -188,7 +196,7 @@ public struct ReviewText {
         // Still too wide (a very narrow width): shorten the labels.
         var widths = cols.map { c in max(c.title.count, c.cells.map(\.count).max() ?? 0) }
         let over = widths.reduce(0, +) + sep * (cols.count - 1) + (markdown ? 4 : 0) - width
-        if over > 0 { widths[0] = max(6, widths[0] - over) }
+        if over > 0 && !markdown { widths[0] = max(6, widths[0] - over) }
 
         func pad(_ s: String, _ w: Int, _ right: Bool) -> String {
             var t = s
@@ -213,7 +221,19 @@ public struct ReviewText {
             lines.append(String(repeating: ascii ? "-" : "─", count: min(width, widths.reduce(0, +) + sep * (cols.count - 1))))
         }
         for i in rows.indices { lines.append(line(cols.map { $0.cells[i] })) }
-        return lines
+        let legend = Self.legend(columns: Set(cols.map(\.title)), minGroup: k, ascii: ascii)
+        return lines + (markdown ? [""] + legend.map { "_\($0)_  " } : legend.flatMap(wrap))
+    }
+
+    /// Two lines under every table saying what its figures are (issue 18: "this week" is a
+    /// median of business days, which would otherwise read as a total). Only the columns shown.
+    static func legend(columns: Set<String>, minGroup k: Int, ascii: Bool) -> [String] {
+        let dash = ascii ? "-" : "–"
+        var first = "baseline, plateau: median business day before onset and after ramp"
+        if columns.contains("ratio") { first += "; ratio = plateau \(ascii ? "/" : "÷") baseline" }
+        var second = columns.contains("last week") ? "this week, last week" : "this week"
+        second += ": median business day, not a total; <\(k): fewer than \(k) people; \(dash): no data."
+        return [first + ".", second]
     }
 
     func clip(_ s: String) -> String {
