@@ -6,8 +6,9 @@ SWIFT    ?= swift
 PREFIX   ?= /usr/local
 BIN      := .build/release/plateau
 APT_DEPS := libncurses-dev zlib1g-dev libsqlite3-dev
-# Tools the end-to-end tests drive the real binary with (ClickHouse: the --to/--source integration tests).
-APT_TEST_DEPS := tmux clickhouse-server clickhouse-client
+# Tools the end-to-end tests drive the real binary with (ClickHouse: the --to/--source integration
+# tests; Chromium: the HTML review rendered headless to PNG).
+APT_TEST_DEPS := tmux clickhouse-server clickhouse-client chromium
 SAMPLE_SCALE ?= 0.025
 BENCH_DIR ?= .build/bench-data
 # make bench compares plateau with DuckDB, pip-installed into this virtual env.
@@ -18,7 +19,7 @@ DUCKDB_VERSION ?= 2.0.1
 BENCH_APT_DEPS = time $(if $(shell python3 -c 'import ensurepip, venv' 2>/dev/null && echo ok),,python3-venv)
 
 .DEFAULT_GOAL := run
-.PHONY: run build deps test-deps bench-deps test bench bench-idle bench-clickhouse samplelogs install clean fuzz fuzz-short sanitize
+.PHONY: run build deps test-deps bench-deps test bench bench-idle bench-clickhouse samplelogs install clean fuzz fuzz-short sanitize review-png
 
 # $(1): Debian packages; $(2): what to do when some are missing and we are not root (default: stop).
 define apt_install
@@ -57,7 +58,7 @@ run: build
 ## with a fixed seed so every machine checks the same mutations (FUZZ_SEED=random explores).
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	PLATEAU_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory fuzz-short
 
 ## Every libFuzzer target (Tests/fuzz: each format's record parser, the sniffer, the line framer,
@@ -109,6 +110,15 @@ bench-clickhouse: build
 ## The live dashboard's idle CPU on SampleLogs (tmux, 30 s of nothing new).
 bench-idle: build test-deps
 	@bash Tests/bench/idle_cpu.sh $(BIN) SampleLogs 30
+
+## The picture of the HTML review in the README: SampleLogs' page, its first 1,900 pixels at 1280
+## wide, rendered by headless Chromium (installed when missing).
+REVIEW_PNG := Tests/PlateauCLITests/Snapshots/review-page.png
+review-png: build
+	$(call apt_install,chromium)
+	$(BIN) --snapshot --format html --out .build/review.html --quiet SampleLogs
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
+	  --window-size=1280,1900 --screenshot=$(CURDIR)/$(REVIEW_PNG) file://$(CURDIR)/.build/review.html 2>/dev/null
 
 ## Regenerates SampleLogs/ with the generator (deterministic).
 samplelogs: build

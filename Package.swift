@@ -49,7 +49,7 @@ let package = Package(
         ),
         // What both test targets share: spawning children the test runner can signal, and real
         // ClickHouse servers for the integration tests (a library, not tests of its own).
-        .target(name: "PlateauTestSupport", dependencies: ["PlateauCore"], path: "Tests/PlateauTestSupport"),
+        .target(name: "PlateauTestSupport", dependencies: ["PlateauCore", "CZlib"], path: "Tests/PlateauTestSupport"),
         // libFuzzer targets with their property checks (Tests/fuzz/README: `make fuzz`), and the
         // driver: libFuzzer's entry point when built with -D PLATEAU_FUZZ, a corpus replayer else.
         .target(name: "PlateauFuzz", dependencies: ["PlateauCore"], path: "Tests/fuzz/PlateauFuzz"),

@@ -161,9 +161,20 @@ struct Snapshot: ParsableCommand {
             return
         }
         let temp = out + ".part"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(bytes)) else {
-            throw IOError(path: out, "cannot write (\(String(cString: strerror(errno))))")
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw IOError(path: out, "cannot write (\(String(cString: strerror(errno))))") }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let reason = String(cString: strerror(errno))
+                close(fd); unlink(temp)
+                throw IOError(path: out, "cannot write (\(reason))")
+            }
+            done += n
         }
+        close(fd)
         if rename(temp, out) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temp)

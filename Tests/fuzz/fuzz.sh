@@ -9,7 +9,7 @@
 #     no libFuzzer: the plain debug build's random mutator (`make test`'s short run; it has
 #     that build at hand, while the libFuzzer build costs minutes from a fresh clone), with a
 #     fixed seed (FUZZ_SEED, default 1; FUZZ_SEED=random explores) so every machine checks the
-#     same mutations.
+#     same mutations; FUZZ_JOBS targets at once (default 2).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 swift=${SWIFT:-swift}
@@ -18,15 +18,29 @@ if [ "${1:-}" = --mutate ]; then
   bin=$($swift build --show-bin-path)/plateau-fuzz
   [ -x "$bin" ] || $swift build --product plateau-fuzz || exit 1
   targets=("$@"); [ ${#targets[@]} = 0 ] && mapfile -t targets < <("$bin" --list)
+  # FUZZ_JOBS targets at once (default 2: `make test` runs this after the tests, with both
+  # cores free); each still gets its SECONDS of mutations, and the reports come in target order.
+  jobs=${FUZZ_JOBS:-2}
+  out_dir=$(mktemp -d)
+  running=0
+  for t in "${targets[@]}"; do
+    ( PLATEAU_FUZZ_SEED=${FUZZ_SEED:-1} SWIFT_BACKTRACE=enable=no "$bin" --mutate "$seconds" "$t" "Tests/fuzz/corpus/$t" >"$out_dir/$t.out" 2>&1
+      echo $? >"$out_dir/$t.rc" ) &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+  done
+  wait
   failed=0
   for t in "${targets[@]}"; do
-    if ! out=$(PLATEAU_FUZZ_SEED=${FUZZ_SEED:-1} SWIFT_BACKTRACE=enable=no "$bin" --mutate "$seconds" "$t" "Tests/fuzz/corpus/$t" 2>&1); then
+    out=$(cat "$out_dir/$t.out")
+    if [ "$(cat "$out_dir/$t.rc" 2>/dev/null)" != 0 ]; then
       echo "fuzz: $t FAILED with seed ${FUZZ_SEED:-1} (the input is kept in /tmp/plateau-fuzz-$t-*.input):"; echo "$out" | grep -E 'property failed|Fatal error|Assertion|ERROR' | head -4 | sed 's/^/  /'
       failed=1
     else
       echo "fuzz (mutations, ${seconds}s): $out"
     fi
   done
+  rm -rf "$out_dir"
   exit $failed
 fi
 seconds=${1:-60}; shift || true

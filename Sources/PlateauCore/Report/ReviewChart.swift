@@ -207,10 +207,9 @@ public struct ReviewChart {
         return s
     }
 
-    /// A scale figure: `1,500`, `2.5k` when long, `42.5` minutes.
+    /// A scale figure: `1,500`, `12k` when long, `80` minutes, `0.5`.
     static func tick(_ v: Double, _ m: Metric) -> String {
         if v >= 10_000 { return Markup.number(v / 1000) + "k" }
-        if v != v.rounded() { return Markup.number(v) }
-        return Figures.text(v, m)
+        return v == v.rounded() ? groupedDigits(Int(v)) : Markup.number(v)
     }
 }
