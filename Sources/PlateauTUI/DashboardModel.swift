@@ -20,11 +20,22 @@ public struct DashboardModel: Sendable {
         public var plateau: Double?
         /// The metric (for the precision of its figures).
         public var metric: Metric = .meetingsUsers
+        /// Where `[[capacity]]` names the series: its newest business day shown against the
+        /// capacity in force then, and when the trend reaches it (issue 18, under the chart).
+        public var capacityReading: CapacityReading?
         /// The ratio of the levels as shown, only when both are (it would reveal a withheld level).
         public var shownRatio: Double? {
             guard let b = baseline, let p = plateau else { return nil }
             return Figures.ratio(p, over: b, metric)
         }
+    }
+
+    public struct CapacityReading: Sendable, Equatable {
+        public var day: Int
+        public var value: Double
+        public var capacity: Double
+        /// Nil with fewer than `CapacityForecast.minimumPoints` business days shown.
+        public var forecast: CapacityForecast?
     }
 
     /// Figures for the header.
@@ -207,6 +218,16 @@ public struct DashboardModel: Sendable {
                           plateau: row.plateau.value.map { Figures.shown($0, row.metric) })
             out.metric = row.metric
             out.todayWithheld = review.suppression.isSuppressed(row.metric, bu: row.bu, day: today)
+            // The forecast of the review, on the newest business day shown (a withheld day is
+            // left out of the line, as there).
+            let unit = r.units[Int(row.bu)]
+            if model.capacity[row.metric]?[unit] != nil {
+                let points = review.trendDays.compactMap { d in values[d - first].map { (day: d, value: $0) } }
+                if let p = points.last, let cap = PlateauConfig.Capacity.inForce(capacity, row.metric, bu: unit, day: p.day) {
+                    out.capacityReading = CapacityReading(day: p.day, value: p.value, capacity: cap,
+                                                          forecast: CapacityForecast.make(points, capacity: cap, businessDays: options.businessDays))
+                }
+            }
             model.rows[row.metric, default: []].append(out)
         }
         return model

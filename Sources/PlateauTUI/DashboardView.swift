@@ -299,12 +299,41 @@ public enum DashboardView {
             f.put(line, x: x0, y: r.y + 1, style: Style(color: .muted), maxWidth: w)
         }
         let top = r.height >= 4 ? r.y + 2 : r.y + 1
+        // Under the chart of a series with licences: how full they are and when the trend of
+        // the last 10 business days fills them (the review's Capacity line, in short).
+        var bottom = r.y + r.height
+        if let c = row.capacityReading, r.height >= 8 {
+            bottom -= 1
+            let (text, style) = capacityLine(c, m, ascii: ascii, width: w)
+            f.put(text, x: x0, y: bottom, style: style, maxWidth: w)
+        }
         let lo = days.lowerBound - first, hi = days.upperBound - first
         let capacity = model.capacity[m]?[row.name] ?? (row.bu == BusinessUnits.all ? model.capacity[m]?["ALL"] : nil) ?? []
         let cm = ChartModel(firstDay: days.lowerBound, values: Array(row.values[lo...hi]), businessDays: model.businessDays,
                             baseline: row.baseline, plateau: row.plateau, onsetDay: row.analysis.onset,
                             capacity: capacity, title: "", fromZero: m != .meetingsMedianMinutes)
-        Chart.draw(cm, into: &f, x: x0, y: top, width: w, height: r.y + r.height - top, glyphs: state.glyphs)
+        Chart.draw(cm, into: &f, x: x0, y: top, width: w, height: bottom - top, glyphs: state.glyphs)
+    }
+
+    /// "licences 194 of 250 (78 %) on 05-08 · trend -0.2 a business day: not at this trend", as
+    /// much as fits; warning colour within 10 business days of full, critical when full.
+    static func capacityLine(_ c: DashboardModel.CapacityReading, _ m: Metric, ascii: Bool, width: Int) -> (String, Style) {
+        let date = CivilDate(daysSinceEpoch: c.day).components
+        let on = String(format: "%02d-%02d", date.month, date.day)
+        let share = "\(format(c.value, m, ascii: ascii)) of \(format(c.capacity, m, ascii: ascii)) (\(Int((100 * c.value / c.capacity).rounded())) %)"
+        let sep = ascii ? " - " : " · "
+        var style = Style(color: .muted)
+        var trend = "too few business days for a trend", phrase = "no trend yet"
+        if let f = c.forecast {
+            let slope = (f.slope * 10).rounded() / 10 + 0
+            trend = "trend \(slope >= 0 ? "+" : "")\(slope) a business day: \(f.phrase)"
+            phrase = f.phrase
+            if let n = f.businessDays, n <= 10 { style = Style(color: n == 0 ? .critical : .warning, bold: true) }
+        }
+        // The longest that fits: the date, then the slope, then the words go.
+        let candidates = ["licences " + share + " on " + on + sep + trend, "licences " + share + sep + trend,
+                          "licences " + share + sep + phrase, share + sep + phrase, phrase]
+        return ((candidates.first { $0.count <= width } ?? phrase).ascii(ascii), style)
     }
 
     // MARK: alerts, status, help

@@ -401,3 +401,56 @@ struct LocaleTests {
         #expect(f.lines.last!.contains("locale not UTF-8"))
     }
 }
+
+/// Issue 18: the capacity forecast under the chart of a series with licences.
+@Suite struct DashboardForecastTests {
+    /// The fixture's VPN peaks rising by 20 a business day from day 35 (2,000 then), 2,500 licences.
+    func model(rising: Bool) -> DashboardModel {
+        var r = Fixture.rollups()
+        var k = 0.0
+        for d in 35..<Fixture.days where !CivilDate(daysSinceEpoch: Fixture.first + d).isWeekend {
+            r.values[.vpnPeakSessions]![0]![Fixture.first + d] = rising ? 2_000 + 20 * k : 2_300
+            k += 1
+        }
+        var o = SnapshotOptions()
+        o.timezone = "Europe/Paris"
+        let cap = PlateauConfig.Capacity(metric: .vpnPeakSessions, from: CivilDate(daysSinceEpoch: Fixture.first), value: 2_500, bu: "ALL")
+        return DashboardModel.build(r, options: o, capacity: [cap])
+    }
+
+    func screen(_ m: DashboardModel, _ width: Int, _ height: Int) -> Frame {
+        var s = DashboardState()
+        s.metric = .vpnPeakSessions
+        return DashboardView.render(m, s, width: width, height: height).0
+    }
+
+    @Test func aRisingPeakSaysWhenTheLicencesFill() throws {
+        let m = model(rising: true)
+        let row = try #require(m.row(.vpnPeakSessions, bu: "ALL"))
+        let c = try #require(row.capacityReading)
+        // 25 business days from day 35 (a Monday) to the last (a Friday): the last is 2,000 + 20 × 24
+        // = 2,480, and the line through the last 10 meets 2,500 in 1 business day.
+        #expect(c.value == 2_480 && c.capacity == 2_500)
+        #expect(c.forecast?.businessDays == 1)
+        // On a wall screen, every word; at 100 columns, the date and the slope give way.
+        #expect(screen(m, 160, 48).lines.contains { $0.contains("licences 2,480 of 2,500 (99 %) on 03-13 · trend +20.0 a business day: saturates in 1 business day") })
+        let f = screen(m, 100, 30)
+        let line = try #require(f.lines.firstIndex { $0.contains("licences 2,480 of 2,500 (99 %) · saturates in 1 business day") })
+        // Within 10 business days: the warning colour; and the chart ends above it.
+        let x = try #require(f.lines[line].range(of: "licences").map { f.lines[line].distance(from: f.lines[line].startIndex, to: $0.lowerBound) })
+        #expect(f[x, line].style.color == .warning)
+        #expect(f.lines[(line + 1)...].allSatisfy { !$0.contains("┤") && !$0.contains("┼") })
+        // At 80 columns the phrase still fits.
+        #expect(screen(m, 80, 24).lines.contains { $0.contains("saturates in 1 business day") })
+    }
+
+    @Test func aFlatPeakIsNotAtThisTrendAndOtherSeriesHaveNoLine() throws {
+        let m = model(rising: false)
+        let f = screen(m, 100, 30)
+        let line = try #require(f.lines.first { $0.contains("licences 2,300 of 2,500 (92 %)") })
+        #expect(line.contains("not at this trend"))
+        // Meeting users have no capacity: no such line.
+        #expect(m.rows[.meetingsUsers]!.allSatisfy { $0.capacityReading == nil })
+        #expect(!DashboardView.render(m, DashboardState(), width: 100, height: 30).0.lines.contains { $0.contains("licences") })
+    }
+}
