@@ -31,7 +31,7 @@ struct Snapshot: ParsableCommand {
     @Flag(name: .long, help: "Plain ASCII: no block glyphs, dashes or ×.")
     var ascii = false
 
-    @Option(name: .long, help: ArgumentHelp("Metrics with a table of business units, comma-separated (default: remote.users,meetings.users); with csv or json, the only metrics printed (default: all).", valueName: "LIST"))
+    @Option(name: .long, help: ArgumentHelp("Metrics with a table of business units (text, markdown) or a chart per business unit (html), comma-separated (default: remote.users,meetings.users); with svg, the one metric charted; with csv or json, the only metrics printed (default: all).", valueName: "LIST"))
     var metric: String?
 
     @Option(name: .long, help: ArgumentHelp("Order of the business units: name, ratio or value (this week).", valueName: "ORDER"))
@@ -40,7 +40,7 @@ struct Snapshot: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Review week, e.g. 2020-W13 (default: the last full ISO week in the data); with csv or json, only its days are printed.", valueName: "WEEK"))
     var week: String?
 
-    @Option(name: .long, help: ArgumentHelp("Only this business unit (any case), in every format.", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp("Only this business unit (any case), in every format (svg: the BU charted; default ALL).", valueName: "NAME"))
     var bu: String?
 
     @Option(name: .long, help: ArgumentHelp("First day shown, YYYY-MM-DD.", valueName: "DATE"))

@@ -101,6 +101,29 @@ import Testing
         #expect(drawn.filter { $0 }.count > figures.count * 3 / 4)
     }
 
+    /// On paper: every page A4 landscape (297 × 210 mm: 841.92 × 594.96 points), the six-column
+    /// grid keeping the page count of SampleLogs' review to a handful.
+    @Test func theReviewPagePrintsOnA4Landscape() throws {
+        guard let browser = Self.browser else {
+            #expect(!Self.required, "no chromium on PATH (make test installs Debian's chromium)")
+            return
+        }
+        let dir = NSTemporaryDirectory() + "plateau-print-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pdf = dir + "/review.pdf"
+        let r = try CLITests.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-pdf-header-footer",
+                                  "--print-to-pdf=\(pdf)", "file://" + SnapshotGoldenTests.snapshots + "/review.html"], in: dir, shell: true)
+        #expect(r.code == 0, "\(r.err.suffix(2000))")
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: pdf)), as: UTF8.self)
+        let boxes = text.components(separatedBy: "/MediaBox [").dropFirst().map { $0.prefix { $0 != "]" }.split(separator: " ").compactMap { Double($0) } }
+        #expect((2...8).contains(boxes.count), "\(boxes.count) pages")
+        for b in boxes {
+            #expect(b.count == 4 && abs(b[2] - 841.92) < 1 && abs(b[3] - 594.96) < 1, "\(b)")
+        }
+    }
+
     /// The boxes drawn by a one-pixel frame of `colour`, top to bottom, left to right.
     static func frames(_ image: PNGImage, colour: (Int, Int, Int)) -> [Box] {
         func isFrame(_ x: Int, _ y: Int) -> Bool {

@@ -175,6 +175,8 @@ import Testing
         #expect(!html.contains("\u{1B}") && !html.contains("\u{7}"))
         // Light and dark, A4 landscape on paper.
         #expect(html.contains("@media (prefers-color-scheme:dark)") && html.contains("@page{size:A4 landscape"))
+        // What the page is about, first.
+        #expect(html.contains("<p class=\"lede\">How many people used the company&#39;s services, day by day, in the group and in each of its 3 business units"))
         // One panel per metric at a glance (one here) and per BU.
         #expect(count(html, "<figure class=\"panel\">") == 1 + 3)
         // `<5` as in the text review: Tiny's week is withheld at 5.

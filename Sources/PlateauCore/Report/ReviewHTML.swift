@@ -46,6 +46,7 @@ public struct ReviewHTML {
         // What this is, in one glance.
         h.open("header")
         h.element("h1", [], heading)
+        h.element("p", [("class", "lede")], Self.lede(r))
         var facts: [String] = []
         if let w = review.week { facts.append("Week \(w.iso): Monday \(w.monday.iso) to Sunday \(w.sunday.iso).") }
         if let f = r.firstDay, let l = r.lastDay {
@@ -143,6 +144,24 @@ public struct ReviewHTML {
         h.close("html")
         h.newline()
         return h.text
+    }
+
+    /// What the page is about, for a reader who has never heard of plateau: "How many people
+    /// worked remotely and met online, business unit by business unit, counted from the logs of
+    /// the web proxy, the VPN and online meetings."
+    static func lede(_ r: Rollups) -> String {
+        let feeds = Feed.allCases.filter { f in r.metrics.contains { $0.feed == f } }
+        let names: [Feed: String] = [.meetings: "online meetings", .proxy: "the web proxy", .privateAccess: "private access",
+                                     .vpn: "the VPN", .vdi: "virtual desktops", .signins: "cloud sign-ins"]
+        var what: [String] = []
+        if feeds.contains(where: { [.proxy, .privateAccess, .vpn, .vdi].contains($0) }) { what.append("worked remotely") }
+        if feeds.contains(.meetings) { what.append("met online") }
+        if feeds.contains(.signins) && what.isEmpty { what.append("signed in to cloud applications") }
+        let list = feeds.compactMap { names[$0] }
+        let sources = list.count <= 1 ? list.joined() : list.dropLast().joined(separator: ", ") + " and " + list.last!
+        let units = max(0, r.units.count - 2)
+        let scope = units == 0 ? "in the group" : units == 1 ? "in the group and its business unit" : "in the group and in each of its \(units) business units"
+        return "How many people \(what.isEmpty ? "used the company's services" : what.joined(separator: " and ")), day by day, \(scope), counted from the logs of \(sources.isEmpty ? "its systems" : sources)."
     }
 
     func order(_ s: ReviewText.Sort) -> String {
@@ -274,6 +293,7 @@ public struct ReviewHTML {
     h1{font-size:22px;margin:0 0 6px}
     h2{font-size:17px;margin:28px 0 8px}
     header p{margin:2px 0;color:var(--muted)}
+    header p.lede{color:var(--fg);font-size:15px;margin:0 0 6px}
     p.gaps{color:var(--warn)}
     .note,.legend{color:var(--muted);font-size:12.5px}
     table{border-collapse:collapse;font-variant-numeric:tabular-nums;margin:4px 0}
@@ -299,6 +319,6 @@ public struct ReviewHTML {
     footer{margin-top:28px;color:var(--muted);font-size:12px}
     @media (max-width:900px){.grid{grid-template-columns:repeat(3,minmax(0,1fr))}}
     @page{size:A4 landscape;margin:10mm}
-    @media print{body{margin:0;padding:0;max-width:none;font-size:10.5px}h2{break-after:avoid}table{font-size:10px}summary{display:none}}
+    @media print{body{margin:0;padding:0;max-width:none;font-size:10.5px}h2{break-after:avoid}table{font-size:10px}summary{display:none}.grid{grid-template-columns:repeat(6,minmax(0,1fr));gap:4px}}
     """ + "\n" + ReviewChart.style
 }
