@@ -127,6 +127,28 @@ import Testing
         #expect(abs(gapW - (thursday - tuesday) / 2) < 0.02)
     }
 
+    @Test func aDayWithoutAMedianIsNoGapWhenTheFeedDelivered() throws {
+        // Meetings every day, but one BU's median length has none on a Wednesday and at weekends
+        // (it had no meeting): its line breaks, but the feed delivered, so there is no band.
+        var r = Rollups(units: Self.names)
+        for i in 0..<21 {
+            let d = Self.monday + i
+            // A few people at weekends (the feed delivers), no median length for Big.
+            guard !CivilDate(daysSinceEpoch: d).isWeekend else { r.values[.meetingsUsers, default: [:]][BusinessUnits.all, default: [:]][d] = 2; continue }
+            r.values[.meetingsUsers, default: [:]][BusinessUnits.all, default: [:]][d] = 50
+            r.values[.meetingsUsers, default: [:]][Self.big, default: [:]][d] = 50
+            r.values[.meetingsMedianMinutes, default: [:]][BusinessUnits.all, default: [:]][d] = 30
+            if i != 9 { r.values[.meetingsMedianMinutes, default: [:]][Self.big, default: [:]][d] = 30 }
+        }
+        r.fillRange(present: [.meetingsUsers, .meetingsMedianMinutes])
+        let rv = review(r)
+        let row = try #require(rv.rows.first { $0.metric == .meetingsMedianMinutes && $0.bu == Self.big })
+        let svg = ReviewChart(title: "Big").svg(row, rv)
+        #expect(count(svg, "class=\"gap\"") == 0)
+        let path = try #require(svg.range(of: "class=\"series\" d=\"").map { svg[$0.upperBound...].prefix { $0 != "\"" } })
+        #expect(path.filter { $0 == "M" }.count == 2)
+    }
+
     @Test func aWithheldDayBreaksTheLineWithoutABand() throws {
         let rv = review(rollups())
         let tiny = row(rv, Self.tiny)

@@ -122,7 +122,8 @@ public struct ReviewChart {
             }
             band = nil
         }
-        for d in first...last where r.value(m, bu: row.bu, day: d) == nil && !review.suppression.isSuppressed(m, bu: row.bu, day: d) {
+        // (Not a day without a value only: a median of no meetings is none, yet the feed delivered.)
+        for d in first...last where r.value(m, bu: row.bu, day: d) == nil && !r.covers(m, day: d) {
             if let b = band, b.to == d - 1 { band = (b.from, d) } else { flush(); band = (d, d) }
         }
         flush()
