@@ -65,6 +65,30 @@ import Testing
         }
     }
 
+    /// Two large tables of about as many meetings each (two threads' tables at the final merge,
+    /// most ids in one of them only) merge, on one thread or several, to the table of every
+    /// record inserted one by one: the same meetings, duplicates and count.
+    @Test(arguments: [1, 2, 4])
+    func largeTablesMergeToOneTableOfEverything(workers: Int) {
+        var rng = SplitMix64(seed: 29)
+        let records = (0..<120_000).map { i -> (UInt64, MeetingFact) in
+            // One id in ten is met by both accumulators (and again within one); 0 too.
+            let id: UInt64 = i == 77 ? 0 : (i % 10 == 9 ? UInt64(i / 10) &* 0x9E37_79B9_7F4A_7C15 : rng.next() | 1)
+            return (id, Self.fact(&rng))
+        }
+        let a = Accumulator(), b = Accumulator(), one = Accumulator()
+        for (k, r) in records.enumerated() {
+            (k % 2 == 0 ? a : b).meeting(id: r.0, r.1)
+            one.meeting(id: r.0, r.1)
+        }
+        a.merge(b, workers: workers)
+        #expect(a.meetings.count == one.meetings.count && a.duplicateMeetings == one.duplicateMeetings)
+        #expect(b.meetings.isEmpty)
+        var seen = 0
+        for (id, m) in one.meetings { #expect(a.meetings[id] == m); seen += 1 }
+        #expect(seen == a.meetings.count && a.meetings.reduce(0) { n, _ in n + 1 } == seen)
+    }
+
     /// The grid's cells are those of the per-cell lists it replaces: count, median minutes (the
     /// same Double), largest — on a compact range and on dates spread over decades (sparse).
     @Test(arguments: [(40, 30), (60_000, 200)])

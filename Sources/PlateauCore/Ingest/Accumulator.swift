@@ -228,7 +228,7 @@ public final class Accumulator: @unchecked Sendable {
         }
         duplicateMeetings += other.duplicateMeetings
         // Shard by shard, the other's freed as taken (the other accumulator is consumed).
-        duplicateMeetings += meetings.absorb(&other.meetings) { $0.combine($1) }
+        duplicateMeetings += meetings.absorb(&other.meetings, workers: workers) { $0.combine($1) }
         for (k, v) in other.organized { if let old = organized[k], old.count >= v.count { continue }; organized[k] = v }
         for (d, v) in other.orgMeetingUsers { orgMeetingUsers[d] = max(orgMeetingUsers[d] ?? 0, v) }
         for f in 0..<sessions.count { sessions[f].formUnion(other.sessions[f]) }
