@@ -122,9 +122,12 @@ public final class Accumulator: @unchecked Sendable {
 
     /// `factCapacity`: the facts' table to start with (it grows); small for small inputs
     /// (the fuzz targets make three accumulators an input).
-    public init(keepingSpans: Bool = false, factCapacity: Int = 1 << 14) {
+    /// `meetingCapacity`: the meetings the table holds before it grows (none for inputs that
+    /// have none).
+    public init(keepingSpans: Bool = false, factCapacity: Int = 1 << 14, meetingCapacity: Int = 0) {
         if keepingSpans { spans = FactSpans() }
         facts = FactSet(capacity: factCapacity)
+        if meetingCapacity > 0 { meetings = MeetingTable(capacity: meetingCapacity) }
     }
 
     // MARK: adding facts (called by parsers)
