@@ -65,6 +65,57 @@ import Testing
         }
     }
 
+    /// Two large tables of about as many meetings each (two threads' tables at the final merge,
+    /// most ids in one of them only) merge, on one thread or several, to the table of every
+    /// record inserted one by one: the same meetings, duplicates and count.
+    @Test(arguments: [1, 2, 4])
+    func largeTablesMergeToOneTableOfEverything(workers: Int) {
+        var rng = SplitMix64(seed: 29)
+        let records = (0..<120_000).map { i -> (UInt64, MeetingFact) in
+            // One id in ten is met by both accumulators (and again within one); 0 too.
+            let id: UInt64 = i == 77 ? 0 : (i % 10 == 9 ? UInt64(i / 10) &* 0x9E37_79B9_7F4A_7C15 : rng.next() | 1)
+            return (id, Self.fact(&rng))
+        }
+        let a = Accumulator(), b = Accumulator(), one = Accumulator()
+        for (k, r) in records.enumerated() {
+            (k % 2 == 0 ? a : b).meeting(id: r.0, r.1)
+            one.meeting(id: r.0, r.1)
+        }
+        a.merge(b, workers: workers)
+        #expect(a.meetings.count == one.meetings.count && a.duplicateMeetings == one.duplicateMeetings)
+        #expect(b.meetings.isEmpty)
+        var seen = 0
+        for (id, m) in one.meetings { #expect(a.meetings[id] == m); seen += 1 }
+        #expect(seen == a.meetings.count && a.meetings.reduce(0) { n, _ in n + 1 } == seen)
+    }
+
+    /// The grid's selection puts at k what a sort puts there, nothing larger before it and
+    /// nothing smaller after it: random, sorted, reversed, constant, organ-pipe and few-valued
+    /// lengths, ranges of every small size and some large ones.
+    @Test func selectionPutsWhatASortPuts() {
+        var rng = SplitMix64(seed: 41)
+        var shapes: [[Int32]] = []
+        for n in [1, 2, 3, 5, 16, 17, 18, 33, 100, 1_000, 25_001] {
+            shapes.append((0..<n).map { _ in Int32(rng.next() % 7200) })
+            shapes.append((0..<n).map { Int32($0) })
+            shapes.append((0..<n).map { Int32(n - $0) })
+            shapes.append(Array(repeating: 42, count: n))
+            shapes.append((0..<n).map { Int32(min($0, n - $0)) })
+            shapes.append((0..<n).map { _ in Int32(rng.next() % 3) })
+        }
+        for xs in shapes {
+            let sorted = xs.sorted()
+            for k in Set([0, xs.count / 2, xs.count - 1, Int(rng.next() % UInt64(xs.count))]) {
+                // Inside a larger array, as the grid's cells are.
+                var a: [Int32] = [-1, -2] + xs + [-3]
+                a.withUnsafeMutableBufferPointer { MeetingGrid.select($0, 2, 2 + xs.count, 2 + k) }
+                #expect(a[2 + k] == sorted[k])
+                #expect(a[2..<(2 + k)].allSatisfy { $0 <= sorted[k] } && a[(3 + k)..<(2 + xs.count)].allSatisfy { $0 >= sorted[k] })
+                #expect(a[2..<(2 + xs.count)].sorted() == sorted && a[0] == -1 && a[1] == -2 && a.last == -3)
+            }
+        }
+    }
+
     /// The grid's cells are those of the per-cell lists it replaces: count, median minutes (the
     /// same Double), largest — on a compact range and on dates spread over decades (sparse).
     @Test(arguments: [(40, 30), (60_000, 200)])

@@ -125,4 +125,5 @@ private struct AnyParser: RecordParser {
     var inner: any RecordParser
     init(_ p: any RecordParser) { inner = p }
     mutating func parse(_ line: Line, number: Int, _ ctx: ParseContext) -> LineOutcome { inner.parse(line, number: number, ctx) }
+    mutating func flush(_ ctx: ParseContext) { inner.flush(ctx) }
 }

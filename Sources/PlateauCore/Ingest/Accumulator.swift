@@ -122,9 +122,12 @@ public final class Accumulator: @unchecked Sendable {
 
     /// `factCapacity`: the facts' table to start with (it grows); small for small inputs
     /// (the fuzz targets make three accumulators an input).
-    public init(keepingSpans: Bool = false, factCapacity: Int = 1 << 14) {
+    /// `meetingCapacity`: the meetings the table holds before it grows (none for inputs that
+    /// have none).
+    public init(keepingSpans: Bool = false, factCapacity: Int = 1 << 14, meetingCapacity: Int = 0) {
         if keepingSpans { spans = FactSpans() }
         facts = FactSet(capacity: factCapacity)
+        if meetingCapacity > 0 { meetings = MeetingTable(capacity: meetingCapacity) }
     }
 
     // MARK: adding facts (called by parsers)
@@ -228,7 +231,7 @@ public final class Accumulator: @unchecked Sendable {
         }
         duplicateMeetings += other.duplicateMeetings
         // Shard by shard, the other's freed as taken (the other accumulator is consumed).
-        duplicateMeetings += meetings.absorb(&other.meetings) { $0.combine($1) }
+        duplicateMeetings += meetings.absorb(&other.meetings, workers: workers) { $0.combine($1) }
         for (k, v) in other.organized { if let old = organized[k], old.count >= v.count { continue }; organized[k] = v }
         for (d, v) in other.orgMeetingUsers { orgMeetingUsers[d] = max(orgMeetingUsers[d] ?? 0, v) }
         for f in 0..<sessions.count { sessions[f].formUnion(other.sessions[f]) }

@@ -94,6 +94,16 @@ public struct Directory: Sendable {
     public mutating func add(userID: Bytes?, upn: Bytes?, bu: UInt16, displayName: Bytes? = nil) {
         let idKey = userID.flatMap { $0.count > 0 ? hasher.hash($0) : nil }
         let upnKey = upn.flatMap { $0.count > 0 ? hasher.hash($0) : nil }
+        let name = displayName?.trimmed()
+        let nameKey = name.flatMap { $0.count > 0 ? hasher.hash($0) : nil }
+        let localKey = upn.flatMap { u in u.firstIndex(of: ASCII.at).flatMap { $0 > 0 ? hasher.hash(u.slice(0..<$0)) : nil } }
+        // The row's slots of the three maps, asked for together: each is a cache (and TLB) miss
+        // in tables of a few MiB, and one after another they were most of reading the
+        // directory, which every other input waits for (issue 15).
+        if let k = idKey { byIdentifier.prefetch(k) }
+        if let k = upnKey { byIdentifier.prefetch(k) }
+        if let k = nameKey { byDisplayName.prefetch(k) }
+        if let k = localKey { byLocalPart.prefetch(k) }
         let existing = idKey.flatMap { byIdentifier[$0] } ?? upnKey.flatMap { byIdentifier[$0] }
         let entry = existing ?? Entry(person: UInt32(truncatingIfNeeded: people), bu: bu)
         if existing == nil {
@@ -105,8 +115,7 @@ public struct Directory: Sendable {
         }
         if let k = idKey, byIdentifier[k] == nil { byIdentifier[k] = entry }
         if let k = upnKey, byIdentifier[k] == nil { byIdentifier[k] = entry }
-        if let n = displayName?.trimmed(), n.count > 0 {
-            let h = hasher.hash(n)
+        if let h = nameKey {
             if !ambiguousDisplayNames.contains(h) {
                 if let other = byDisplayName[h], other.person != entry.person {
                     byDisplayName[h] = nil
@@ -116,8 +125,7 @@ public struct Directory: Sendable {
                 }
             }
         }
-        if let u = upn, let at = u.firstIndex(of: ASCII.at), at > 0 {
-            let local = hasher.hash(u.slice(0..<at))
+        if let local = localKey {
             if ambiguousLocalParts.contains(local) { return }
             if let other = byLocalPart[local], other.person != entry.person {
                 byLocalPart[local] = nil

@@ -93,7 +93,11 @@ public struct Ingest {
                 // read; a gzip file's text taken as 4 times its size), not growing 4–5 times.
                 let bytes = u.range.map { $0.upperBound - $0.lowerBound } ?? discovered[u.input].size * (u.compressed ? 4 : 1)
                 let capacity = Int(min(max(bytes / 512, 1 << 14), 1 << 18))
-                var ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans, factCapacity: capacity),
+                // Call records: a meeting per 700 bytes (the generated records' average length),
+                // so the unit's meetings do not grow their table 7 times from empty either.
+                let meetings = u.format == .teamsCallRecords ? Int(min(bytes / 700, 1 << 20)) : 0
+                var ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans, factCapacity: capacity,
+                                                        meetingCapacity: meetings),
                                        resolver: resolver, settings: settings)
                 ctx.fileModified = u.modified
                 var account = Ingest.read(u, ctx: ctx, progress: progress)

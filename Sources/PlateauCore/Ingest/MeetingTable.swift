@@ -1,4 +1,5 @@
 import CPrefetch
+import Dispatch
 
 /// Call-record meetings by the 64-bit hash of their id: 16 shards (by the key's top bits), each
 /// an open-addressing table (linear probing, power-of-two capacity, at most 3/4 full). The key
@@ -17,6 +18,14 @@ public struct MeetingTable: Sequence, Sendable {
     public private(set) var count = 0
 
     public init() {}
+
+    /// A table with room for about `capacity` meetings before it grows.
+    public init(capacity: Int) {
+        guard capacity > 0 else { return }
+        // Ids spread evenly over the shards; an eighth more than the average for the spread.
+        let each = (capacity >> MeetingTable.shardBits) + (capacity >> (MeetingTable.shardBits + 3))
+        for i in shards.indices { shards[i].reserve(each) }
+    }
 
     public var isEmpty: Bool { count == 0 }
 
@@ -57,38 +66,34 @@ public struct MeetingTable: Sequence, Sendable {
 
     /// Takes every meeting of `other`, shard by shard (the larger of each pair keeps its
     /// storage), leaving `other` empty; `update` combines a meeting both hold (into the kept
-    /// one, from the other's). Returns how many both held.
+    /// one, from the other's). Returns how many both held. `workers` > 1 merges that many
+    /// shards at a time (the final merge of an ingest's threads, not from inside one of them).
     @discardableResult
-    public mutating func absorb(_ other: inout MeetingTable, _ update: (inout MeetingFact, MeetingFact) -> Void) -> Int {
+    public mutating func absorb(_ other: inout MeetingTable, workers: Int = 1,
+                                _ update: (inout MeetingFact, MeetingFact) -> Void) -> Int {
         var both = 0
         if let z = other.zero {
             if zero == nil { zero = z; count += 1 } else { update(&zero!, z); both += 1 }
             other.zero = nil
         }
-        for i in shards.indices {
-            if other.shards[i].count > shards[i].count { swap(&shards[i], &other.shards[i]) }
-            let taken = other.shards[i]
-            other.shards[i] = Shard()
-            // Each meeting's slot is prefetched `ahead` meetings before it is written: the kept
-            // shard is larger than the cache, and a merge is one random write per meeting.
-            let ahead = 16
-            var ring = [(UInt64, MeetingFact)](repeating: (0, MeetingFact(day: 0, bu: 0, seconds: 0, participants: 0)), count: ahead)
-            var held = 0, next = 0
-            taken.forEach { k, v in
-                shards[i].prefetch(k)
-                if held == ahead {
-                    let (ok, ov) = ring[next]
-                    if !shards[i].insertOrUpdate(ok, ov, { update(&$0, ov) }) { both += 1 }
-                } else {
-                    held += 1
+        if workers <= 1 {
+            for i in shards.indices { both += Shard.absorb(&shards[i], &other.shards[i], update) }
+        } else {
+            var counts = [Int](repeating: 0, count: shards.count)
+            shards.withUnsafeMutableBufferPointer { pa in
+                other.shards.withUnsafeMutableBufferPointer { pb in
+                    counts.withUnsafeMutableBufferPointer { pc in
+                        withoutActuallyEscaping(update) { update in
+                            // Each thread touches the shards (and the count) of its own index only.
+                            let shared = UnsafeMeetingShards(a: pa, b: pb, counts: pc, update: update)
+                            DispatchQueue.concurrentPerform(iterations: pa.count) { i in
+                                shared.counts[i] = Shard.absorb(&shared.a[i], &shared.b[i], shared.update)
+                            }
+                        }
+                    }
                 }
-                ring[next] = (k, v)
-                next = next == ahead - 1 ? 0 : next + 1
             }
-            for n in 0..<held {
-                let (ok, ov) = ring[held == ahead ? (next + n) % ahead : n]
-                if !shards[i].insertOrUpdate(ok, ov, { update(&$0, ov) }) { both += 1 }
-            }
+            both += counts.reduce(0, +)
         }
         other.count = 0
         count = shards.reduce(zero == nil ? 0 : 1) { $0 + $1.count }
@@ -144,8 +149,17 @@ public struct MeetingTable: Sequence, Sendable {
         }
 
         @inline(never)
-        private mutating func grow() {
-            let capacity = mask < 0 ? 64 : (mask + 1) * 2
+        private mutating func grow() { rehash(mask < 0 ? 64 : (mask + 1) * 2) }
+
+        /// Room for `n` meetings in all without growing.
+        mutating func reserve(_ n: Int) {
+            guard n * 4 > (mask + 1) * 3 else { return }
+            var capacity = mask < 0 ? 64 : (mask + 1) * 2
+            while n * 4 > capacity * 3 { capacity *= 2 }
+            rehash(capacity)
+        }
+
+        private mutating func rehash(_ capacity: Int) {
             let oldIDs = ids, oldValues = values
             ids = Array(repeating: 0, count: capacity)
             values = Array(repeating: MeetingFact(day: 0, bu: 0, seconds: 0, participants: 0), count: capacity)
@@ -155,6 +169,45 @@ public struct MeetingTable: Sequence, Sendable {
                 ids[s.index] = oldIDs[i]
                 values[s.index] = oldValues[i]
             }
+        }
+
+        /// Moves every meeting of `theirs` into `mine` (the larger of the two keeps its storage;
+        /// `theirs` is left empty); returns how many both held.
+        ///
+        /// `mine` is first given room for both: the other's meetings come in its slot order,
+        /// which is their home order here too (the same hash), so inserted into a table that
+        /// fills past 3/4 on the way they would pile up in one ever longer run of full slots
+        /// ahead of the next home (two threads' tables of 0.6 meetings a slot each: the probes
+        /// were most of the final merge, and that merge a sixth of the call-records snapshot).
+        static func absorb(_ mine: inout Shard, _ theirs: inout Shard,
+                           _ update: (inout MeetingFact, MeetingFact) -> Void) -> Int {
+            if theirs.count > mine.count { swap(&mine, &theirs) }
+            let taken = theirs
+            theirs = Shard()
+            guard taken.count > 0 else { return 0 }
+            mine.reserve(mine.count + taken.count)
+            var both = 0
+            // Each meeting's slot is prefetched `ahead` meetings before it is written: the kept
+            // shard is larger than the cache, and a merge is one random write per meeting.
+            let ahead = 16
+            var ring = [(UInt64, MeetingFact)](repeating: (0, MeetingFact(day: 0, bu: 0, seconds: 0, participants: 0)), count: ahead)
+            var held = 0, next = 0
+            taken.forEach { k, v in
+                mine.prefetch(k)
+                if held == ahead {
+                    let (ok, ov) = ring[next]
+                    if !mine.insertOrUpdate(ok, ov, { update(&$0, ov) }) { both += 1 }
+                } else {
+                    held += 1
+                }
+                ring[next] = (k, v)
+                next = next == ahead - 1 ? 0 : next + 1
+            }
+            for n in 0..<held {
+                let (ok, ov) = ring[held == ahead ? (next + n) % ahead : n]
+                if !mine.insertOrUpdate(ok, ov, { update(&$0, ov) }) { both += 1 }
+            }
+            return both
         }
 
         func forEach(_ body: (UInt64, MeetingFact) -> Void) {
@@ -185,4 +238,13 @@ public struct MeetingTable: Sequence, Sendable {
 
     public func makeIterator() -> Iterator { Iterator(table: self) }
     public var underestimatedCount: Int { count }
+}
+
+/// The shards of two tables handed to the threads of `MeetingTable.absorb`: thread i touches
+/// shard i of each and count i only.
+private struct UnsafeMeetingShards: @unchecked Sendable {
+    let a: UnsafeMutableBufferPointer<MeetingTable.Shard>
+    let b: UnsafeMutableBufferPointer<MeetingTable.Shard>
+    let counts: UnsafeMutableBufferPointer<Int>
+    let update: (inout MeetingFact, MeetingFact) -> Void
 }

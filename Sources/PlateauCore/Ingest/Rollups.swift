@@ -298,7 +298,8 @@ struct MeetingGrid {
                 largest[c] = max(largest[c], m.participants)
             }
         }
-        // Each cell's lengths side by side, then sorted cell by cell.
+        // Each cell's lengths side by side; in each cell, the median's one or two lengths put
+        // where a sort would put them (`forEachCell` reads those only).
         offsets = Array(repeating: 0, count: cells + 1)
         for c in 0..<cells { offsets[c + 1] = offsets[c] + Int(counts[c]) }
         seconds = Array(repeating: 0, count: offsets[cells])
@@ -309,7 +310,53 @@ struct MeetingGrid {
                 fill[c] += 1
             }
         }
-        for c in 0..<cells where counts[c] > 1 { seconds[offsets[c]..<offsets[c + 1]].sort() }
+        let offsets = self.offsets, counts = self.counts
+        seconds.withUnsafeMutableBufferPointer { s in
+            for c in 0..<cells where counts[c] > 1 {
+                let lo = offsets[c], n = Int(counts[c]), mid = lo + n / 2
+                MeetingGrid.select(s, lo, lo + n, mid)
+                if n % 2 == 0 {
+                    // Below `mid`, nothing is larger than s[mid]: their largest is the one before it.
+                    var m = lo
+                    for x in lo..<mid where s[x] > s[m] { m = x }
+                    s.swapAt(m, mid - 1)
+                }
+            }
+        }
+    }
+
+    /// Puts at `k` the value a sort of `a[lo..<hi]` would put there, none larger before it and
+    /// none smaller after it (quickselect, median-of-three pivots; a range that keeps
+    /// splitting badly is sorted instead). A cell's median without sorting its lengths: the
+    /// sorts were most of the rollups of the call-records set (issue 15).
+    static func select(_ a: UnsafeMutableBufferPointer<Int32>, _ from: Int, _ to: Int, _ k: Int) {
+        var lo = from, hi = to - 1  // inclusive
+        var budget = 2 * (Int.bitWidth - (to - from).leadingZeroBitCount) + 4
+        while hi - lo > 16 {
+            if budget == 0 { var rest = UnsafeMutableBufferPointer(rebasing: a[lo...hi]); rest.sort(); return }
+            budget -= 1
+            let mid = lo + (hi - lo) / 2
+            if a[mid] < a[lo] { a.swapAt(mid, lo) }
+            if a[hi] < a[lo] { a.swapAt(hi, lo) }
+            if a[hi] < a[mid] { a.swapAt(hi, mid) }
+            let pivot = a[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while a[i] < pivot { i += 1 }
+                while a[j] > pivot { j -= 1 }
+                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+            }
+            // a[lo...j] <= pivot, a[i...hi] >= pivot, and any between equal to it.
+            if k <= j { hi = j } else if k >= i { lo = i } else { return }
+        }
+        if lo < hi {
+            for x in (lo + 1)...hi {
+                let v = a[x]
+                var y = x - 1
+                while y >= lo && a[y] > v { a[y + 1] = a[y]; y -= 1 }
+                a[y + 1] = v
+            }
+        }
     }
 
     /// Every cell with meetings: day, BU, count, median minutes, largest.
