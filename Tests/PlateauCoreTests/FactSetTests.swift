@@ -69,33 +69,6 @@ struct FactSetTests {
         #expect(y.count == 0)
     }
 
-    /// Room made ahead keeps every fact and holds what it was made for without growing; a merge
-    /// of tables that share a third of their facts (slot order = home order) is their union.
-    @Test func reservedRoomKeepsEveryFactAndIsEnough() {
-        let facts = randomFacts(5_000, seed: 7)
-        var shard = FactSet.Shard(capacity: 0)
-        for f in facts.prefix(1_000) { _ = shard.insert(f.group, f.person, FactSet.hash(f.group, f.person)) }
-        shard.reserve(5_000)
-        let slots = shard.slots
-        #expect(slots * 3 >= 5_000 * 4)
-        for f in facts.prefix(1_000) { #expect(shard.contains(f.group, f.person, FactSet.hash(f.group, f.person))) }
-        for f in facts.dropFirst(1_000) { _ = shard.insert(f.group, f.person, FactSet.hash(f.group, f.person)) }
-        #expect(shard.slots == slots && shard.count == Set(facts).count)
-        shard.reserve(10)   // never shrinks
-        #expect(shard.slots == slots)
-
-        let a = randomFacts(60_000, seed: 8)
-        var x = FactSet(capacity: 0), y = FactSet(capacity: 0)
-        for (i, f) in a.enumerated() {
-            if i % 3 != 0 { x.insert(group: f.group, person: f.person) }
-            if i % 3 != 1 { y.insert(group: f.group, person: f.person) }
-        }
-        x.formUnion(consuming: &y, workers: 2)
-        var seen = Set<Fact2>()
-        x.forEach { g, p in seen.insert(Fact2(group: g, person: p)) }
-        #expect(seen == Set(a) && x.count == Set(a).count)
-    }
-
     @Test func groupCountsCountEveryGroup() {
         var rng = SplitMix64(seed: 6)
         var counts = GroupCounts(capacity: 4)

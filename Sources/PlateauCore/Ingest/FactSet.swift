@@ -55,10 +55,6 @@ public struct FactSet: Sendable {
     public mutating func formUnion(consuming other: inout FactSet, workers: Int = 1) {
         FactSet.perShard(&shards, &other.shards, workers: workers) { mine, theirs in
             if theirs.count > mine.count { swap(&mine, &theirs) }
-            // Room for both first: the other's facts come in its slot order, their home order
-            // here too (the same hash), and inserted into a table filling past 3/4 they would
-            // pile up in one ever longer run of full slots (as the meetings' merge did).
-            mine.reserve(mine.count + theirs.count)
             mine.insertAll(theirs)
             theirs = Shard(capacity: 0)
         }
@@ -175,18 +171,9 @@ public struct FactSet: Sendable {
             }
         }
 
-        mutating func grow() { rehash(slots * 2) }
-
-        /// Room for `n` facts in all without growing.
-        mutating func reserve(_ n: Int) {
-            guard n * 4 > slots * 3 else { return }
-            var s = slots * 2
-            while n * 4 > s * 3 { s *= 2 }
-            rehash(s)
-        }
-
-        mutating func rehash(_ n: Int) {
+        mutating func grow() {
             let old = words
+            let n = slots * 2
             words = [UInt32](repeating: 0, count: n * 3)
             mask = n - 1
             count = 0
