@@ -134,12 +134,29 @@ struct Pipeline {
     /// `--source clickhouse://...`: the rollups computed by the database (no PATH is read; the
     /// config comes from --config or the user's config directory).
     static func fromClickHouse(options: CommonOptions) throws -> Pipeline {
-        let s = try setup(paths: [], options: options)
+        var s = try setup(paths: [], options: options)
         let url = try clickHouseURL(options.source)
+        s.timezone = try sourceZone(s, options: options, url: url)
         let t0 = Date()
         let rollups = try ClickHouseRollups.fetch(url, timezone: s.timezone)
         if options.verbose { warn(String(format: "rollups from %@ in %.2f s", url.description, Date().timeIntervalSince(t0))) }
         return Pipeline(config: s.config, timezone: s.timezone, inputs: try ClickHouseRollups.inputs(url), rollups: rollups)
+    }
+
+    /// The zone of a `--source` read: `--tz`, else plateau.toml's `timezone`, else the zone the
+    /// database's loads were made in (the newest load's when they disagree, which stderr says
+    /// unless --quiet), else the setup's (TZ, UTC) for a database with no load.
+    static func sourceZone(_ s: Setup, options: CommonOptions, url: ClickHouseURL) throws -> TimeZoneRules {
+        guard options.tz == nil, s.config.timezone == nil else { return s.timezone }
+        let zones = try ClickHouseRollups.loadZones(url)
+        guard let newest = zones.first, let tz = TimeZoneRules(identifier: newest.zone) else { return s.timezone }
+        if zones.count > 1 && !options.quiet {
+            let list = zones.map { "\($0.zone): \($0.loads) load\($0.loads == 1 ? "" : "s")" }.joined(separator: ", ")
+            warn("\(url.description): the loads were made in \(zones.count) zones (\(list)); days in \(newest.zone), the newest load's (--tz or plateau.toml's timezone names one)")
+        } else if options.verbose {
+            warn("\(url.description): days in \(newest.zone), the zone of its loads")
+        }
+        return tz
     }
 
     /// A clickhouse:// URL from an option (or PLATEAU_CLICKHOUSE_URL); a bad one is a usage error.

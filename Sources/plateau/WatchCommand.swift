@@ -59,6 +59,8 @@ struct Watch: ParsableCommand {
         let roots = paths.isEmpty ? (database == nil && common.store == nil ? ["SampleLogs"] : []) : paths
         let rulesPath = rules ?? defaultRules(roots)
         var setup = try Pipeline.setup(paths: roots, options: common, exclude: rulesPath.map { [$0] } ?? [])
+        // Days in the zone the database's loads were made in, unless one is named.
+        if let database { setup.timezone = try Pipeline.sourceZone(setup, options: common, url: database) }
         // A bad rules file is a bad config: one line, before the screen (exit 64).
         let ruleSet = try rulesPath.map { try AlertRules.load(path: $0, config: setup.config) }
         // A dump is the screen the dashboard would draw now: ages and stale feeds are judged by

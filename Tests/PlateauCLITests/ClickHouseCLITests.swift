@@ -189,6 +189,44 @@ extension ClickHouseCLITests {
             #expect(borrowed.code == 0 && borrowed.out == Self.memoryCSV.out, "\(borrowed.err)")
         }
 
+        /// Issue 19: a read that names no zone (no --tz, no plateau.toml) counts the days of the
+        /// zone the loads were made in — not UTC's, nor the reader's TZ — and says so when the
+        /// loads disagree (the newest load's zone then), unless --quiet.
+        @Test func aReadWithNoZoneCountsTheDaysOfTheLoads() throws {
+            let servers = try ClickHouseTestServer.start()
+            defer { ClickHouseTestServer.cleanUp(servers) }
+            let scratch = Scratch()
+            let url = Self.url(servers[0], "zones")
+            let shown = "clickhouse://default:***@127.0.0.1:\(servers[0].httpPort)/zones"
+            _ = try Self.ingest(scratch, to: url)   // with SampleLogs' plateau.toml: Europe/Paris
+            try #require(Self.memoryCSV.code == 0, "\(Self.memoryCSV.err)")
+            let bare = try scratch.run(["--snapshot", "--source", url, "--format", "csv", "--verbose"], env: ["TZ": "Asia/Tokyo"])
+            #expect(bare.code == 0, "\(bare.err)")
+            #expect(bare.out == Self.memoryCSV.out, "a read with no zone differs from the files read in Europe/Paris")
+            #expect(bare.err.contains("\(shown): days in Europe/Paris, the zone of its loads"), "\(bare.err)")
+            #expect(!bare.err.contains(ClickHouseTestServer.password))
+            // Named, a zone wins, and nothing is said.
+            let utc = try scratch.run(["--snapshot", "--source", url, "--format", "csv", "--tz", "UTC"])
+            #expect(utc.code == 0 && utc.err.isEmpty && utc.out != Self.memoryCSV.out, "\(utc.err)")
+
+            // A second load, made in UTC (no config): one VPN session on the day after the data.
+            let extra = scratch.dir + "/extra"
+            try FileManager.default.createDirectory(atPath: extra, withIntermediateDirectories: true)
+            let line = "<166>May 11 2020 10:00:00 asa-vpn-09 : %ASA-6-113039: Group <GP_AnyConnect> User <zone.test> IP <203.0.113.9> AnyConnect parent session started.\n"
+            try Data(line.utf8).write(to: URL(fileURLWithPath: extra + "/asa-vpn-09.log"))
+            let second = try scratch.run(["ingest", extra, "--to", url, "--tz", "UTC", "--quiet"])
+            #expect(second.code == 0, "\(second.err)")
+            let mixed = try scratch.run(["--snapshot", "--source", url, "--format", "csv"])
+            #expect(mixed.code == 0, "\(mixed.err)")
+            #expect(mixed.err == "plateau: \(shown): the loads were made in 2 zones (UTC: 1 load, Europe/Paris: 1 load); days in UTC, the newest load's (--tz or plateau.toml's timezone names one)\n", "\(mixed.err)")
+            let utcNow = try scratch.run(["--snapshot", "--source", url, "--format", "csv", "--tz", "UTC"])
+            #expect(utcNow.code == 0 && mixed.out == utcNow.out && mixed.out != utc.out)
+            let quiet = try scratch.run(["--snapshot", "--source", url, "--format", "csv", "--quiet"])
+            #expect(quiet.code == 0 && quiet.err.isEmpty && quiet.out == mixed.out, "\(quiet.err)")
+            let named = try scratch.run(["--snapshot", "--source", url, "--format", "csv", "--tz", "Europe/Paris"])
+            #expect(named.code == 0 && named.err.isEmpty, "\(named.err)")
+        }
+
         @Test func alertsAndTheDashboardFromTheDatabaseEqualTheFiles() throws {
             let servers = try ClickHouseTestServer.start()
             defer { ClickHouseTestServer.cleanUp(servers) }

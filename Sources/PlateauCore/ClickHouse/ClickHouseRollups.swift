@@ -125,6 +125,19 @@ public enum ClickHouseRollups {
         try ClickHouseClient(url).rows("SELECT count(), toString(groupBitXor(load)) FROM plateau_loads").first?.joined(separator: " ") ?? ""
     }
 
+    /// The zones the committed loads were made in (issue 19: a read that names none counts the
+    /// days of the loads' zone, not UTC's), the newest load's first, each with its loads.
+    public static func loadZones(_ url: ClickHouseURL) throws -> [(zone: String, loads: Int)] {
+        let rows = try ClickHouseClient(url).rows("""
+            SELECT tz, toString(count()) FROM plateau_loads WHERE \(committed)
+            GROUP BY tz ORDER BY max(finished) DESC, tz
+            """)
+        return try rows.map { r in
+            guard r.count == 2, let n = Int(r[1]) else { throw unexpected(r) }
+            return (r[0], n)
+        }
+    }
+
     /// The files of the committed loads, with their accounting as the ingest counted it (the
     /// newest load of each path), for the snapshot's `inputs` and the dashboard's counters.
     public static func inputs(_ url: ClickHouseURL) throws -> [InputReport] {
