@@ -116,12 +116,7 @@ public struct ReviewHTML {
         // Each chosen metric: every BU.
         if unit == nil {
             for m in metrics where r.metrics.contains(m) {
-                var rows = review.rows.filter { $0.metric == m && $0.bu != BusinessUnits.all }
-                switch sort {
-                case .name: rows.sort { $0.name < $1.name }
-                case .ratio: rows.sort { ($0.ratio ?? -1, $1.name) > ($1.ratio ?? -1, $0.name) }
-                case .value: rows.sort { ($0.week.value.map { Figures.shown($0, m) } ?? -1, $1.name) > ($1.week.value.map { Figures.shown($0, m) } ?? -1, $0.name) }
-                }
+                let rows = ReviewText.businessUnits(review, m, sort)
                 guard !rows.isEmpty else { continue }
                 h.open("section", [("class", "metric"), ("id", m.rawValue)])
                 h.element("h2", [], "\(m.displayName) by business unit")

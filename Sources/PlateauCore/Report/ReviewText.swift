@@ -51,19 +51,25 @@ public struct ReviewText {
         out.append(contentsOf: table("Group", rows: review.rows.filter { $0.bu == BusinessUnits.all }, label: "metric", review) { $0.metric.displayName })
         out.append(contentsOf: capacity(review))
         for m in metrics where r.metrics.contains(m) {
-            var rows = review.rows.filter { $0.metric == m && $0.bu != BusinessUnits.all }
-            switch sort {
-            case .name: rows.sort { $0.name < $1.name }
-            // By the figures as shown: a withheld or missing one sorts last (its hidden value
-            // must not place it).
-            case .ratio: rows.sort { ($0.ratio ?? -1, $1.name) > ($1.ratio ?? -1, $0.name) }
-            case .value: rows.sort { ($0.week.value.map { Figures.shown($0, m) } ?? -1, $1.name) > ($1.week.value.map { Figures.shown($0, m) } ?? -1, $0.name) }
-            }
+            let rows = Self.businessUnits(review, m, sort)
             out.append("")
             out.append(contentsOf: table("\(m.displayName) by business unit", rows: rows, label: "business unit", review) { $0.name })
         }
         out.append(contentsOf: alerts(review))
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The BU rows of metric `m` in `sort` order (the text tables' and the page's charts'). By
+    /// the figures as shown: a withheld or missing one sorts last (its hidden value must not
+    /// place it); ties by name.
+    public static func businessUnits(_ review: Review, _ m: Metric, _ sort: Sort) -> [Review.Row] {
+        var rows = review.rows.filter { $0.metric == m && $0.bu != BusinessUnits.all }
+        switch sort {
+        case .name: rows.sort { $0.name < $1.name }
+        case .ratio: rows.sort { ($0.ratio ?? -1, $1.name) > ($1.ratio ?? -1, $0.name) }
+        case .value: rows.sort { ($0.week.value.map { Figures.shown($0, m) } ?? -1, $1.name) > ($1.week.value.map { Figures.shown($0, m) } ?? -1, $0.name) }
+        }
+        return rows
     }
 
     /// "No records from proxy on 2020-04-22 to 2020-04-23, vdi on 25 days: missing (–), not
