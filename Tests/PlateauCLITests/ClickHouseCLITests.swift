@@ -225,6 +225,24 @@ extension ClickHouseCLITests {
             #expect(quiet.code == 0 && quiet.err.isEmpty && quiet.out == mixed.out, "\(quiet.err)")
             let named = try scratch.run(["--snapshot", "--source", url, "--format", "csv", "--tz", "Europe/Paris"])
             #expect(named.code == 0 && named.err.isEmpty, "\(named.err)")
+
+            // A stamp past what DateTime holds (2107), in a file written later still (so it is not
+            // "after the file"): a skipped line with its reason, not a load that traps.
+            let late = scratch.dir + "/late"
+            try FileManager.default.createDirectory(atPath: late, withIntermediateDirectories: true)
+            let file = late + "/asa-vpn-10.log"
+            let lines = "<166>Mar 02 2107 10:00:00 asa-vpn-10 : %ASA-6-113039: Group <GP_AnyConnect> User <late.test> IP <203.0.113.10> AnyConnect parent session started.\n"
+                + "<166>May 11 2020 11:00:00 asa-vpn-10 : %ASA-6-113039: Group <GP_AnyConnect> User <zone.test> IP <203.0.113.10> AnyConnect parent session started.\n"
+            try Data(lines.utf8).write(to: URL(fileURLWithPath: file))
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 4_420_000_000)], ofItemAtPath: file)
+            let third = try scratch.run(["ingest", late, "--to", url, "--tz", "UTC", "--verbose"])
+            #expect(third.code == 0, "\(third.err)")
+            #expect(third.err.contains("asa-vpn-10.log:1: time stamp outside what ClickHouse's DateTime holds (1970 to 2106)"), "\(third.err)")
+            let json = try scratch.run(["--snapshot", "--source", url, "--format", "json", "--quiet"])
+            #expect(json.code == 0, "\(json.err)")
+            let inputs = try #require((try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])?["inputs"] as? [[String: Any]])
+            let loaded = try #require(inputs.first { ($0["path"] as? String)?.hasSuffix("asa-vpn-10.log") == true })
+            #expect(loaded["records"] as? Int == 1 && loaded["skipped"] as? Int == 1, "\(loaded)")
         }
 
         @Test func alertsAndTheDashboardFromTheDatabaseEqualTheFiles() throws {

@@ -22,6 +22,23 @@ struct StampOutlierTests {
         return s
     }
 
+    /// Issue 19: a ClickHouse load stores instants as DateTime (UInt32 seconds); a stamp outside
+    /// is a skipped line with its reason, never a value that traps at the conversion.
+    @Test func aLoadSkipsWhatDateTimeCannotHold() {
+        let url = ClickHouseURL(host: "127.0.0.1", port: 1, database: "d")
+        let load = ClickHouseLoad(url: url, settings: IngestSettings())
+        let ctx = ParseContext(resolver: Resolver(directory: Directory(hasher: IdentityHasher()), units: BusinessUnits()), settings: load.settings)
+        #expect(ctx.stampProblem(-1) == Reasons.notStorable)
+        #expect(ctx.stampProblem(1_583_000_000, from: -3_600) == Reasons.notStorable)   // started before 1970
+        #expect(ctx.stampProblem(Int64(UInt32.max)) == Reasons.notStorable)              // 2106-02-07
+        #expect(ctx.stampProblem(1_583_000_000) == nil)
+        #expect(ctx.stampProblem(date: CivilDate(year: 1969, month: 12, day: 31)) == Reasons.notStorable)
+        #expect(ctx.stampProblem(date: CivilDate(year: 2020, month: 3, day: 2)) == nil)
+        // In memory (and the store) any instant is kept.
+        let memory = ParseContext(resolver: Resolver(directory: Directory(hasher: IdentityHasher()), units: BusinessUnits()), settings: IngestSettings())
+        #expect(memory.stampProblem(-1) == nil && memory.stampProblem(Int64(UInt32.max) + 10) == nil)
+    }
+
     @Test func clustersUnderOnePercentOtherThanTheLargestAreOutside() {
         let y2020: Int32 = 18_300
         #expect(days([y2020: 500, y2020 + 1: 500]).outliers() == nil)                  // one cluster

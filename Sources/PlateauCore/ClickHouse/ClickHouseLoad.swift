@@ -26,6 +26,9 @@ public struct ClickHouseLoad {
     public init(url: ClickHouseURL, settings: IngestSettings) {
         self.url = url
         self.settings = settings
+        // Instants go in as DateTime (UInt32 seconds): a record outside is a skipped line. A
+        // day's margin at the top for a session's end or a half-day's last instant.
+        self.settings.storable = 0...(Int64(UInt32.max) - 86_400)
     }
 
     public struct Report: Sendable {

@@ -78,6 +78,7 @@ public final class ParseContext {
     public func stampProblem(_ t: Int64, from start: Int64? = nil, modified: Int64? = nil) -> Reason? {
         if let m = modified ?? fileModified, t > m + ParseContext.clockSlack { return Reasons.afterFile }
         if (start ?? t) < settings.earliest { return Reasons.beforeEarliest }
+        if let r = settings.storable, !(r.contains(t) && r.contains(start ?? t)) { return Reasons.notStorable }
         let day = StampDays.utcDay(t)
         stampDays.add(day)
         if let x = excludedDays, x.contains(day) { return Reasons.farOutside }
@@ -90,6 +91,7 @@ public final class ParseContext {
     public func stampProblem(date: CivilDate) -> Reason? {
         if let m = fileModified, date.epochSecondsUTC - 14 * 3600 > m + ParseContext.clockSlack { return Reasons.afterFile }
         if date.day < settings.earliestDay { return Reasons.beforeEarliest }
+        if let r = settings.storable, !r.contains(date.epochSecondsUTC) { return Reasons.notStorable }
         let day = Int32(truncatingIfNeeded: date.day)
         stampDays.add(day)
         if let x = excludedDays, x.contains(day) { return Reasons.farOutside }
@@ -187,6 +189,10 @@ public struct IngestSettings: Sendable {
     /// instant its day begins in `timezone`, and the day (for records known by their date).
     public var earliest: Int64 = .min
     public var earliestDay: Int = .min
+    /// The instants the destination can hold (ClickHouse's `DateTime`: 1970-01-01 to
+    /// 2106-02-07); a record with a stamp outside is a skipped line, not a load that traps.
+    /// Nil: any (in memory, the store).
+    public var storable: ClosedRange<Int64>?
 
     public init(hasher: IdentityHasher = IdentityHasher(), remoteLocations: [String] = ["Road Warrior"]) {
         self.hasher = hasher
@@ -211,6 +217,7 @@ public enum Reasons {
     public static let afterFile = Reason("time stamp after the file was last written")
     public static let beforeEarliest = Reason("time stamp before the configured earliest date")
     public static let farOutside = Reason("time stamp far outside the rest of its file")
+    public static let notStorable = Reason("time stamp outside what ClickHouse's DateTime holds (1970 to 2106)")
     public static let missingColumns = Reason("missing columns")
     public static let unterminatedQuote = Reason("unterminated quoted field")
     public static let truncatedJSON = Reason("truncated JSON")
