@@ -325,8 +325,7 @@ public enum DashboardView {
         var style = Style(color: .muted)
         var trend = "too few business days for a trend", phrase = "no trend yet"
         if let f = c.forecast {
-            let slope = (f.slope * 10).rounded() / 10 + 0
-            trend = "trend \(slope >= 0 ? "+" : "")\(slope) a business day: \(f.phrase)"
+            trend = f.trendPhrase
             phrase = f.phrase
             if let n = f.businessDays, n <= 10 { style = Style(color: n == 0 ? .critical : .warning, bold: true) }
         }

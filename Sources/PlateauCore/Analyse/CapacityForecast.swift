@@ -36,6 +36,13 @@ public struct CapacityForecast: Sendable, Equatable {
         return CapacityForecast(slope: slope, level: level, capacity: capacity, day: recent.last!.day, businessDays: days)
     }
 
+    /// "trend +0.5 a business day: saturates in 30 business days" (the review's Capacity lines
+    /// and the dashboard's line under a chart say it alike).
+    public var trendPhrase: String {
+        let s = (slope * 10).rounded() / 10 + 0   // (+ 0: no "-0.0")
+        return "trend \(s >= 0 ? "+" : "")\(s) a business day: \(phrase)"
+    }
+
     /// "licences saturate in 4 business days", "at capacity", "not at this trend".
     public var phrase: String {
         guard let n = businessDays else { return "not at this trend" }

@@ -80,7 +80,7 @@ public struct ReviewHTML {
             h.element("h2", [], "Capacity")
             h.element("p", [("class", "note")], "The licences of plateau.toml, and when the trend of the last \(CapacityForecast.window) business days (a robust Theil–Sen line) reaches them.")
             h.open("ul")
-            for c in capacities { h.element("li", [], ReviewText.capacityLine(c, minGroup: k, ascii: false)) }
+            for c in capacities { h.element("li", [], ReviewText.capacityLine(c, minGroup: k)) }
             h.close("ul")
             h.close("section")
             h.newline()

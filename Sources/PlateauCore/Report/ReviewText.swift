@@ -118,7 +118,7 @@ public struct ReviewText {
         let readings = review.capacities.filter { c in unit.map { c.name == Sanitize.text($0) } ?? true }
         guard !readings.isEmpty else { return [] }
         let theil = ascii ? "Theil-Sen" : "Theil–Sen"
-        let lines = readings.map { Self.capacityLine($0, minGroup: review.options.minGroup, ascii: ascii) }
+        let lines = readings.map { Self.capacityLine($0, minGroup: review.options.minGroup) }
         let legend = "the licences of plateau.toml, and when the trend of the last \(CapacityForecast.window) business days (a robust \(theil) line) reaches them."
         if markdown { return ["", "## Capacity", "", "The" + legend.dropFirst(3), ""] + lines.map { "- " + $0 } }
         return [""] + wrap("Capacity: " + legend) + lines.flatMap(wrap)
@@ -126,7 +126,7 @@ public struct ReviewText {
 
     /// "VPN peak sessions, ALL, 2020-05-08: 194 of 250 (78 %); trend -0.2 a business day: not at
     /// this trend." — one capacity pool (text, markdown and the HTML page say it alike).
-    public static func capacityLine(_ c: Review.CapacityReading, minGroup: Int, ascii: Bool) -> String {
+    public static func capacityLine(_ c: Review.CapacityReading, minGroup: Int) -> String {
         let date = CivilDate(daysSinceEpoch: c.day)
         var s = "\(c.metric.displayName), \(c.name), \(date.iso): "
         switch c.value {
@@ -135,8 +135,7 @@ public struct ReviewText {
         case .missing: s += "no value, capacity \(Figures.text(c.capacity, c.metric))"
         }
         if let f = c.forecast {
-            let slope = (f.slope * 10).rounded() / 10 + 0   // (+ 0: no "-0.0")
-            s += "; trend \(slope >= 0 ? "+" : "")\(slope) a business day: \(f.phrase)"
+            s += "; " + f.trendPhrase
         } else {
             s += "; too few business days for a trend"
         }
