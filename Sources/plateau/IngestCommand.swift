@@ -18,8 +18,9 @@ struct IngestCommand: ParsableCommand {
         --to clickhouse://...: resolves records to person pseudonyms (never names) and business \
         units, and loads daily facts, meetings and sessions into the database, creating its tables \
         when missing (with ?cluster=NAME: local tables on every shard and Distributed tables over \
-        them). Loads are repeatable: an unchanged file is not loaded twice, and a load cut short is \
-        invisible until it is run again.
+        them). Loads are append-only: each reads only what is new since the last load (the offsets \
+        of every file are kept in the database, so any host can load next), follows rotations and \
+        copy-truncates as the store does, and a load cut short is invisible (and cleaned up later).
         """
     )
 
@@ -94,7 +95,7 @@ struct IngestCommand: ParsableCommand {
         let progress = IngestProgress(totalBytes: discovered.reduce(Int64(0)) { $0 + $1.size })
         let meter = ProgressMeter(enabled: !common.quiet, unit: "bytes")
         let result: Result<ClickHouseLoad.Report, Error> = Pipeline.withProgress(progress, meter) {
-            Result { try load.run(discovered, progress: progress) }
+            Result { try load.run(paths, exclude: s.exclude, progress: progress) }
         }
         let report: ClickHouseLoad.Report
         do { report = try result.get() } catch let e as ClickHouseError {
@@ -106,18 +107,19 @@ struct IngestCommand: ParsableCommand {
             warn("\(report.outOfRange) facts, meetings or sessions with a time outside 1970 … 2106 not loaded (ClickHouse's DateTime cannot hold them; a file snapshot counts them)")
         }
         var out = ""
-        for path in report.filesUnchanged { out += "\(path): unchanged, already loaded\n" }
-        for input in report.inputs where report.filesLoaded.contains(input.path) {
-            out += "\(input.path): \(input.account.records) records loaded (\(input.account.lines) lines, \(input.account.skipped) skipped)\n"
-        }
-        if report.filesLoaded.isEmpty {
+        for f in report.added { out += "\(Sanitize.text(f.path)): +\(f.lines) lines, +\(f.records) records\n" }
+        for p in report.rotated { out += "\(Sanitize.text(p)): rotated, read on under this name\n" }
+        for p in report.truncated { out += "\(Sanitize.text(p)): truncated or replaced, read from the start\n" }
+        for p in report.copies { out += "\(Sanitize.text(p)): a copy of what was read, not read again\n" }
+        if report.load == 0 {
             out += "nothing new to load into \(url)\n"
         } else {
-            let rows = ["plateau_facts", "plateau_meetings", "plateau_sessions"].map { "\(report.rows[$0] ?? 0) \($0.dropFirst(8))" }.joined(separator: ", ")
-            out += String(format: "load %016llx into %@: %@ in %.2f s (%@ sent in %.2f s)\n", report.load, url.description, rows,
-                          report.seconds, humanBytes(Int64(report.bytesSent)), report.insertSeconds)
-            if !report.superseded.isEmpty {
-                out += "replaces \(report.superseded.count) earlier load\(report.superseded.count == 1 ? "" : "s") (files changed since; all their files were read again)\n"
+            let rows = ["plateau_facts", "plateau_meetings", "plateau_session_pieces"].map { "\(report.rows[$0] ?? 0) \($0.dropFirst(8).replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
+            out += String(format: "load %016llx into %@: +%d lines, +%d records; %@; %d sessions computed again in %d partitions; %.2f s (%@ sent in %.2f s)\n",
+                          report.load, url.description, report.linesAdded, report.recordsAdded, rows, report.sessionsRebuilt,
+                          report.partitionsReplaced, report.seconds, humanBytes(Int64(report.bytesSent)), report.insertSeconds)
+            if !report.abandoned.isEmpty {
+                out += "deleted the rows of \(report.abandoned.count) earlier load\(report.abandoned.count == 1 ? "" : "s") cut short\n"
             }
         }
         // --quiet: as with --store, nothing but errors (a cron job mails only those).

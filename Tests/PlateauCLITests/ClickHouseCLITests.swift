@@ -133,7 +133,11 @@ extension ClickHouseCLITests {
             #expect((memory.rest["series"] as? [Any])?.isEmpty == false)
             #expect(memory.rest == database.rest, "the JSON snapshots differ beyond the file accounting")
             #expect(memory.inputs.count == 445)
-            #expect(memory.inputs == database.inputs)
+            #expect(memory.inputs.count == database.inputs.count)
+            for (a, b) in zip(memory.inputs, database.inputs) where a != b {
+                Issue.record("inputs differ: \(a) in memory, \(b) from ClickHouse")
+                break
+            }
         }
 
         /// Also the URL from the environment end to end: the second ingest and the second
@@ -147,7 +151,7 @@ extension ClickHouseCLITests {
             let shown = "clickhouse://default:***@127.0.0.1:\(servers[0].httpPort)/sample"
             let first = try Self.ingest(scratch, to: url)
             // Every file but the directory (people.csv resolves people, it holds no activity).
-            let loaded = Self.lines(first.out).filter { $0.contains(": ") && $0.contains(" records loaded (") }
+            let loaded = Self.lines(first.out).filter { $0.contains(": +") && $0.contains(" lines, +") && $0.hasSuffix(" records") }
             #expect(loaded.count == 444, "\(first.out.suffix(500))")
             #expect(!loaded.contains { $0.contains("directory/people.csv") })
             #expect(Self.lines(first.out).contains { $0.hasPrefix("load ") && $0.contains(" into \(shown): ") })
@@ -171,13 +175,13 @@ extension ClickHouseCLITests {
             #expect(newYork.out == Self.files["csv New York"]!.out, "snapshot --source --tz America/New_York differs from the files'")
             #expect(newYork.out != Self.memoryCSV.out)
 
-            // Again, the URL from the environment: every file is recognised, nothing is loaded.
+            // Again, the URL from the environment: nothing is new, nothing is read or loaded.
             let env = [ClickHouseURL.environmentVariable: url]
             let second = try Self.ingest(scratch, to: "env", env: env)
             var out = Self.lines(second.out)
             #expect(out.popLast() == "")
             #expect(out.popLast() == "nothing new to load into \(shown)"[...])
-            #expect(out.count == loaded.count && out.allSatisfy { $0.hasSuffix(": unchanged, already loaded") }, "\(second.out.prefix(500))")
+            #expect(out.isEmpty, "\(second.out.prefix(500))")
             // With --quiet, as with --store: nothing on stdout, nothing on stderr but errors.
             let quiet = try scratch.run(["ingest", Self.samples, "--to", "env", "--quiet"] + Self.config, env: env)
             #expect(quiet.code == 0 && quiet.out.isEmpty, "\(quiet.out.prefix(300))")

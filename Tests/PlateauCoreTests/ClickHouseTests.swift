@@ -92,6 +92,12 @@ func sampleSettings() throws -> IngestSettings {
     return config.settings(timezone: TimeZoneRules(identifier: "Europe/Paris")!)
 }
 
+/// SampleLogs as a load reads it: the folder, its config and rules files left out.
+let sampleRoots = [sampleLogsDirectory]
+var sampleExclude: Set<String> {
+    [FileInfo.canonical(sampleLogsDirectory + "/plateau.toml"), FileInfo.canonical(sampleLogsDirectory + "/rules.toml")]
+}
+
 func sampleInputs() throws -> [DiscoveredInput] {
     let root = sampleLogsDirectory
     return try InputDiscovery.discover([root], custom: [], exclude: [FileInfo.canonical(root + "/plateau.toml"), FileInfo.canonical(root + "/rules.toml")])
@@ -113,12 +119,12 @@ struct ClickHouseIntegrationTests {
         let settings = try sampleSettings()
         let inputs = try sampleInputs()
         let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
-        let report = try ClickHouseLoad(url: url, settings: settings).run(inputs)
+        let report = try ClickHouseLoad(url: url, settings: settings).run(sampleRoots, exclude: sampleExclude)
         #expect(report.filesLoaded.count == inputs.filter { $0.format != .directory }.count)
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
         // Loading the same files again adds nothing.
-        let again = try ClickHouseLoad(url: url, settings: settings).run(inputs)
-        #expect(again.filesLoaded.isEmpty && again.filesUnchanged.count == report.filesLoaded.count)
+        let again = try ClickHouseLoad(url: url, settings: settings).run(sampleRoots, exclude: sampleExclude)
+        #expect(again.filesLoaded.isEmpty && again.load == 0 && again.filesUnchanged.count == report.filesLoaded.count)
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
         // Days in any zone come from the same rows: each equals an in-memory read in that zone.
         for zone in ["UTC", "America/New_York", "Asia/Kathmandu"] {
@@ -139,7 +145,7 @@ struct ClickHouseIntegrationTests {
         let dir = folder.path
         let inputs = try InputDiscovery.discover([dir], custom: [])
         let url = servers[0].url(database: "zones")
-        _ = try ClickHouseLoad(url: url, settings: paris()).run(inputs)
+        _ = try ClickHouseLoad(url: url, settings: paris()).run([dir])
         var differs = 0
         for zone in ["Europe/Paris", "UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Pacific/Chatham", "Pacific/Kiritimati", "America/St_Johns"] {
             let tz = try #require(TimeZoneRules(identifier: zone))
@@ -174,7 +180,7 @@ struct ClickHouseIntegrationTests {
         let url = servers[0].url(database: "awkward")
         var load = ClickHouseLoad(url: url, settings: settings)
         load.batchRows = 4
-        _ = try load.run(inputs)
+        _ = try load.run([dir])
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
     }
 
@@ -194,30 +200,30 @@ struct ClickHouseIntegrationTests {
             var load = ClickHouseLoad(url: url, settings: settings)
             load.batchRows = 3
             load.beforeBatch = { table, index in if table == stopAt.0 && index == stopAt.1 { throw Stop() } }
-            #expect(throws: Stop.self) { try load.run(inputs) }
+            #expect(throws: Stop.self) { try load.run([dir]) }
             // Nothing of an unfinished load is visible.
             #expect(try ClickHouseRollups.fetch(url, timezone: settings.timezone).firstDay == nil)
         }
         var load = ClickHouseLoad(url: url, settings: settings)
         load.batchRows = 3
-        let done = try load.run(inputs)
+        let done = try load.run([dir])
         #expect(!done.filesLoaded.isEmpty)
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
         // Run again: nothing new.
-        #expect(try load.run(inputs).filesLoaded.isEmpty)
+        #expect(try load.run([dir]).filesLoaded.isEmpty)
         // The same content under other names (a copied folder) is loaded, and still counts once.
         let copy = dir + "-copy"
         try FileManager.default.copyItem(atPath: dir, toPath: copy)
         defer { try? FileManager.default.removeItem(atPath: copy) }
-        let copied = try load.run(try InputDiscovery.discover([copy], custom: []))
+        let copied = try load.run([copy])
         #expect(copied.filesLoaded.count == done.filesLoaded.count)
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
     }
 
     /// A VPN log that grew: a session open in the first load (closed at that load's newest
-    /// stamp) is closed in the second. The second load replaces the first (reading its other
-    /// files again), so the open version does not stay next to the closed one.
-    @Test func aFileThatGrewReplacesTheLoadThatHadIt() throws {
+    /// stamp) is closed in the second, which reads only the new line; the open version is
+    /// not left beside the closed one (the sessions of its group were computed again).
+    @Test func aFileThatGrewAddsOnlyItsNewLinesAndClosesTheOpenSession() throws {
         let servers = try ClickHouseTestServer.start()
         defer { ClickHouseTestServer.cleanUp(servers) }
         let folder = try awkwardFolder()
@@ -233,7 +239,9 @@ struct ClickHouseIntegrationTests {
         try write(log, start("08:00:00", "a", "198.51.100.1") + start("12:00:00", "c", "198.51.100.3") + end("12:30:00", "c", "198.51.100.3", "0h:30m:00s"))
         let settings = paris()
         let url = servers[0].url(database: "grown")
-        let first = try ClickHouseLoad(url: url, settings: settings).run(try InputDiscovery.discover([dir], custom: []))
+        let first = try ClickHouseLoad(url: url, settings: settings).run([dir])
+        expectSameRollups(RollupBuilder.build(Ingest(settings: settings).run(try InputDiscovery.discover([dir], custom: []))),
+                          try ClickHouseRollups.fetch(url, timezone: settings.timezone))
         let handle = try #require(FileHandle(forWritingAtPath: log))
         handle.seekToEndOfFile()
         handle.write(Data(end("15:00:00", "a", "198.51.100.1", "7h:00m:00s").utf8))
@@ -242,11 +250,18 @@ struct ClickHouseIntegrationTests {
         let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
         let vpn = memory.value(.vpnPeakSessions, bu: BusinessUnits.all, day: CivilDate(year: 2020, month: 3, day: 25).day)
         #expect(vpn == 2)
-        let second = try ClickHouseLoad(url: url, settings: settings).run(inputs)
-        #expect(second.superseded == [first.load])
-        #expect(second.filesLoaded.count == first.filesLoaded.count)  // the unchanged files too
+        let second = try ClickHouseLoad(url: url, settings: settings).run([dir])
+        #expect(second.filesLoaded == [FileInfo.canonical(log)] && first.filesLoaded.count > 1)
+        #expect(second.linesAdded == 1 && second.recordsAdded == 1)
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
-        #expect(try ClickHouseLoad(url: url, settings: settings).run(inputs).filesLoaded.isEmpty)
+        // One row per session, as many as in memory: a's closed session replaced its open one.
+        let vpnSessions = SessionAssembly.sessions(.vpn, Ingest(settings: settings).run(inputs).accumulator, maxOpen: settings.maxSessionSeconds)
+        let client = ClickHouseClient(url)
+        let rows = try client.rows("SELECT toString(count()), toString(uniqExact(person, tag, start_time, end_time)) FROM plateau_sessions WHERE source = 'vpn'")
+        #expect(rows.first == ["\(vpnSessions.count)", "\(vpnSessions.count)"], "\(rows)")
+        #expect(vpnSessions.filter { $0.end - $0.start == 7 * 3600 }.count == 1)
+        #expect(try client.rows("SELECT count() FROM plateau_sessions_stage").first == ["0"])
+        #expect(try ClickHouseLoad(url: url, settings: settings).run([dir]).load == 0)
     }
 
     @Test func twoShardClusterEqualsInMemoryAndAStoppedShardIsAClearError() throws {
@@ -265,7 +280,7 @@ struct ClickHouseIntegrationTests {
         let inputs = try sampleInputs()
         let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
         let url = clusterURL("sample")
-        _ = try ClickHouseLoad(url: url, settings: settings).run(inputs)
+        _ = try ClickHouseLoad(url: url, settings: settings).run(sampleRoots, exclude: sampleExclude)
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
         // Both shards hold part of the facts (sharded by person).
         for s in servers {
@@ -275,7 +290,7 @@ struct ClickHouseIntegrationTests {
         // The awkward cases.
         let awkward = clusterURL("awkward")
         let awkwardInputs = try InputDiscovery.discover([dir], custom: [])
-        _ = try ClickHouseLoad(url: awkward, settings: paris()).run(awkwardInputs)
+        _ = try ClickHouseLoad(url: awkward, settings: paris()).run([dir])
         expectSameRollups(RollupBuilder.build(Ingest(settings: paris()).run(awkwardInputs)),
                           try ClickHouseRollups.fetch(awkward, timezone: paris().timezone))
 
@@ -290,7 +305,7 @@ struct ClickHouseIntegrationTests {
         }
         try write(dir + "/vdi/more.csv", "user,start,end,host\nz@x.example,2020-03-31T09:00:00+02:00,2020-03-31T10:00:00+02:00,h\n")
         #expect(throws: ClickHouseError.self) {
-            try ClickHouseLoad(url: awkward, settings: paris()).run(try InputDiscovery.discover([dir], custom: []))
+            try ClickHouseLoad(url: awkward, settings: paris()).run([dir])
         }
     }
 
@@ -316,7 +331,7 @@ struct ClickHouseIntegrationTests {
         let memory = RollupBuilder.build(Ingest(settings: paris()).run(inputs))
         #expect(memory.lastDay == CivilDate(year: 2107, month: 1, day: 3).day)
         let url = servers[0].url(database: "far")
-        let report = try ClickHouseLoad(url: url, settings: paris()).run(inputs)
+        let report = try ClickHouseLoad(url: url, settings: paris()).run([dir])
         // The session's line and the meeting's record: skipped lines, nothing out of range left.
         #expect(report.outOfRange == 0)
         let files = try ClickHouseRollups.inputs(url)
@@ -381,7 +396,7 @@ struct ClickHouseIntegrationTests {
             _ = try ClickHouseLoad(url: s.url(database: "old"), settings: paris()).run([])
             Issue.record("a load went into tables of another layout")
         } catch let e as ClickHouseError {
-            #expect(e.description.contains("old.plateau_facts was made by another plateau version") && e.description.contains("lacks time, last_time, timed"), "\(e)")
+            #expect(e.description.contains("old.plateau_facts was made by another plateau version") && e.description.contains("lacks source, time, last_time, timed"), "\(e)")
         }
         #expect(throws: ClickHouseError.self) { try ClickHouseRollups.fetch(s.url(database: "old"), timezone: .utc) }
     }
@@ -484,9 +499,9 @@ struct ClickHouseIntegrationTests {
 
     /// The slots of every column of every table, Enum8 values and all.
     @Test func columnNamesSplitOutsideParentheses() {
-        #expect(ClickHouseSchema.columnNames(ClickHouseSchema.tables[0]) == ["load", "metric", "day", "time", "last_time", "timed", "bu", "person"])
+        #expect(ClickHouseSchema.columnNames(ClickHouseSchema.tables[0]) == ["load", "source", "metric", "day", "time", "last_time", "timed", "bu", "person"])
         let sessions = ClickHouseSchema.tables.first { $0.name == "plateau_sessions" }!
-        #expect(ClickHouseSchema.columnNames(sessions) == ["load", "source", "bu", "person", "tag", "start_time", "end_time"])
+        #expect(ClickHouseSchema.columnNames(sessions) == ["load", "source", "grp", "bu", "person", "tag", "start_time", "end_time"])
         // The source Enum8 spells the families as their metrics do, valued as RowBinary sends them.
         #expect(ClickHouseSchema.sourceEnum == "Enum8('vpn' = 1, 'private_access' = 2, 'vdi' = 3)")
         #expect(SessionFamily.allCases.map(ClickHouseSchema.sourceValue) == [1, 2, 3])

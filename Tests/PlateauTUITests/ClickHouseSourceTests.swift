@@ -21,7 +21,7 @@ struct ClickHouseSourceTests {
         let url = servers[0].url(database: "watch")
         var settings = IngestSettings()
         settings.timezone = .utc
-        _ = try ClickHouseLoad(url: url, settings: settings).run(try InputDiscovery.discover([dir]))
+        _ = try ClickHouseLoad(url: url, settings: settings).run([dir])
 
         let source = ClickHouseSource(url: url, timezone: .utc, refresh: 0, costFactor: 0)
         let day = CivilDate(year: 2020, month: 3, day: 24).day
@@ -33,7 +33,7 @@ struct ClickHouseSourceTests {
         #expect(source.fetches == 1)
         // A new load: computed again, with it.
         try Self.vdi(dir, "b.csv", ["b@x.example,2020-03-24T09:30:00Z,2020-03-24T11:00:00Z,h2"])
-        _ = try ClickHouseLoad(url: url, settings: settings).run(try InputDiscovery.discover([dir]))
+        _ = try ClickHouseLoad(url: url, settings: settings).run([dir])
         #expect(try source.poll())
         #expect(source.fetches == 2)
         #expect(source.rollups().value(.vdiUsers, bu: BusinessUnits.all, day: day) == 2)

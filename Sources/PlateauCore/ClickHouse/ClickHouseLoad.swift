@@ -2,17 +2,26 @@
 import Glibc
 #endif
 
+import Foundation
+
 /// `plateau ingest PATH ... --to clickhouse://...`: what plateau parsed and resolved, loaded
 /// into the tables of `ClickHouseSchema` (never a UPN, GUID or name: person keys only).
 ///
-/// Stages: schema → which files are new (per-file progress in `plateau_files`) → ingest the
-/// new ones (with every directory) → rows in RowBinary batches below ClickHouse's block size →
-/// the files' rows → the load's row in `plateau_loads` (the commit). A load cut short leaves
-/// rows under a load id no committed row names: no query reads them, and the retry (the same
-/// files are still new) writes them again under a fresh id. A file that changed since a load
-/// took it makes this load read that load's files again and replace it. Every rollup query also treats
-/// rows as sets (distinct people, meetings by id, sessions by their ends), so a file loaded
-/// twice by two overlapping commands never counts twice either.
+/// Loads are append-only (issue 19): a load reads only what is new since the committed loads —
+/// the bytes after each file's last loaded offset — with the live follower's machinery
+/// (`LiveIngest` in store mode, `ClickHouseStreams` as its store): files known by device and
+/// inode, renamed files read on under their new name, truncated or replaced files read from the
+/// start, copies (a rotation's `.1`, `.1.gz`) recognised by their content and not read again.
+/// Each stream's state (offsets, checksums, parser state, accounting) is a row of
+/// `plateau_files`, so any loader host continues where the last load stopped.
+///
+/// Stages: schema → the state the committed loads left → read what is new → facts, meetings,
+/// usage-report rows, feeds, units and the session pieces it read (rows under the new load id)
+/// → the sessions of every group of pieces that changed, computed again and swapped in whole
+/// partitions (`ClickHouseSessionRebuild`) → the streams' new states → the load's row in
+/// `plateau_loads` (the commit). A load cut short leaves rows under a load id no committed row
+/// names: no query reads them, the retry reads the same bytes again (the offsets did not move),
+/// and a later load deletes them (`abandonAfter`).
 public struct ClickHouseLoad {
     public var url: ClickHouseURL
     public var settings: IngestSettings
@@ -22,6 +31,10 @@ public struct ClickHouseLoad {
     public var log: ((String) -> Void)?
     /// Test hook: called before each batch is sent (its table and index); throwing stops the load.
     public var beforeBatch: ((String, Int) throws -> Void)?
+    /// A load begun this many seconds ago and never committed was cut short: its rows are deleted.
+    public var abandonAfter: Int64 = 6 * 3600
+    /// Threads for reading.
+    public var workers = max(1, System.coreCount)
 
     public init(url: ClickHouseURL, settings: IngestSettings) {
         self.url = url
@@ -29,16 +42,26 @@ public struct ClickHouseLoad {
         // Instants go in as DateTime (UInt32 seconds): a record outside is a skipped line. A
         // day's margin at the top for a session's end or a half-day's last instant.
         self.settings.storable = 0...(Int64(UInt32.max) - 86_400)
+        self.settings.factSpans = true
     }
 
     public struct Report: Sendable {
         public var load: UInt64 = 0
+        /// Files this load read lines or a document from.
         public var filesLoaded: [String] = []
+        /// Files followed that held nothing new.
         public var filesUnchanged: [String] = []
-        /// Earlier loads this one replaces (some of their files changed; all were read again).
-        public var superseded: [UInt64] = []
+        public var rotated: [String] = []
+        public var truncated: [String] = []
+        public var copies: [String] = []
+        /// Loads cut short earlier whose rows this load deleted.
+        public var abandoned: [UInt64] = []
+        /// Every input, with its accounting as of this load (whole files, not just what was new).
         public var inputs: [InputReport] = []
         public var rows: [String: Int] = [:]
+        /// Sessions computed again (every group of pieces that changed) and the partitions swapped.
+        public var sessionsRebuilt = 0
+        public var partitionsReplaced = 0
         public var bytesSent = 0
         public var seconds = 0.0
         /// Of `seconds`, the time spent sending rows (the rest is reading and parsing).
@@ -46,130 +69,146 @@ public struct ClickHouseLoad {
         /// Facts, meetings and sessions with an instant outside 1970 … 2106, which ClickHouse's
         /// DateTime cannot hold: counted in memory, not loaded (the command says how many).
         public var outOfRange = 0
+        /// Lines and records read by this load.
+        public var linesAdded = 0
+        public var recordsAdded = 0
+        /// Per file read: the lines and records this load added.
+        public var added: [(path: String, lines: Int, records: Int)] = []
     }
 
-    /// What identifies a file's content: path, size, modification time, a hash of its first 64 KiB.
-    public struct FileIdentity: Hashable, Sendable {
-        public var path: String
-        public var size: Int64
-        public var mtime: Int64
-        public var fingerprint: UInt64
-
-        public static func of(_ d: DiscoveredInput) -> FileIdentity {
-            FileIdentity(path: FileInfo.canonical(d.path), size: d.size, mtime: FileInfo.modificationTime(d.path) ?? 0,
-                         fingerprint: ClickHouseLoad.fingerprint(d.path))
-        }
-    }
-
-    public func run(_ discovered: [DiscoveredInput], progress: IngestProgress? = nil) throws -> Report {
+    /// Loads what is new under `roots` (files or directories).
+    /// - Parameter exclude: canonical paths that are not inputs (the config and rules files).
+    public func run(_ roots: [String], exclude: Set<String> = [], progress: IngestProgress? = nil) throws -> Report {
         let clock = Stopwatch()
         var report = Report()
         try ClickHouseSchema.create(url, log: log)
         let client = ClickHouseClient(url)
+        let prior = try ClickHouseLoadState.fetch(client, abandonAfter: abandonAfter)
 
-        // Per-file progress: the files of the visible loads, and which of them each holds.
-        var held: [FileIdentity: Set<UInt64>] = [:]
-        var filesOf: [UInt64: [FileIdentity]] = [:]
-        for r in try client.rows(
-            "SELECT path, toString(size), toString(mtime), toString(fingerprint), toString(load), format FROM plateau_files WHERE \(ClickHouseRollups.committed)") {
-            guard r.count == 6, let s = Int64(r[1]), let m = Int64(r[2]), let f = UInt64(r[3]), let l = UInt64(r[4]) else { continue }
-            let id = FileIdentity(path: r[0], size: s, mtime: m, fingerprint: f)
-            held[id, default: []].insert(l)
-            if r[5] != InputFormat.directory.rawValue { filesOf[l, default: []].append(id) }
+        // Read what is new.
+        let sink = ClickHouseStreams(restored: prior.streams, settings: settings)
+        let live = LiveIngest(roots: roots.map { FileInfo.canonical($0) }, settings: settings, exclude: exclude)
+        live.store = sink
+        live.workers = workers
+        live.storeBatchBytes = 1 << 50  // one read per file per load: everything goes in one commit
+        live.parallelThreshold = 0
+        live.storeProgress = progress
+        let change = live.poll()
+        if let e = live.storeError { throw e }
+        report.rotated = change.filesRotated
+        report.truncated = change.filesTruncated
+        report.copies = change.copiesRecognised
+        report.linesAdded = change.linesAdded
+        report.recordsAdded = change.recordsAdded
+        report.inputs = live.inputs
+        var byPath: [String: Int] = [:]
+        for t in live.committed where t.lines != 0 || t.records != 0 {
+            if let i = byPath[t.path] { report.added[i].lines += t.lines; report.added[i].records += t.records }
+            else { byPath[t.path] = report.added.count; report.added.append((t.path, t.lines, t.records)) }
         }
-        let loadsOfPath = Dictionary(grouping: held.flatMap { id, loads in loads.map { (id.path, $0) } }, by: \.0).mapValues { Set($0.map(\.1)) }
-        var identities: [String: FileIdentity] = [:]
-        var byPath: [String: DiscoveredInput] = [:]
-        for d in discovered {
-            let id = FileIdentity.of(d)
-            identities[d.path] = id
-            byPath[id.path] = d
+        report.added.sort { $0.path < $1.path }
+        let touched = sink.touchedStreams
+        let loadedPaths = Set(sink.readPaths)
+        for input in report.inputs {
+            if loadedPaths.contains(input.path) { report.filesLoaded.append(input.path) }
+            else if let f = input.format, f != InputFormat.directory.rawValue, input.account.fileError == nil { report.filesUnchanged.append(input.path) }
         }
-        // A file that changed since a load took it (it grew) supersedes that load: the new load
-        // reads every file of the old one again, and the old one's rows are no longer read —
-        // exactly the numbers of the files as they are now. When a file of the old load is gone,
-        // it cannot be read again: the old load stays, and the changed file is loaded next to it.
-        var supersede = Set<UInt64>()
-        var reload = Set<String>()
-        for d in discovered where d.format != .directory {
-            let id = identities[d.path]!
-            guard held[id] == nil, let older = loadsOfPath[id.path] else { continue }
-            for l in older where !supersede.contains(l) {
-                let files = filesOf[l] ?? []
-                if files.allSatisfy({ byPath[$0.path] != nil }) {
-                    supersede.insert(l)
-                    reload.formUnion(files.map(\.path))
-                } else {
-                    log?("\(d.path) changed since load \(l), some of whose files are gone: both versions stay")
-                }
-            }
+        // Directory files and notices: a row when one changed. A directory not read by this load
+        // (nothing else was new) keeps its row.
+        let noted = ClickHouseLoadState.noted(report.inputs, streams: prior.streams, touched: touched)
+        let unread = Set(noted.filter { $0.report.format == InputFormat.directory.rawValue && $0.report.account.lines == 0 && $0.report.size > 0 }.map(\.report.path))
+        let problemRows = noted.filter { prior.noted[$0.report.path] != $0.signature && !unread.contains($0.report.path) }
+        let gone = prior.noted.keys.filter { p in !noted.contains { $0.report.path == p } }.sorted()
+        guard !touched.isEmpty || !problemRows.isEmpty || !gone.isEmpty || !prior.abandoned.isEmpty || !prior.unswapped.isEmpty else {
+            report.seconds = clock.seconds
+            return report
         }
-        var chosen: [DiscoveredInput] = []
-        for d in discovered {
-            let id = identities[d.path]!
-            // Directories are read by every load (everything resolves through them), and
-            // recorded with it; they alone never make a load.
-            if d.format == .directory { chosen.append(d); continue }
-            if held[id] != nil && !reload.contains(id.path) { report.filesUnchanged.append(d.path); continue }
-            chosen.append(d)
-            report.filesLoaded.append(d.path)
-        }
-        guard !report.filesLoaded.isEmpty else { report.seconds = clock.seconds; return report }
-        report.superseded = supersede.sorted()
 
-        var timed = settings
-        timed.factSpans = true
-        let result = Ingest(settings: timed).run(chosen, progress: progress)
-        report.inputs = result.inputs
         var load: UInt64 = 0
         while load == 0 { load = UInt64.random(in: 1...UInt64.max) }
         report.load = load
-        log?("load \(load): \(report.filesLoaded.count) files")
+        let seq = prior.sequence + 1
+        log?("load \(load) (sequence \(seq)): \(report.filesLoaded.count) files read")
+        var begun = RowBinary()
+        begun.u64(load); begun.u32(UInt32(truncatingIfNeeded: Int(clock.now))); begun.rows = 1
+        try insert("plateau_begun", begun, client: client, report: &report)
 
-        let rows = ClickHouseRows(result, load: load)
-        for (table, writer) in [("plateau_facts", rows.facts), ("plateau_meetings", rows.meetings), ("plateau_sessions", rows.sessions),
-                                ("plateau_organized", rows.organized), ("plateau_org_meeting_users", rows.orgMeetingUsers)] as [(String, (Int, (RowBinary) -> Void) -> Void)] {
+        let rows = ClickHouseRows(sink.parts, units: live.businessUnits, settings: settings, load: load)
+        for (table, writer) in [("plateau_facts", rows.facts), ("plateau_meetings", rows.meetings),
+                                ("plateau_organized", rows.organized), ("plateau_org_meeting_users", rows.orgMeetingUsers),
+                                ("plateau_session_pieces", rows.pieces)] as [(String, (Int, (RowBinary) -> Void) -> Void)] {
             report.rows[table] = try send(table, client: client, report: &report, writer)
         }
-        report.outOfRange = rows.outOfRange
         var unitRows = RowBinary()
-        for (id, name) in result.units.names.enumerated() where id > Int(BusinessUnits.unassigned) {
+        for (id, name) in live.businessUnits.names.enumerated() where id > Int(BusinessUnits.unassigned) {
             unitRows.u64(load); unitRows.u16(UInt16(id)); unitRows.string(name); unitRows.rows += 1
         }
         try insert("plateau_units", unitRows, client: client, report: &report)
         var feedRows = RowBinary()
-        for (feed, fresh) in result.accumulator.feedTimes.byName(Feeds.names(settings.customSources)).sorted(by: { $0.key < $1.key }) {
-            let entries = [("", fresh.newestRecord)] + fresh.units.sorted { $0.key < $1.key }.map { (result.units.names[Int($0.key)], Optional($0.value)) }
+        let feedNames = Feeds.names(settings.customSources)
+        var feeds = FeedTimes()
+        for part in sink.parts { feeds.merge(part.acc.feedTimes) }
+        for (feed, fresh) in feeds.byName(feedNames).sorted(by: { $0.key < $1.key }) {
+            let entries = [("", fresh.newestRecord)] + fresh.units.sorted { $0.key < $1.key }.map { (live.businessUnits.names[Int($0.key)], Optional($0.value)) }
             for (bu, t) in entries {
                 guard let t else { continue }
                 feedRows.u64(load); feedRows.string(feed); feedRows.string(bu); feedRows.i64(t); feedRows.rows += 1
             }
         }
         try insert("plateau_feeds", feedRows, client: client, report: &report)
-        // The files, then the commit.
+
+        // Sessions: every group of pieces this load added to (or whose open sessions the newer
+        // stamps lengthen) computed again from all its pieces, partitions swapped whole.
+        var newest = prior.familyNewest
+        for part in sink.parts { for f in newest.indices { newest[f] = max2(newest[f], part.acc.newest[f]) } }
+        var rebuild = ClickHouseSessionRebuild(url: url, client: client, load: load, settings: settings, units: live.businessUnits,
+                                               newest: newest, priorNewest: prior.familyNewest, redo: prior.unswapped)
+        rebuild.beforeBatch = beforeBatch
+        rebuild.batchRows = batchRows
+        let rebuilt = try rebuild.stage(newGroups: rows.pieceGroups, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
+        report.sessionsRebuilt = rebuilt.sessions
+        report.partitionsReplaced = rebuilt.partitions.count
+        report.rows["plateau_sessions"] = rebuilt.sessions
+        report.outOfRange = rows.outOfRange + rebuilt.outOfRange
+
+        // The streams' new states and the files' accounting, then the commit.
         var files = RowBinary()
-        for input in result.inputs {
-            guard let id = identities[input.path] else { continue }
-            files.u64(load); files.string(id.path); files.i64(id.size); files.i64(id.mtime); files.u64(id.fingerprint)
-            files.string(input.format ?? ""); files.u64(UInt64(input.account.lines)); files.u64(UInt64(input.account.records))
-            files.u64(UInt64(input.account.ignoredCount)); files.u64(UInt64(input.account.skipped))
-            files.rows += 1
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for (id, t) in touched.sorted(by: { $0.key < $1.key }) {
+            let state = String(decoding: try encoder.encode(t.state), as: UTF8.self)
+            ClickHouseLoadState.fileRow(&files, load: load, seq: seq, stream: UInt64(bitPattern: id), live: t.state.device != nil || t.state.document && t.state.inode != nil,
+                                        report: t.report, error: t.report.account.fileError ?? "", state: state)
+        }
+        for p in problemRows {
+            ClickHouseLoadState.fileRow(&files, load: load, seq: seq, stream: 0, live: true, report: p.report, error: p.report.account.fileError ?? "", state: "")
+        }
+        for p in gone {
+            ClickHouseLoadState.fileRow(&files, load: load, seq: seq, stream: 0, live: false, report: InputReport(path: p, format: nil, size: 0), error: "", state: "")
         }
         try beforeBatch?("plateau_files", 0)
         try insert("plateau_files", files, client: client, report: &report)
         var commit = RowBinary()
-        let acc = result.accumulator
-        commit.u64(load); commit.u32(UInt32(truncatingIfNeeded: Int(clock.now)))
+        var newestRecord: Int64?, duplicates = 0
+        for part in sink.parts { newestRecord = max2(newestRecord, part.acc.newestRecord); duplicates += part.acc.duplicateMeetings }
+        commit.u64(load); commit.u64(seq); commit.u32(UInt32(truncatingIfNeeded: Int(clock.now)))
         commit.u32(UInt32(ClickHouseSchema.version)); commit.string(settings.timezone.identifier)
-        commit.i64(settings.maxSessionSeconds); commit.i64(acc.newestRecord ?? 0); commit.u8(acc.newestRecord == nil ? 0 : 1)
-        commit.u64(UInt64(acc.duplicateMeetings))
+        commit.i64(settings.maxSessionSeconds); commit.i64(newestRecord ?? 0); commit.u8(newestRecord == nil ? 0 : 1)
+        commit.length(newest.count)  // Array(Int64): its length, then the items
+        for t in newest { commit.i64(t ?? ClickHouseLoadState.none) }
+        commit.u64(UInt64(duplicates))
         commit.u64(UInt64(report.rows["plateau_facts"] ?? 0)); commit.u64(UInt64(report.rows["plateau_meetings"] ?? 0))
-        commit.u64(UInt64(report.rows["plateau_sessions"] ?? 0))
-        commit.length(report.superseded.count)  // Array(UInt64): its length, then the items
-        for l in report.superseded { commit.u64(l) }
+        commit.u64(UInt64(rebuilt.sessions))
         commit.rows = 1
         try beforeBatch?("plateau_loads", 0)
         try insert("plateau_loads", commit, client: client, report: &report)
+        // The new sessions swapped in (a load cut short from here on is committed: the next
+        // load computes its groups again, having found no plateau_rebuilt row for it).
+        try beforeBatch?("plateau_rebuilt", 0)
+        try rebuild.swap(rebuilt.partitions, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
+        // What is left of earlier loads cut short, and the begun rows of committed loads.
+        report.abandoned = prior.abandoned
+        try ClickHouseLoadState.removeGarbage(url, abandoned: prior.abandoned, committed: prior.committedBegun + [load], log: log)
         report.seconds = clock.seconds
         return report
     }
@@ -202,22 +241,6 @@ public struct ClickHouseLoad {
         report.insertSeconds += clock.seconds
         report.bytesSent += batch.bytes.count
     }
-
-    static func fingerprint(_ path: String) -> UInt64 {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        var n = 0
-        while n < buffer.count {
-            let r = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + n, $0.count - n) }
-            if r <= 0 { break }
-            n += r
-        }
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for i in 0..<n { h = (h ^ UInt64(buffer[i])) &* 0x0000_0100_0000_01B3 }
-        return splitmix64(h ^ UInt64(n))
-    }
 }
 
 /// The person column of every table. `plateau ingest --to` always has a key, so there it is
@@ -225,9 +248,9 @@ public struct ClickHouseLoad {
 /// useless without the key). Without a key (library callers, tests): a fixed bijective mix of
 /// the ingest's person key, distinct people stay distinct within one load.
 @inline(__always)
-public func personColumn(_ key: UInt64, _ result: IngestResult) -> UInt64 {
+public func personColumn(_ key: UInt64, _ settings: IngestSettings) -> UInt64 {
     // With a key, every person key of the ingest already is its HMAC pseudonym (PersonPseudonyms).
-    if result.settings.pseudonyms != nil { return key }
+    if settings.pseudonyms != nil { return key }
     return splitmix64(key ^ 0x706C_6174_6561_7531)
 }
 
@@ -236,107 +259,126 @@ public func personColumn(_ key: UInt64, _ result: IngestResult) -> UInt64 {
 /// them), so the column cannot be matched against hashes of guessed values (the hasher's own
 /// key is in the source); distinct values stay distinct, and loads with one key agree.
 @inline(__always)
-func maskedColumn(_ h: UInt64, _ result: IngestResult) -> UInt64 {
-    result.settings.pseudonyms.map { $0.masked(h) } ?? h
+func maskedColumn(_ h: UInt64, _ settings: IngestSettings) -> UInt64 {
+    settings.pseudonyms.map { $0.masked(h) } ?? h
 }
 
-/// The rows of each table, produced batch by batch from an ingest result.
+/// What one load read from one source (feed): its accumulator.
+struct SourcePart {
+    var source: String
+    var acc: Accumulator
+}
+
+/// The rows of each table, produced batch by batch from what a load read (per source).
 final class ClickHouseRows {
     /// What could not be stored (instants outside DateTime's 1970 … 2106), counted as written.
     var outOfRange = 0
-    let result: IngestResult
+    let parts: [SourcePart]
+    let units: BusinessUnits
+    let settings: IngestSettings
     let load: UInt64
+    /// The session groups of the pieces written (`pieces`).
+    private(set) var pieceGroups = Set<UInt64>()
 
-    init(_ result: IngestResult, load: UInt64) { self.result = result; self.load = load }
+    init(_ parts: [SourcePart], units: BusinessUnits, settings: IngestSettings, load: UInt64) {
+        self.parts = parts; self.units = units; self.settings = settings; self.load = load
+    }
 
     /// BU names by id (RowBinary strings, length-prefixed once).
-    var buNames: [[UInt8]] { result.units.names.map { Array($0.utf8) } }
+    var buNames: [[UInt8]] { units.names.map { Array($0.utf8) } }
 
     /// DateTime holds 1970 … 2106: instants outside cannot be stored (nor are they in `Fact.days`).
     @inline(__always) static func storable(_ t: Int64) -> Bool { t >= 0 && t <= Int64(UInt32.max) }
 
-    /// One row per fact span (person, metric, BU, UTC half-day: first and last instant), and
-    /// one per fact known by its day only. Without spans (an ingest that did not keep them),
+    /// One row per fact span (source, person, metric, BU, UTC half-day: first and last instant),
+    /// and one per fact known by its day only. Without spans (an ingest that did not keep them),
     /// every fact is loaded as known by its day: its local day in the load's zone, whatever
     /// zone a query asks for.
     func facts(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         let names = buNames
         var b = RowBinary()
-        func untimed(_ g: UInt32, _ person: UInt64) {
-            let (m, bu, day) = Fact.unpack(g)
-            let midnight = Int64(day) * 86_400
-            guard ClickHouseRows.storable(midnight) else { outOfRange += 1; return }
-            b.u64(load); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: day))
-            b.u32(UInt32(midnight)); b.u32(UInt32(midnight)); b.u8(0)
-            b.bytes(names[Int(bu)]); b.u64(personColumn(person, result))
-            b.endRow(batchRows, emit)
-        }
-        if let spans = result.accumulator.spans {
-            spans.forEach { k, span in
-                let (m, bu) = FactSpans.unpack(k)
-                b.u64(load); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: span.first / 86_400))
-                b.u32(UInt32(span.first)); b.u32(UInt32(span.last)); b.u8(1)
-                b.bytes(names[Int(bu)]); b.u64(personColumn(k.person, result))
+        for part in parts {
+            let source = Array(part.source.utf8)
+            func untimed(_ g: UInt32, _ person: UInt64) {
+                let (m, bu, day) = Fact.unpack(g)
+                let midnight = Int64(day) * 86_400
+                guard ClickHouseRows.storable(midnight) else { outOfRange += 1; return }
+                b.u64(load); b.bytes(source); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: day))
+                b.u32(UInt32(midnight)); b.u32(UInt32(midnight)); b.u8(0)
+                b.bytes(names[Int(bu)]); b.u64(personColumn(person, settings))
                 b.endRow(batchRows, emit)
             }
-            outOfRange += spans.outOfRange
+            if let spans = part.acc.spans {
+                spans.forEach { k, span in
+                    let (m, bu) = FactSpans.unpack(k)
+                    b.u64(load); b.bytes(source); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: span.first / 86_400))
+                    b.u32(UInt32(span.first)); b.u32(UInt32(span.last)); b.u8(1)
+                    b.bytes(names[Int(bu)]); b.u64(personColumn(k.person, settings))
+                    b.endRow(batchRows, emit)
+                }
+                outOfRange += spans.outOfRange
+            }
+            // With spans, the facts known by their day alone; without, every fact (see above).
+            part.acc.facts.forEach(untimed)
         }
-        // With spans, the facts known by their day alone; without, every fact (see above).
-        result.accumulator.facts.forEach(untimed)
         emit(b)
     }
 
     func meetings(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         let names = buNames
-        let acc = result.accumulator
-        var all = acc.meetings
-        for (id, p) in acc.participations where all[id] == nil {
-            var m = p.meeting
-            m.participants = Int32(clamping: p.people.count)
-            all[id] = m
-        }
         var b = RowBinary()
-        for (id, m) in all where Fact.days.contains(Int(m.day)) {
-            let end = m.start + Int64(m.seconds)
-            guard ClickHouseRows.storable(m.start), ClickHouseRows.storable(end) else { outOfRange += 1; continue }
-            b.u64(load); b.u64(maskedColumn(id, result)); b.u16(UInt16(truncatingIfNeeded: m.start / 86_400))
-            b.u32(UInt32(m.start)); b.u32(UInt32(end)); b.bytes(names[Int(m.bu)]); b.i32(m.participants)
-            b.endRow(batchRows, emit)
+        for part in parts {
+            let acc = part.acc
+            var all = acc.meetings
+            for (id, p) in acc.participations where all[id] == nil {
+                var m = p.meeting
+                m.participants = Int32(clamping: p.people.count)
+                all[id] = m
+            }
+            for (id, m) in all where Fact.days.contains(Int(m.day)) {
+                let end = m.start + Int64(m.seconds)
+                guard ClickHouseRows.storable(m.start), ClickHouseRows.storable(end) else { outOfRange += 1; continue }
+                b.u64(load); b.u64(maskedColumn(id, settings)); b.u16(UInt16(truncatingIfNeeded: m.start / 86_400))
+                b.u32(UInt32(m.start)); b.u32(UInt32(end)); b.bytes(names[Int(m.bu)]); b.i32(m.participants)
+                b.endRow(batchRows, emit)
+            }
         }
         emit(b)
     }
 
-    func sessions(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
+    /// The session pieces as the parsers left them (`SessionPiece`), in the columns' domain.
+    func pieces(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         let names = buNames
         var b = RowBinary()
-        for family in SessionFamily.allCases {
-            for s in SessionAssembly.sessions(family, result.accumulator, maxOpen: result.settings.maxSessionSeconds) {
-                guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { outOfRange += 1; continue }
-                b.u64(load); b.u8(ClickHouseSchema.sourceValue(family))
-                b.bytes(names[Int(s.bu)]); b.u64(personColumn(s.person, result)); b.u64(maskedColumn(s.tag, result))
-                b.u32(UInt32(s.start)); b.u32(UInt32(s.end))
-                b.endRow(batchRows, emit)
-            }
+        func put(_ p: SessionPiece) {
+            pieceGroups.insert(p.group)
+            p.write(&b, load: load, bu: names[Int(p.bu)])
+            b.endRow(batchRows, emit)
         }
+        for part in parts { SessionPiece.all(part.acc, settings, put) }
         emit(b)
     }
 
     func organized(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         let names = buNames
         var b = RowBinary()
-        for (k, v) in result.accumulator.organized where Fact.days.contains(k.day) {
-            b.u64(load); b.u16(UInt16(k.day)); b.u64(personColumn(k.person, result)); b.bytes(names[Int(v.bu)])
-            b.u32(UInt32(clamping: v.count))
-            b.endRow(batchRows, emit)
+        for part in parts {
+            for (k, v) in part.acc.organized where Fact.days.contains(k.day) {
+                b.u64(load); b.u16(UInt16(k.day)); b.u64(personColumn(k.person, settings)); b.bytes(names[Int(v.bu)])
+                b.u32(UInt32(clamping: v.count))
+                b.endRow(batchRows, emit)
+            }
         }
         emit(b)
     }
 
     func orgMeetingUsers(_ batchRows: Int, _ emit: (RowBinary) -> Void) {
         var b = RowBinary()
-        for (day, v) in result.accumulator.orgMeetingUsers where Fact.days.contains(day) {
-            b.u64(load); b.u16(UInt16(day)); b.u32(UInt32(clamping: v))
-            b.endRow(batchRows, emit)
+        for part in parts {
+            for (day, v) in part.acc.orgMeetingUsers where Fact.days.contains(day) {
+                b.u64(load); b.u16(UInt16(day)); b.u32(UInt32(clamping: v))
+                b.endRow(batchRows, emit)
+            }
         }
         emit(b)
     }

@@ -20,8 +20,8 @@
 ///   `quantileExact` of the lengths and of their negation (the two middle values);
 /// - usage-report fills: organised meetings per person and day (max), org-wide meeting users.
 public enum ClickHouseRollups {
-    /// Rows of committed loads only, but those a later load replaced.
-    static let committed = "load GLOBAL IN (SELECT load FROM plateau_loads WHERE load GLOBAL NOT IN (SELECT arrayJoin(supersedes) FROM plateau_loads))"
+    /// Rows of committed loads only (`plateau_sessions` holds what the committed loads make, no filter).
+    static let committed = ClickHouseLoadState.committed
     /// The marker of the whole group in the BU column of results ("" is never a BU name).
     static let allMarker = ""
 
@@ -138,24 +138,36 @@ public enum ClickHouseRollups {
         }
     }
 
-    /// The files of the committed loads, with their accounting as the ingest counted it (the
-    /// newest load of each path), for the snapshot's `inputs` and the dashboard's counters.
+    /// The files under the committed loads' streams (their newest state, those still there) and
+    /// the files noted without a stream, with their accounting over the whole file and each
+    /// skip reason, for the snapshot's `inputs` and the dashboard's counters.
     public static func inputs(_ url: ClickHouseURL) throws -> [InputReport] {
         let rows = try ClickHouseClient(url).rows("""
-            SELECT path, argMax(format, load), argMax(size, load), argMax(lines, load), argMax(records, load),
-                   argMax(ignored, load), argMax(skipped, load)
-            FROM plateau_files WHERE \(committed) GROUP BY path ORDER BY path
+            SELECT argMax(path, seq), argMax(format, seq), toString(argMax(size, seq)), toString(argMax(lines, seq)),
+                   toString(argMax(records, seq)), toString(argMax(ignored, seq)), toString(argMax(skipped, seq)),
+                   arrayStringConcat(argMax(skip_reasons, seq), '\\x1F'), arrayStringConcat(arrayMap(x -> toString(x), argMax(skip_counts, seq)), ','),
+                   argMax(error, seq), argMax(live, seq)
+            FROM plateau_files WHERE \(committed) GROUP BY stream, if(stream = 0, path, '')
             """)
-        return try rows.map { r in
-            guard r.count == 7, let size = Int64(r[2]), let lines = Int(r[3]), let records = Int(r[4]),
+        var out: [InputReport] = []
+        for r in rows {
+            guard r.count == 11, let size = Int64(r[2]), let lines = Int(r[3]), let records = Int(r[4]),
                   let ignored = Int(r[5]), let skipped = Int(r[6]) else { throw unexpected(r) }
+            guard r[10] == "1" else { continue }
             var report = InputReport(path: r[0], format: r[1].isEmpty ? nil : r[1], size: size)
             report.account.lines = lines
             report.account.records = records
             if ignored > 0 { report.account.ignored["loaded"] = ignored }
-            if skipped > 0 { report.account.skippedReasons["loaded"] = skipped }
-            return report
+            let reasons = r[7].isEmpty ? [] : r[7].split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+            let counts = r[8].split(separator: ",").compactMap { Int($0) }
+            if reasons.count == counts.count {
+                for (k, v) in zip(reasons, counts) { report.account.skippedReasons[k, default: 0] += v }
+            }
+            if report.account.skipped < skipped { report.account.skippedReasons["loaded", default: 0] += skipped - report.account.skipped }
+            if !r[9].isEmpty { report.account.fileError = r[9] }
+            out.append(report)
         }
+        return out.sorted { $0.path < $1.path }
     }
 
     static func unexpected(_ r: [String]) -> ClickHouseError {
@@ -182,7 +194,7 @@ public enum ClickHouseRollups {
           UNION ALL
           SELECT arrayJoin([concat(toString(source), '.users'), 'remote.users']) AS m, arrayJoin([bu, '']) AS b,
                  \(sessionDays(tz: tz)) AS d, uniqExactState(person) AS s
-          FROM plateau_sessions WHERE \(committed) GROUP BY m, b, d
+          FROM plateau_sessions GROUP BY m, b, d
         ) GROUP BY m, b, d
         """
     }
@@ -200,7 +212,7 @@ public enum ClickHouseRollups {
           FROM (
             SELECT source, arrayJoin([bu, '']) AS b, s, e,
                    arrayJoin(arrayMap(i -> toDate(s, \(tz)) + i, range(toUInt32(toDate(e - 1, \(tz)) - toDate(s, \(tz))) + 1))) AS day
-            FROM (SELECT DISTINCT source, bu, person, tag, start_time AS s, end_time AS e FROM plateau_sessions WHERE \(committed))
+            FROM (SELECT DISTINCT source, bu, person, tag, start_time AS s, end_time AS e FROM plateau_sessions)
           ) GROUP BY source, b, day
         )
         """

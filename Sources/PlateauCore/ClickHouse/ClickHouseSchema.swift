@@ -28,7 +28,7 @@ public enum ClickHouseSQL {
 /// it; a load is visible once its row is in `plateau_loads` (written last), so a load cut
 /// short leaves rows no query reads, and a retry writes under a new load id.
 public enum ClickHouseSchema {
-    public static let version = 2
+    public static let version = 3
 
     public struct Table: Sendable {
         public var name: String
@@ -37,6 +37,8 @@ public enum ClickHouseSchema {
         public var order: String
         /// The Distributed table's sharding expression.
         public var shardKey: String
+        /// Whether its rows carry the `load` that wrote them (and count once that load is committed).
+        public var hasLoad: Bool { columns.hasPrefix("load UInt64") }
     }
 
     static var metricEnum: String {
@@ -53,24 +55,37 @@ public enum ClickHouseSchema {
     /// A family's value in the `source` Enum8 (what RowBinary carries).
     static func sourceValue(_ f: SessionFamily) -> UInt8 { UInt8(f.rawValue + 1) }
 
+    /// Sessions: computed again by each load for the groups it changed, swapped in by partition.
+    static let sessionColumns = "load UInt64, source \(sourceEnum), grp UInt64, bu String, person UInt64, tag UInt64, start_time DateTime, end_time DateTime"
+
     public static let tables: [Table] = [
-        // One row per person, metric, BU and UTC half-day with the first and the last instant
-        // the person counted in it (FactSpans: exact local days in any zone); `day` is the UTC
-        // day of `time`. Usage-report facts have no instant: `timed` 0, counted on `day`.
+        // One row per source (feed), person, metric, BU and UTC half-day with the first and the
+        // last instant the person counted in it (FactSpans: exact local days in any zone); `day`
+        // is the UTC day of `time`. Usage-report facts have no instant: `timed` 0, counted on `day`.
         Table(name: "plateau_facts",
-              columns: "load UInt64, metric \(metricEnum), day Date, time DateTime, last_time DateTime, timed UInt8, bu String, person UInt64",
+              columns: "load UInt64, source String, metric \(metricEnum), day Date, time DateTime, last_time DateTime, timed UInt8, bu String, person UInt64",
               partition: "toYYYYMM(day)", order: "(metric, day, bu, person)", shardKey: "person"),
         // One row per meeting: when it starts and ends, the organizer's BU and participants;
         // `day` is the UTC day of the start.
         Table(name: "plateau_meetings",
               columns: "load UInt64, id UInt64, day Date, start_time DateTime, end_time DateTime, bu String, participants Int32",
               partition: "toYYYYMM(day)", order: "(day, bu, id)", shardKey: "id"),
-        // Sessions of VPN, private access and VDI with both ends known: [start_time, end_time);
-        // `tag` tells apart two sessions of one person with the same ends (a VPN client
-        // address's hash, a ZPA session id's; 0 when the source has none).
-        Table(name: "plateau_sessions",
-              columns: "load UInt64, source \(sourceEnum), bu String, person UInt64, tag UInt64, start_time DateTime, end_time DateTime",
-              partition: "toYYYYMM(start_time)", order: "(source, start_time, bu, person)", shardKey: "person"),
+        // What the parsers saw of sessions (`SessionPiece`), every load adding its own: sessions
+        // with their ends or open, VPN starts, starts and ends logged apart, ZPA sessions.
+        // `grp`: the group they are put together in (family, person, tag; a ZPA session id).
+        Table(name: "plateau_session_pieces",
+              columns: "load UInt64, family UInt8, grp UInt64, kind UInt8, bu String, person UInt64, tag UInt64, a Int64, b Int64, c Int64, d Int64, flag UInt8",
+              partition: nil, order: "(grp)", shardKey: "person"),
+        // Sessions of VPN, private access and VDI as the pieces of every committed load make
+        // them: [start_time, end_time), an open one up to its source's newest stamp (at most
+        // the maximum session length). `tag` tells apart two sessions of one person with the
+        // same ends (a VPN client address's hash, a ZPA session id's; 0 when the source has
+        // none); `load`: the load that computed the row. Partitions: 30 days of start instants.
+        Table(name: "plateau_sessions", columns: sessionColumns,
+              partition: ClickHouseSessionRebuild.partitionExpression, order: "(source, start_time, bu, person)", shardKey: "person"),
+        // A load's new sessions before they are swapped into plateau_sessions (empty between loads).
+        Table(name: "plateau_sessions_stage", columns: sessionColumns,
+              partition: ClickHouseSessionRebuild.partitionExpression, order: "(source, start_time, bu, person)", shardKey: "person"),
         // Usage-report meetings organised: per person and day (the report's own day).
         Table(name: "plateau_organized",
               columns: "load UInt64, day Date, person UInt64, bu String, count UInt32",
@@ -84,19 +99,32 @@ public enum ClickHouseSchema {
         Table(name: "plateau_units",
               columns: "load UInt64, id UInt16, name String",
               partition: nil, order: "(load, id)", shardKey: "load"),
-        // The files of each load (per-file progress: an unchanged file is not loaded again).
+        // Each file's stream as a load left it (`seq`: the load's sequence; the newest row of a
+        // stream is its state): where it is, whether it is still there (`live`), its accounting
+        // over the whole file (lines, records, ignored and skipped lines, each skip reason with
+        // its count), a notice (an unknown format, a file that cannot be read; `stream` 0: a
+        // file without a stream) and the state a later load reads on from (`StreamState`: device,
+        // inode, offset, checksums, parser state — never a byte of the content).
         Table(name: "plateau_files",
-              columns: "load UInt64, path String, size Int64, mtime Int64, fingerprint UInt64, format String, lines UInt64, records UInt64, ignored UInt64, skipped UInt64",
-              partition: nil, order: "(path, load)", shardKey: "load"),
+              columns: "load UInt64, seq UInt64, stream UInt64, live UInt8, path String, format String, size Int64, lines UInt64, records UInt64, ignored UInt64, skipped UInt64, skip_reasons Array(String), skip_counts Array(UInt64), error String, state String",
+              partition: nil, order: "(stream, path, seq)", shardKey: "load"),
         // Each feed's newest record in a load (`Feeds`), overall (bu "") and per BU: the
-        // freshness `plateau alerts` and the dashboard judge feeds by. A database made before
-        // it gets the table at its next load (and knows feeds' freshness from then on).
+        // freshness `plateau alerts` and the dashboard judge feeds by.
         Table(name: "plateau_feeds",
               columns: "load UInt64, feed String, bu String, newest Int64",
               partition: nil, order: "(load, feed, bu)", shardKey: "load"),
-        // One row per finished load, written last: the commit (and the earlier loads it replaces).
+        // Loads begun (written first): one never committed is a load cut short, whose rows a later load deletes.
+        Table(name: "plateau_begun",
+              columns: "load UInt64, started DateTime",
+              partition: nil, order: "(load)", shardKey: "load"),
+        // Loads whose new sessions are in plateau_sessions (written after the swap).
+        Table(name: "plateau_rebuilt",
+              columns: "load UInt64",
+              partition: nil, order: "(load)", shardKey: "load"),
+        // One row per finished load, written last: the commit. `seq` orders loads; `family_newest`:
+        // the newest stamp per session family it read (Int64 min: none).
         Table(name: "plateau_loads",
-              columns: "load UInt64, finished DateTime, schema_version UInt32, tz String, max_session_seconds Int64, newest_record Int64, has_newest UInt8, duplicate_meetings UInt64, facts UInt64, meetings UInt64, sessions UInt64, supersedes Array(UInt64)",
+              columns: "load UInt64, seq UInt64, finished DateTime, schema_version UInt32, tz String, max_session_seconds Int64, newest_record Int64, has_newest UInt8, family_newest Array(Int64), duplicate_meetings UInt64, facts UInt64, meetings UInt64, sessions UInt64",
               partition: nil, order: "(load)", shardKey: "load"),
     ]
 

@@ -157,7 +157,7 @@ final class FollowedFile: @unchecked Sendable {
             let u = Ingest.Unit(input: 0, path: path, format: format, custom: custom, compressed: compressed, part: 0,
                                 modified: ctx.fileModified, jsonLines: false)
             // Read again, its meetings are not "duplicates" of its previous reading.
-            let own = ParseContext(acc: Accumulator(), resolver: ctx.resolver, settings: ctx.settings)
+            let own = ParseContext(acc: Accumulator(keepingSpans: ctx.acc.spans != nil), resolver: ctx.resolver, settings: ctx.settings)
             own.fileModified = ctx.fileModified
             account = Ingest.read(u, ctx: own, progress: progress)
             let occurrences = own.acc.meetings.count + own.acc.duplicateMeetings

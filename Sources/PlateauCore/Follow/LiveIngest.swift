@@ -98,7 +98,7 @@ public final class LiveIngest: @unchecked Sendable {
     /// Store mode (`StoreIngest`): streams are restored from the store at the first poll and
     /// every read is committed to it (facts and the stream's state in one transaction) instead
     /// of kept in memory; directory files are read whole at the first poll.
-    var store: Store?
+    var store: (any StreamStore)?
     /// Store mode: at most this many bytes of a plain file per transaction.
     var storeBatchBytes: Int64 = 32 << 20
     /// Store mode: bytes committed so far (the progress line).
@@ -146,6 +146,8 @@ public final class LiveIngest: @unchecked Sendable {
     /// Per feed name, the instant (by `clock`) lines last arrived in one of its files. A sessions
     /// CSV counts for `vdi`, its default family, whatever families its rows name.
     public var lastArrivals: [String: Int64] { locked { arrivals } }
+    /// The business units records were resolved to (ids as the accumulators hold them).
+    var businessUnits: BusinessUnits { locked { units } }
     /// How many times a directory change made everything be read again.
     public var reingestCount: Int { locked { reingests } }
 
@@ -485,12 +487,12 @@ public final class LiveIngest: @unchecked Sendable {
             let accumulators = Mutex<[Accumulator]>([])
             let dir = resolver.directory, units = self.units
             DispatchQueue.concurrentPerform(iterations: max(1, min(workers, order.count))) { _ in
-                let threadAcc = Accumulator()
+                let threadAcc = Accumulator(keepingSpans: settings.factSpans)
                 let resolver = Resolver(directory: dir, units: units)
                 while true {
                     let k = next.add(1, ordering: .relaxed).oldValue
                     guard k < order.count else { break }
-                    let ctx = ParseContext(acc: Accumulator(), resolver: resolver, settings: settings)
+                    let ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans), resolver: resolver, settings: settings)
                     order[k].read(ctx, progress: progress)
                     threadAcc.merge(ctx.acc)
                 }
@@ -510,6 +512,25 @@ public final class LiveIngest: @unchecked Sendable {
 }
 
 // MARK: store mode
+
+/// Where a store-mode `LiveIngest` keeps its streams and what they read: the SQLite `Store`
+/// (a transaction per batch), or a ClickHouse load (`ClickHouseLoad`: everything one load read,
+/// sent when it ends).
+protocol StreamStore: AnyObject, Sendable {
+    /// The streams as the last run left them.
+    func streams() throws -> [StoredStream]
+    /// What one read of `f` added, and `f`'s new state; throws `StoreConflict` when another
+    /// process moved the stream on meanwhile.
+    func commit(_ f: FollowedFile, _ acc: Accumulator, units: BusinessUnits, feeds: [String]) throws
+    /// A stream ended (truncated, replaced, gone): it no longer holds its file.
+    func ended(_ f: FollowedFile) throws
+}
+
+/// A stream as a store keeps it: its id, version (for conflicts between writers) and state.
+struct StoredStream { var id: Int64; var version: Int64; var state: StreamState }
+
+/// Another process moved a stream on meanwhile: the batch is not ours to write.
+struct StoreConflict: Error {}
 
 extension LiveIngest {
     /// The first poll of a store-backed ingest: the directory files read whole, the streams
@@ -579,14 +600,14 @@ extension LiveIngest {
                 var first = true
                 while true {
                     let (lines, records, offset, length) = (f.account.lines, f.account.records, f.rawOffset, f.content.length)
-                    let ctx = ParseContext(acc: Accumulator(), resolver: resolver, settings: settings)
+                    let ctx = ParseContext(acc: Accumulator(keepingSpans: settings.factSpans), resolver: resolver, settings: settings)
                     f.read(ctx)
                     let moved = f.rawOffset != offset || f.content.length != length
                     if !first && !moved { break }
                     first = false
                     do {
                         try store.commit(f, ctx.acc, units: units, feeds: feeds)
-                    } catch is Store.Conflict {
+                    } catch is StoreConflict {
                         f.identity = nil  // another process follows it: not ours to read in this run
                         results.withLock { $0.conflict = true }
                         break

@@ -29,7 +29,7 @@ import GRDBSQLite
 /// transaction, so a crash loses nothing and doubles nothing. Each stream row has a version:
 /// a writer whose view of a stream is stale (another process moved it on) has its batch
 /// rolled back (`StoreConflict`), so a `watch` and a cron `ingest` can share a store.
-public final class Store: @unchecked Sendable {
+public final class Store: StreamStore, @unchecked Sendable {
     public let path: String
     let pool: DatabasePool
     let pseudonyms: PersonPseudonyms
@@ -51,7 +51,7 @@ public final class Store: @unchecked Sendable {
                 : "\(path): cannot be written (\(reason)): the store is unchanged since the \(batchesCommitted) batches this run committed before; ingest again once there is room to go on from there"
         }
     }
-    struct Conflict: Error {}
+    typealias Conflict = StoreConflict
 
     static let openEnd = Int64.min
     static let vpnStartsFamily = 100
@@ -159,8 +159,6 @@ public final class Store: @unchecked Sendable {
     }
 
     // MARK: streams
-
-    struct StoredStream { var id: Int64; var version: Int64; var state: StreamState }
 
     func streams() throws -> [StoredStream] {
         try pool.read { db in

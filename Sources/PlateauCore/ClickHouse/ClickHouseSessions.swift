@@ -1,0 +1,256 @@
+/// One thing a parser saw of a session, as `plateau_session_pieces` keeps it: a session with
+/// its ends (or an open one), a VPN start waiting for its end, a start or end logged apart
+/// (`SessionEdge`), or what is known of a ZPA session. Pieces only ever add up: the pieces of
+/// every load together are what one ingest of the final files holds, so the sessions made of
+/// them (`SessionAssembly`) are that ingest's sessions.
+///
+/// Sessions are put together per group: the pieces of one family, person and tag (a VPN
+/// client address, a session key) — or, for ZPA, one session id — meet nobody else's. A load
+/// computes again the groups its pieces fall in (`ClickHouseSessionRebuild`).
+struct SessionPiece {
+    enum Kind: UInt8 { case session = 0, vpnStart = 1, edge = 2, zpa = 3 }
+    static let none = Int64.min
+
+    var family: UInt8
+    var kind: Kind
+    var bu: UInt16
+    /// Person and tag as the columns hold them (`personColumn`, `maskedColumn`).
+    var person: UInt64
+    var tag: UInt64
+    /// session: start, end (`none` while open); vpnStart: start; edge: instant; zpa:
+    /// authenticated, unauthenticated, first connection, last connection's end.
+    var a: Int64, b: Int64 = SessionPiece.none, c: Int64 = SessionPiece.none, d: Int64 = SessionPiece.none
+    /// edge: 1 for an end; zpa: 1 while a connection is open.
+    var flag: UInt8 = 0
+
+    var group: UInt64 { kind == .zpa ? SessionPiece.zpaGroup(family, tag) : SessionPiece.group(family, person, tag) }
+
+    static func group(_ family: UInt8, _ person: UInt64, _ tag: UInt64) -> UInt64 {
+        splitmix64(splitmix64(person ^ (UInt64(family) &* 0x9E37_79B9_7F4A_7C15)) ^ tag)
+    }
+    static func zpaGroup(_ family: UInt8, _ tag: UInt64) -> UInt64 {
+        splitmix64(splitmix64(0x7A70_6173_6573_7369 ^ UInt64(family)) ^ tag)
+    }
+
+    /// The pieces of an accumulator, in the columns' domain.
+    static func all(_ acc: Accumulator, _ settings: IngestSettings, _ put: (SessionPiece) -> Void) {
+        for f in SessionFamily.allCases {
+            let fam = UInt8(f.rawValue)
+            for s in acc.sessions[f.rawValue] {
+                put(SessionPiece(family: fam, kind: .session, bu: s.bu, person: personColumn(s.person, settings),
+                                 tag: maskedColumn(s.tag, settings), a: s.start, b: s.end ?? none))
+            }
+            for e in acc.edges[f.rawValue] {
+                put(SessionPiece(family: fam, kind: .edge, bu: e.bu, person: personColumn(e.person, settings),
+                                 tag: maskedColumn(e.key, settings), a: e.at, flag: e.isEnd ? 1 : 0))
+            }
+        }
+        let vpn = UInt8(SessionFamily.vpn.rawValue)
+        for s in acc.vpnStarts {
+            put(SessionPiece(family: vpn, kind: .vpnStart, bu: s.bu, person: personColumn(s.person, settings),
+                             tag: maskedColumn(s.tag, settings), a: s.start))
+        }
+        let pa = UInt8(SessionFamily.privateAccess.rawValue)
+        for (id, z) in acc.zpa {
+            put(SessionPiece(family: pa, kind: .zpa, bu: z.bu, person: personColumn(z.person, settings), tag: maskedColumn(id, settings),
+                             a: z.authenticated ?? none, b: z.unauthenticated ?? none, c: z.firstConnection ?? none,
+                             d: z.lastConnectionEnd ?? none, flag: z.openConnection ? 1 : 0))
+        }
+    }
+
+    /// One row of `plateau_session_pieces`.
+    func write(_ w: inout RowBinary, load: UInt64, bu name: [UInt8]) {
+        w.u64(load); w.u8(family); w.u64(group); w.u8(kind.rawValue); w.bytes(name); w.u64(person); w.u64(tag)
+        w.i64(a); w.i64(b); w.i64(c); w.i64(d); w.u8(flag)
+    }
+
+    /// The columns a rebuild reads back, in `init?(row:)`'s order.
+    static let selectColumns = "family, kind, bu, toString(person), toString(tag), toString(a), toString(b), toString(c), toString(d), flag"
+
+    init(family: UInt8, kind: Kind, bu: UInt16, person: UInt64, tag: UInt64, a: Int64,
+         b: Int64 = SessionPiece.none, c: Int64 = SessionPiece.none, d: Int64 = SessionPiece.none, flag: UInt8 = 0) {
+        self.family = family; self.kind = kind; self.bu = bu; self.person = person; self.tag = tag
+        self.a = a; self.b = b; self.c = c; self.d = d; self.flag = flag
+    }
+
+    init?(row r: [String], units: BusinessUnits) {
+        guard r.count == 10, let family = UInt8(r[0]), let k = UInt8(r[1]).flatMap(Kind.init(rawValue:)),
+              let person = UInt64(r[3]), let tag = UInt64(r[4]), let a = Int64(r[5]), let b = Int64(r[6]),
+              let c = Int64(r[7]), let d = Int64(r[8]), let flag = UInt8(r[9]),
+              Int(family) < SessionFamily.allCases.count else { return nil }
+        self.init(family: family, kind: k, bu: units.id(r[2]), person: person, tag: tag, a: a, b: b, c: c, d: d, flag: flag)
+    }
+
+    /// Adds the piece to the accumulators a rebuild assembles: ZPA pieces to `zpa`, others to `rest`.
+    func add(rest: Accumulator, zpa: Accumulator) {
+        func opt(_ v: Int64) -> Int64? { v == SessionPiece.none ? nil : v }
+        let f = Int(family)
+        switch kind {
+        case .session: rest.sessions[f].insert(SessionFact(person: person, bu: bu, start: a, end: opt(b), tag: tag))
+        case .vpnStart: rest.vpnStarts.insert(SessionFact(person: person, bu: bu, start: a, end: nil, tag: tag))
+        case .edge: rest.edges[f].insert(SessionEdge(person: person, bu: bu, at: a, key: tag, isEnd: flag == 1))
+        case .zpa:
+            zpa.zpaSession(id: tag, ZPASession(person: person, bu: bu, authenticated: opt(a), unauthenticated: opt(b),
+                                               firstConnection: opt(c), lastConnectionEnd: opt(d), openConnection: flag == 1))
+        }
+    }
+}
+
+/// A session as `plateau_sessions` holds it, with the group it was put together in.
+struct GroupSession {
+    var family: SessionFamily
+    var group: UInt64
+    var session: ClosedSession
+}
+
+/// Puts sessions together from pieces, group by group (`SessionAssembly`, as in memory).
+enum GroupAssembly {
+    static func sessions(_ pieces: [SessionPiece], newest: [Int64?], maxOpen: Int64) -> [GroupSession] {
+        let rest = Accumulator(), zpa = Accumulator()
+        rest.newest = newest
+        zpa.newest = newest
+        for p in pieces { p.add(rest: rest, zpa: zpa) }
+        var out: [GroupSession] = []
+        for f in SessionFamily.allCases {
+            let fam = UInt8(f.rawValue)
+            for s in SessionAssembly.sessions(f, rest, maxOpen: maxOpen) {
+                out.append(GroupSession(family: f, group: SessionPiece.group(fam, s.person, s.tag), session: s))
+            }
+            if f == .privateAccess {
+                for s in SessionAssembly.sessions(f, zpa, maxOpen: maxOpen) {
+                    out.append(GroupSession(family: f, group: SessionPiece.zpaGroup(fam, s.tag), session: s))
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// A load's sessions: the groups its pieces fall in, and those whose open sessions its newer
+/// stamps lengthen, put together again from all their pieces; the partitions (30-day spans of
+/// start instants) their old or new sessions lie in are computed whole — every session of every
+/// group in them — written to `plateau_sessions_stage` (`stage`, before the commit) and swapped
+/// in with `REPLACE PARTITION` on every shard (`swap`, after it; then a row in
+/// `plateau_rebuilt`). Nothing superseded stays behind, and a reader reads the table as it is.
+/// A load whose swap did not happen (cut short after its commit) has no `plateau_rebuilt` row:
+/// the next load computes its groups again (`redo`).
+struct ClickHouseSessionRebuild {
+    static let partitionSeconds: Int64 = 2_592_000
+    static let partitionExpression = "intDiv(toUInt32(start_time), 2592000)"
+
+    var url: ClickHouseURL
+    var client: ClickHouseClient
+    var load: UInt64
+    var settings: IngestSettings
+    var units: BusinessUnits
+    /// The newest stamp per family: of every committed load and this one; of the committed loads alone.
+    var newest: [Int64?]
+    var priorNewest: [Int64?]
+    /// Loads whose groups are computed again: committed ones whose swap did not happen.
+    var redo: [UInt64]
+    var beforeBatch: ((String, Int) throws -> Void)?
+    var batchRows = 500_000
+
+    struct Outcome { var sessions = 0; var partitions: [Int64] = []; var outOfRange = 0 }
+
+    static func partition(_ t: Int64) -> Int64 { t / partitionSeconds }
+
+    /// The sessions to swap in, written to the stage; returns the partitions to swap.
+    func stage(newGroups: Set<UInt64>, insert: (String, RowBinary) throws -> Void) throws -> Outcome {
+        let db = url.database
+        // The old sessions that may change: of the groups with new pieces, and those that start
+        // late enough for a newer stamp to lengthen them (open sessions last up to the newest stamp).
+        var touched: [String] = []
+        let loads = ([load] + redo).map(String.init).joined(separator: ", ")
+        if !newGroups.isEmpty || !redo.isEmpty {
+            touched.append("grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)))")
+        }
+        for f in SessionFamily.allCases where newest[f.rawValue] != priorNewest[f.rawValue] {
+            guard let old = priorNewest[f.rawValue] else { continue }
+            let from = max(0, min(old - settings.maxSessionSeconds, Int64(UInt32.max)))
+            touched.append("(source = \(ClickHouseSQL.literal(ClickHouseSchema.sourceName(f))) AND start_time >= toDateTime(\(from)))")
+        }
+        guard !touched.isEmpty else { return Outcome() }
+        let affected = "(" + touched.joined(separator: " OR ") + ")"
+        var groups = newGroups
+        for r in try client.rows("SELECT DISTINCT toString(grp) FROM \(db).plateau_sessions WHERE \(affected)") {
+            if let g = r.first.flatMap(UInt64.init) { groups.insert(g) }
+        }
+        var partitions = Set<Int64>()
+        for r in try client.rows("SELECT DISTINCT toString(\(Self.partitionExpression)) FROM \(db).plateau_sessions WHERE \(affected)") {
+            if let p = r.first.flatMap(Int64.init) { partitions.insert(p) }
+        }
+        // Every group with a session in those partitions, put together again; when a changed
+        // group's sessions reach another partition, that one is computed whole too.
+        var sessions: [GroupSession] = []
+        while true {
+            let inPartitions = partitions.isEmpty ? "0" : "\(Self.partitionExpression) IN (\(partitions.sorted().map(String.init).joined(separator: ", ")))"
+            let sql = """
+                SELECT \(SessionPiece.selectColumns) FROM \(db).plateau_session_pieces
+                WHERE (load = \(load) OR load GLOBAL IN (SELECT load FROM \(db).plateau_loads))
+                  AND (grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load = \(load))
+                       OR grp GLOBAL IN (SELECT grp FROM \(db).plateau_sessions WHERE \(affected) OR \(inPartitions)))
+                """
+            var pieces: [SessionPiece] = []
+            for r in try client.rows(sql) {
+                guard let p = SessionPiece(row: r, units: units) else { throw ClickHouseRollups.unexpected(r) }
+                pieces.append(p)
+            }
+            sessions = GroupAssembly.sessions(pieces, newest: newest, maxOpen: settings.maxSessionSeconds)
+            var grown = partitions
+            for s in sessions where groups.contains(s.group) { grown.insert(Self.partition(max(0, s.session.start))) }
+            if grown == partitions { break }
+            partitions = grown
+        }
+        guard !partitions.isEmpty else { return Outcome() }
+
+        // Staged, then (after the commit) swapped in partition by partition on every shard.
+        for (c, suffix) in try targets() { try c.execute("TRUNCATE TABLE \(db).plateau_sessions_stage\(suffix)") }
+        var outcome = Outcome()
+        var b = RowBinary()
+        var index = 0
+        func flush() throws {
+            guard b.rows > 0 else { return }
+            try beforeBatch?("plateau_sessions", index)
+            try insert("plateau_sessions_stage", b)
+            index += 1
+            b = RowBinary()
+        }
+        let names = units.names.map { Array($0.utf8) }
+        for g in sessions {
+            let s = g.session
+            guard partitions.contains(Self.partition(max(0, s.start))) else { continue }
+            guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { outcome.outOfRange += 1; continue }
+            b.u64(load); b.u8(ClickHouseSchema.sourceValue(g.family)); b.u64(g.group)
+            b.bytes(names[Int(s.bu)]); b.u64(s.person); b.u64(s.tag)
+            b.u32(UInt32(s.start)); b.u32(UInt32(s.end))
+            b.rows += 1
+            outcome.sessions += 1
+            if b.rows >= batchRows { try flush() }
+        }
+        try flush()
+        outcome.partitions = partitions.sorted()
+        return outcome
+    }
+
+    /// The staged partitions swapped into `plateau_sessions` on every shard, the stage emptied,
+    /// and the load's row in `plateau_rebuilt`.
+    func swap(_ partitions: [Int64], insert: (String, RowBinary) throws -> Void) throws {
+        let db = url.database
+        for (c, suffix) in try targets() {
+            for p in partitions {
+                try c.execute("ALTER TABLE \(db).plateau_sessions\(suffix) REPLACE PARTITION \(p) FROM \(db).plateau_sessions_stage\(suffix)")
+            }
+            if !partitions.isEmpty { try c.execute("TRUNCATE TABLE \(db).plateau_sessions_stage\(suffix)") }
+        }
+        var done = RowBinary()
+        done.u64(load); done.rows = 1
+        try insert("plateau_rebuilt", done)
+    }
+
+    /// The server, or every shard's local tables.
+    func targets() throws -> [(ClickHouseClient, String)] {
+        guard url.cluster != nil else { return [(client, "")] }
+        return try ClickHouseSchema.shardEndpoints(url).map { (ClickHouseClient(url, endpoint: $0), "_local") }
+    }
+}
