@@ -176,6 +176,11 @@ struct ClickHouseSessionRebuild {
         for r in try client.rows("SELECT DISTINCT toString(grp) FROM \(db).plateau_sessions WHERE \(affected)") {
             if let g = r.first.flatMap(UInt64.init) { groups.insert(g) }
         }
+        if !redo.isEmpty {
+            for r in try client.rows("SELECT DISTINCT toString(grp) FROM \(db).plateau_session_pieces WHERE load IN (\(loads))") {
+                if let g = r.first.flatMap(UInt64.init) { groups.insert(g) }
+            }
+        }
         var partitions = Set<Int64>()
         for r in try client.rows("SELECT DISTINCT toString(\(Self.partitionExpression)) FROM \(db).plateau_sessions WHERE \(affected)") {
             if let p = r.first.flatMap(Int64.init) { partitions.insert(p) }
@@ -188,7 +193,7 @@ struct ClickHouseSessionRebuild {
             let sql = """
                 SELECT \(SessionPiece.selectColumns) FROM \(db).plateau_session_pieces
                 WHERE (load = \(load) OR load GLOBAL IN (SELECT load FROM \(db).plateau_loads))
-                  AND (grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load = \(load))
+                  AND (grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)))
                        OR grp GLOBAL IN (SELECT grp FROM \(db).plateau_sessions WHERE \(affected) OR \(inPartitions)))
                 """
             var pieces: [SessionPiece] = []

@@ -115,7 +115,7 @@ struct ClickHouseLoadState {
         }
         for r in try client.rows("""
             SELECT toString(load), load GLOBAL IN (SELECT load FROM plateau_loads) FROM plateau_begun
-            WHERE load GLOBAL IN (SELECT load FROM plateau_loads) OR started < now() - \(abandonAfter)
+            WHERE load GLOBAL IN (SELECT load FROM plateau_loads) OR started <= now() - \(abandonAfter)
             """) {
             guard r.count == 2, let l = UInt64(r[0]) else { continue }
             if r[1] == "1" { s.committedBegun.append(l) } else { s.abandoned.append(l) }
