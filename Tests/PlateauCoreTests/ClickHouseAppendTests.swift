@@ -201,6 +201,36 @@ struct ClickHouseAppendTests {
         #expect(rows == [["14400"], ["18000"], ["3600"]], "\(rows)")
     }
 
+    /// A session still open at a load lasts up to its source's newest stamp: a later load whose
+    /// only new line is another person's, in the next partition of `plateau_sessions`, lengthens
+    /// it — its group had no new piece, its partition nothing new.
+    @Test func anOpenSessionLengthensWithANewerStampElsewhere() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let folder = TempDir()
+        defer { folder.cleanup() }
+        let dir = folder.path
+        func start(_ day: String, _ t: String, _ user: String, _ ip: String) -> String {
+            "<166>\(day) 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
+        }
+        let vpn = dir + "/vpn/asa.log"
+        // 2020-03-08 22:00 UTC is in the 30-day span before 2020-03-09's.
+        try write(vpn, start("Mar 08", "22:00:00", "a", "198.51.100.1"))
+        let settings = paris()
+        let url = servers[0].url(database: "open")
+        _ = try ClickHouseLoad(url: url, settings: settings).run([dir])
+        let h = try #require(FileHandle(forWritingAtPath: vpn))
+        h.seekToEndOfFile()
+        h.write(Data(start("Mar 09", "08:00:00", "b", "198.51.100.2").utf8))
+        try h.close()
+        let second = try ClickHouseLoad(url: url, settings: settings).run([dir])
+        #expect(second.partitionsReplaced == 2, "\(second.partitionsReplaced)")
+        let memory = RollupBuilder.build(Ingest(settings: settings).run(try InputDiscovery.discover([dir], custom: [])))
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+        let rows = try ClickHouseClient(url).rows("SELECT toString(toUInt32(end_time) - toUInt32(start_time)) FROM plateau_sessions ORDER BY start_time")
+        #expect(rows == [["36000"], ["1"]], "\(rows)")  // a: 22:00 (Paris) to b's 08:00; b: open at its own instant
+    }
+
     /// A load cut short before its commit leaves rows no query reads; a later load deletes them
     /// (`abandonAfter`). A load cut short after its commit but before its sessions were swapped
     /// in is finished by the next load.

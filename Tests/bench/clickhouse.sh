@@ -125,3 +125,89 @@ if cmp -s "$run/memory.csv" "$run/clickhouse.csv"; then
 else
   echo "check: FAILED, the snapshots differ:"; diff "$run/memory.csv" "$run/clickhouse.csv" | head -20; exit 1
 fi
+
+# ------------------------------------------------------------ appends (issue 19)
+# The same files, uncompressed, loaded as a cron job would while they grow: the first 80 % of
+# every file's lines, then CH_APPENDS appends of 1 % each (the last takes what is left), one
+# load after each; against one load of the final files into another database. Load times are
+# wall times of `plateau ingest --to`.
+appends=${CH_APPENDS:-20}
+if (( appends > 0 )); then
+  grow=$run/grow final=$run/final
+  python3 - "$set_dir" "$grow" "$final" "$appends" "$run/plan" <<'PY'
+import gzip, os, sys
+src, grow, final, n, planfile = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+plan = []
+for root, _, files in os.walk(src):
+    for f in sorted(files):
+        path = os.path.join(root, f)
+        rel = os.path.relpath(path, src)
+        data = gzip.open(path).read() if f.endswith(".gz") else open(path, "rb").read()
+        if f.endswith(".gz"): rel = rel[:-3]
+        for d in (grow, final):
+            os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
+        open(os.path.join(final, rel), "wb").write(data)
+        whole = rel.startswith("directory/") or rel.endswith((".toml", ".md", ".json"))
+        ends = [i + 1 for i, b in enumerate(data) if b == 10]
+        if whole or len(ends) < 2:
+            cuts = [len(data)] * (n + 1)
+        else:
+            def at(frac): return ends[max(0, min(len(ends) - 1, int(len(ends) * frac) - 1))]
+            cuts = [at(0.8 + 0.2 * k / n) for k in range(n)] + [len(data)]
+        plan.append((rel, data, cuts))
+with open(planfile, "w") as out:
+    for rel, data, cuts in plan:
+        out.write("%s\t%s\n" % (rel, ",".join(map(str, cuts))))
+        open(os.path.join(grow, rel), "wb").write(data[:cuts[0]])
+PY
+  step() {  # appends piece $1 (1-based) of every file
+    python3 - "$grow" "$final" "$1" "$run/plan" <<'PY'
+import os, sys
+grow, final, k, planfile = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+for line in open(planfile):
+    rel, cuts = line.rstrip("\n").split("\t")
+    cuts = [int(c) for c in cuts.split(",")]
+    if cuts[k] == cuts[k - 1]: continue
+    with open(os.path.join(final, rel), "rb") as f:
+        f.seek(cuts[k - 1]); piece = f.read(cuts[k] - cuts[k - 1])
+    with open(os.path.join(grow, rel), "ab") as f: f.write(piece)
+PY
+  }
+  grow_url="clickhouse://default:$password@127.0.0.1:$http/appends$query"
+  once_url="clickhouse://default:$password@127.0.0.1:$http/once$query"
+  timed() { local t0 t1; t0=$(now); "$@" > /dev/null; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'; }
+  first=$(timed "$bin" ingest "$grow" --to "$grow_url" --quiet --config "$set_dir/plateau.toml")
+  total=$first
+  slowest=0
+  for k in $(seq "$appends"); do
+    step "$k"
+    t=$(timed "$bin" ingest "$grow" --to "$grow_url" --quiet --config "$set_dir/plateau.toml")
+    total=$(awk -v a="$total" -v b="$t" 'BEGIN { print a + b }')
+    slowest=$(awk -v a="$slowest" -v b="$t" 'BEGIN { print (b > a) ? b : a }')
+  done
+  cmp -s <(cd "$grow" && find . -type f -exec md5sum {} + | sort -k2) <(cd "$final" && find . -type f -exec md5sum {} + | sort -k2) \
+    || die "the grown files differ from the final ones"
+  once=$(timed "$bin" ingest "$final" --to "$once_url" --quiet --config "$set_dir/plateau.toml")
+  ratio=$(awk -v a="$total" -v b="$once" 'BEGIN { printf "%.2f", a / b }')
+  sql() { curl -s -u "default:$password" "http://127.0.0.1:$http/?database=$1" --data-binary "$2"; }
+  printf "\n%-44s %8s\n" "appends: step" "seconds"
+  printf "%-44s %8.2f\n" "first load (80 % of every file)" "$first"
+  printf "%-44s %8.2f  (slowest %.2f)\n" "$appends loads of 1 % each, together" "$(awk -v a="$total" -v b="$first" 'BEGIN { print a - b }')" "$slowest"
+  printf "%-44s %8.2f  (%.2f × one load; target ≤ 1.5)\n" "total of the $((appends + 1)) loads" "$total" "$ratio"
+  printf "%-44s %8.2f\n" "one load of the final files" "$once"
+  for table in plateau_facts plateau_meetings plateau_session_pieces plateau_sessions; do
+    printf "rows of %-36s %10s after the appends, %10s after one load\n" "$table" "$(sql appends "SELECT count() FROM $table")" "$(sql once "SELECT count() FROM $table")"
+  done
+  printf "%-44s %10s after the appends, %10s after one load\n" "distinct fact keys (source, metric, BU, person, half-day)" \
+    "$(sql appends "SELECT count() FROM (SELECT DISTINCT source, metric, bu, person, intDiv(toUInt32(time), 43200), day FROM plateau_facts)")" \
+    "$(sql once "SELECT count() FROM (SELECT DISTINCT source, metric, bu, person, intDiv(toUInt32(time), 43200), day FROM plateau_facts)")"
+  [[ $(sql appends "SELECT count() FROM plateau_sessions_stage") == 0 ]] || die "rows left in plateau_sessions_stage"
+  out=$run/appends.csv; "$bin" snapshot --format csv --quiet --min-group 1 --source "$grow_url" --config "$set_dir/plateau.toml" > "$out"
+  out=$run/once.csv; "$bin" snapshot --format csv --quiet --min-group 1 --source "$once_url" --config "$set_dir/plateau.toml" > "$out"
+  if cmp -s "$run/appends.csv" "$run/once.csv" && cmp -s "$run/once.csv" "$run/memory.csv"; then
+    echo "check: after the appends, after one load and from the files: the same CSV ($(wc -l < "$run/once.csv") rows)"
+  else
+    echo "check: FAILED, the snapshots differ:"; diff "$run/appends.csv" "$run/once.csv" | head -10; diff "$run/once.csv" "$run/memory.csv" | head -10; exit 1
+  fi
+  awk -v r="$ratio" 'BEGIN { exit !(r <= 1.5) }' || echo "note: the appends took more than 1.5 × one load"
+fi

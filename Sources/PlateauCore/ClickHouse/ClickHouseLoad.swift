@@ -129,8 +129,9 @@ public struct ClickHouseLoad {
         report.load = load
         let seq = prior.sequence + 1
         log?("load \(load) (sequence \(seq)): \(report.filesLoaded.count) files read")
+        let began = UInt32(truncatingIfNeeded: Int(clock.now))
         var begun = RowBinary()
-        begun.u64(load); begun.u32(UInt32(truncatingIfNeeded: Int(clock.now))); begun.rows = 1
+        begun.u64(load); begun.u32(began); begun.rows = 1
         try insert("plateau_begun", begun, client: client, report: &report)
 
         let rows = ClickHouseRows(sink.parts, units: live.businessUnits, settings: settings, load: load)
@@ -152,7 +153,8 @@ public struct ClickHouseLoad {
             let entries = [("", fresh.newestRecord)] + fresh.units.sorted { $0.key < $1.key }.map { (live.businessUnits.names[Int($0.key)], Optional($0.value)) }
             for (bu, t) in entries {
                 guard let t else { continue }
-                feedRows.u64(load); feedRows.string(feed); feedRows.string(bu); feedRows.i64(t); feedRows.rows += 1
+                feedRows.u64(load); feedRows.string(feed); feedRows.string(bu); feedRows.i64(t); feedRows.u32(began)
+                feedRows.rows += 1
             }
         }
         try insert("plateau_feeds", feedRows, client: client, report: &report)

@@ -48,10 +48,12 @@ public enum ClickHouseRollups {
         out.newestRecord = newest
         // Each feed's newest record (a database made before plateau_feeds knows none yet).
         if try client.rows("EXISTS TABLE plateau_feeds").first?.first == "1" {
-            for r in try client.rows("SELECT feed, bu, toString(max(newest)) FROM plateau_feeds WHERE \(committed) GROUP BY feed, bu") {
-                guard r.count == 3, let t = Int64(r[2]) else { throw unexpected(r) }
+            for r in try client.rows("SELECT feed, bu, toString(max(newest)), toString(toUInt32(max(loaded))) FROM plateau_feeds WHERE \(committed) GROUP BY feed, bu") {
+                guard r.count == 4, let t = Int64(r[2]), let loaded = Int64(r[3]) else { throw unexpected(r) }
                 if r[1] == allMarker {
                     out.feeds[r[0], default: FeedFreshness()].newestRecord = t
+                    // When records of the feed last arrived: the newest load that brought some.
+                    out.feeds[r[0], default: FeedFreshness()].lastArrival = loaded
                 } else {
                     out.feeds[r[0], default: FeedFreshness()].units[units.id(r[1])] = t
                 }

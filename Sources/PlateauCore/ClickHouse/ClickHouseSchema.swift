@@ -109,9 +109,10 @@ public enum ClickHouseSchema {
               columns: "load UInt64, seq UInt64, stream UInt64, live UInt8, path String, format String, size Int64, lines UInt64, records UInt64, ignored UInt64, skipped UInt64, skip_reasons Array(String), skip_counts Array(UInt64), error String, state String",
               partition: nil, order: "(stream, path, seq)", shardKey: "load"),
         // Each feed's newest record in a load (`Feeds`), overall (bu "") and per BU: the
-        // freshness `plateau alerts` and the dashboard judge feeds by.
+        // freshness `plateau alerts` and the dashboard judge feeds by; `loaded`: when the load
+        // that brought records of the feed began (the dashboard's "bytes arrived … ago").
         Table(name: "plateau_feeds",
-              columns: "load UInt64, feed String, bu String, newest Int64",
+              columns: "load UInt64, feed String, bu String, newest Int64, loaded DateTime",
               partition: nil, order: "(load, feed, bu)", shardKey: "load"),
         // Loads begun (written first): one never committed is a load cut short, whose rows a later load deletes.
         Table(name: "plateau_begun",
