@@ -7,7 +7,7 @@ import Testing
 /// ingest of the files as they are then, and nothing superseded stays in a table.
 @Suite(.serialized, .enabled(if: ClickHouseTestServer.available, "clickhouse-server is not installed (make test installs it)"))
 struct ClickHouseAppendTests {
-    /// A month around a partition boundary (2020-03-09 starts a 30-day span of `plateau_sessions`),
+    /// A month of data (weeks of `plateau_sessions` partitions),
     /// every feed, VPN logs of every vendor (ASA, GlobalProtect, FortiGate, Pulse, OpenVPN:
     /// sessions, starts and ends logged apart, status snapshots), uncompressed.
     static func generated() throws -> TempDir {
@@ -121,6 +121,11 @@ struct ClickHouseAppendTests {
         #expect(grownRows.count > 1000)
         #expect(grownRows == onceRows, "sessions: \(grownRows.count) rows after the appends, \(onceRows.count) after one load")
         #expect(try Self.count(growing, "SELECT count() FROM plateau_sessions_stage") == 0)
+        // Facts say which feed they came from: the proxy's are proxy metrics, the meetings' meetings'.
+        #expect(try Self.count(growing, "SELECT count() FROM plateau_facts WHERE source = 'proxy'") > 1000)
+        #expect(try Self.count(growing, "SELECT count() FROM plateau_facts WHERE source = 'meetings'") > 100)
+        #expect(try Self.count(growing, "SELECT count() FROM plateau_facts WHERE source = 'proxy' AND NOT startsWith(toString(metric), 'proxy.')") == 0)
+        #expect(try Self.count(growing, "SELECT count() FROM plateau_facts WHERE source = 'meetings' AND NOT startsWith(toString(metric), 'meetings.')") == 0)
         // The same meetings (as a set), and every fact key.
         for (what, sql) in [("meetings", "SELECT count() FROM (SELECT DISTINCT id, start_time, end_time, bu, participants FROM plateau_meetings)"),
                             ("fact keys", "SELECT count() FROM (SELECT DISTINCT source, metric, bu, person, intDiv(toUInt32(time), 43200) FROM plateau_facts)")] {
@@ -166,9 +171,18 @@ struct ClickHouseAppendTests {
             let memory = RollupBuilder.build(Ingest(settings: settings).run(try InputDiscovery.discover([dir], custom: [])))
             expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
         }
+        // A file in no known format: its notice is kept in plateau_files, until it goes.
+        try write(dir + "/vpn/notes.bin", "\u{01}\u{02} not a log line\n")
+        let before = Int64(Date().timeIntervalSince1970)
         let first = try ClickHouseLoad(url: url, settings: settings).run([dir])
         #expect(first.linesAdded == 5)
         try expectLikeTheFiles()
+        let notice = try ClickHouseRollups.inputs(url).first { $0.path.hasSuffix("notes.bin") }
+        #expect(notice?.account.fileError == InputDiscovery.unknownFormat, "\(String(describing: notice))")
+        // When the feeds' records last arrived: the load that brought them.
+        let arrived = try #require(try ClickHouseRollups.fetch(url, timezone: settings.timezone).feeds["vpn"]?.lastArrival)
+        #expect(arrived >= before && arrived <= Int64(Date().timeIntervalSince1970))
+        try FileManager.default.removeItem(atPath: dir + "/vpn/notes.bin")
 
         // The VPN log renamed away and a new one begun; the VDI file copied, then truncated and written again.
         let fm = FileManager.default
@@ -182,6 +196,7 @@ struct ClickHouseAppendTests {
         #expect(second.truncated == [FileInfo.canonical(sessions)], "\(second.truncated)")
         #expect(second.linesAdded == 2 + 2, "\(second.added)")  // two VPN lines, the VDI header and row
         try expectLikeTheFiles()
+        #expect(try !ClickHouseRollups.inputs(url).contains { $0.path.hasSuffix("notes.bin") })
 
         // The VPN log replaced by a grown copy of itself (a new inode): only the new line is read.
         let copy = dir + "/asa.tmp"
@@ -202,7 +217,7 @@ struct ClickHouseAppendTests {
     }
 
     /// A session still open at a load lasts up to its source's newest stamp: a later load whose
-    /// only new line is another person's, in the next partition of `plateau_sessions`, lengthens
+    /// only new line is another person's, in the next partition (week) of `plateau_sessions`, lengthens
     /// it — its group had no new piece, its partition nothing new.
     @Test func anOpenSessionLengthensWithANewerStampElsewhere() throws {
         let servers = try ClickHouseTestServer.start()
@@ -214,14 +229,15 @@ struct ClickHouseAppendTests {
             "<166>\(day) 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
         }
         let vpn = dir + "/vpn/asa.log"
-        // 2020-03-08 22:00 UTC is in the 30-day span before 2020-03-09's.
-        try write(vpn, start("Mar 08", "22:00:00", "a", "198.51.100.1"))
+        // Weeks of start instants begin on Thursdays (1970-01-01 was one): Wednesday 2020-03-11
+        // 22:00 in Paris is in the week before Thursday 03-12's.
+        try write(vpn, start("Mar 11", "22:00:00", "a", "198.51.100.1"))
         let settings = paris()
         let url = servers[0].url(database: "open")
         _ = try ClickHouseLoad(url: url, settings: settings).run([dir])
         let h = try #require(FileHandle(forWritingAtPath: vpn))
         h.seekToEndOfFile()
-        h.write(Data(start("Mar 09", "08:00:00", "b", "198.51.100.2").utf8))
+        h.write(Data(start("Mar 12", "08:00:00", "b", "198.51.100.2").utf8))
         try h.close()
         let second = try ClickHouseLoad(url: url, settings: settings).run([dir])
         #expect(second.partitionsReplaced == 2, "\(second.partitionsReplaced)")
@@ -229,6 +245,41 @@ struct ClickHouseAppendTests {
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
         let rows = try ClickHouseClient(url).rows("SELECT toString(toUInt32(end_time) - toUInt32(start_time)) FROM plateau_sessions ORDER BY start_time")
         #expect(rows == [["36000"], ["1"]], "\(rows)")  // a: 22:00 (Paris) to b's 08:00; b: open at its own instant
+    }
+
+    /// A session whose start and end are logged apart (Pulse), begun in one week and ended in
+    /// the next, its end loaded later: the load reads only the end, yet the session's row in the
+    /// earlier week's partition is the one replaced (its group is read whole and compared).
+    @Test func anEndLoadedLaterClosesASessionOfAnEarlierWeek() throws {
+        let servers = try ClickHouseTestServer.start()
+        defer { ClickHouseTestServer.cleanUp(servers) }
+        let folder = TempDir()
+        defer { folder.cleanup() }
+        let dir = folder.path
+        func pulse(_ date: String, _ time: String, _ message: String) -> String {
+            "<134>1 \(date)T\(time)+01:00 pcs PulseSecure: - - - \(date) \(time) - pcs - [198.51.100.7] CORP\\jane.doe(Users)[Staff] - \(message)\n"
+        }
+        func asa(_ day: String, _ t: String, _ user: String, _ ip: String) -> String {
+            "<166>\(day) 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
+        }
+        let log = dir + "/vpn/pulse.log"
+        // Wednesday 03-11 (the week before Thursday 03-12's); another VPN record on Saturday
+        // makes the newest stamp late enough that no open session of Wednesday is lengthened.
+        try write(log, pulse("2020-03-11", "22:00:00", "VPN Tunneling: Session started for user (session: sid0001) with IPv4 address 10.1.1.1, hostname PC"))
+        try write(dir + "/vpn/asa.log", asa("Mar 14", "10:00:00", "b", "198.51.100.2"))
+        let settings = paris()
+        let url = servers[0].url(database: "late")
+        _ = try ClickHouseLoad(url: url, settings: settings).run([dir])
+        let h = try #require(FileHandle(forWritingAtPath: log))
+        h.seekToEndOfFile()
+        h.write(Data(pulse("2020-03-14", "12:00:00", "VPN Tunneling: Session ended for user (session: sid0001) with IPv4 address 10.1.1.1").utf8))
+        try h.close()
+        let second = try ClickHouseLoad(url: url, settings: settings).run([dir])
+        #expect(second.linesAdded == 1)
+        let memory = RollupBuilder.build(Ingest(settings: settings).run(try InputDiscovery.discover([dir], custom: [])))
+        expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))
+        let rows = try ClickHouseClient(url).rows("SELECT toString(toUInt32(end_time) - toUInt32(start_time)) FROM plateau_sessions ORDER BY start_time")
+        #expect(rows == [["223200"], ["7200"]], "\(rows)")  // Wednesday 22:00 to Saturday 12:00; b open up to that newest stamp
     }
 
     /// A load cut short before its commit leaves rows no query reads; a later load deletes them

@@ -338,6 +338,8 @@ struct ClickHouseIntegrationTests {
         let sessions = try #require(files.first { $0.path.hasSuffix("sessions.csv") })
         let calls = try #require(files.first { $0.path.hasSuffix("callrecords.jsonl") })
         #expect(sessions.account.records == 1 && sessions.account.skipped == 1, "\(sessions.account)")
+        // The reason is kept (plateau_files.skip_reasons), not just the count.
+        #expect(sessions.account.skippedReasons == [Reasons.notStorable.text: 1], "\(sessions.account.skippedReasons)")
         #expect(calls.account.records == 0 && calls.account.skipped == 1, "\(calls.account)")
         let loaded = try ClickHouseRollups.fetch(url, timezone: paris().timezone)
         #expect(loaded.lastDay == CivilDate(year: 2020, month: 3, day: 25).day)

@@ -74,6 +74,8 @@ public struct ClickHouseLoad {
         public var recordsAdded = 0
         /// Per file read: the lines and records this load added.
         public var added: [(path: String, lines: Int, records: Int)] = []
+        /// Seconds per stage (`--verbose` prints them).
+        public var stages: [(stage: String, seconds: Double)] = []
     }
 
     /// Loads what is new under `roots` (files or directories).
@@ -81,9 +83,17 @@ public struct ClickHouseLoad {
     public func run(_ roots: [String], exclude: Set<String> = [], progress: IngestProgress? = nil) throws -> Report {
         let clock = Stopwatch()
         var report = Report()
+        var lap = clock.now
+        func stage(_ name: String) {
+            let now = clock.now
+            report.stages.append((name, now - lap))
+            lap = now
+        }
         try ClickHouseSchema.create(url, log: log)
         let client = ClickHouseClient(url)
+        stage("schema")
         let prior = try ClickHouseLoadState.fetch(client, abandonAfter: abandonAfter)
+        stage("state of the committed loads")
 
         // Read what is new.
         let sink = ClickHouseStreams(restored: prior.streams, settings: settings)
@@ -95,6 +105,7 @@ public struct ClickHouseLoad {
         live.storeProgress = progress
         let change = live.poll()
         if let e = live.storeError { throw e }
+        stage("read what is new")
         report.rotated = change.filesRotated
         report.truncated = change.filesTruncated
         report.copies = change.copiesRecognised
@@ -158,6 +169,7 @@ public struct ClickHouseLoad {
             }
         }
         try insert("plateau_feeds", feedRows, client: client, report: &report)
+        stage("facts, meetings, pieces sent")
 
         // Sessions: every group of pieces this load added to (or whose open sessions the newer
         // stamps lengthen) computed again from all its pieces, partitions swapped whole.
@@ -167,9 +179,10 @@ public struct ClickHouseLoad {
                                                newest: newest, priorNewest: prior.familyNewest, redo: prior.unswapped)
         rebuild.beforeBatch = beforeBatch
         rebuild.batchRows = batchRows
-        let rebuilt = try rebuild.stage(newGroups: rows.pieceGroups, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
+        let rebuilt = try rebuild.stage(newGroups: rows.pieceGroups, newEarliest: rows.piecesEarliest, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
         report.sessionsRebuilt = rebuilt.sessions
         report.partitionsReplaced = rebuilt.partitions.count
+        stage("sessions computed again and staged")
         report.rows["plateau_sessions"] = rebuilt.sessions
         report.outOfRange = rows.outOfRange + rebuilt.outOfRange
 
@@ -207,10 +220,14 @@ public struct ClickHouseLoad {
         // The new sessions swapped in (a load cut short from here on is committed: the next
         // load computes its groups again, having found no plateau_rebuilt row for it).
         try beforeBatch?("plateau_rebuilt", 0)
+        stage("files and commit")
         try rebuild.swap(rebuilt.partitions, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
+        stage("sessions swapped in")
         // What is left of earlier loads cut short, and the begun rows of committed loads.
         report.abandoned = prior.abandoned
         try ClickHouseLoadState.removeGarbage(url, abandoned: prior.abandoned, committed: prior.committedBegun + [load], log: log)
+        stage("garbage")
+        for (name, seconds) in report.stages { log?(String(format: "%@: %.3f s", name, seconds)) }
         report.seconds = clock.seconds
         return report
     }
@@ -279,8 +296,9 @@ final class ClickHouseRows {
     let units: BusinessUnits
     let settings: IngestSettings
     let load: UInt64
-    /// The session groups of the pieces written (`pieces`).
+    /// The session groups of the pieces written (`pieces`), and their earliest instant.
     private(set) var pieceGroups = Set<UInt64>()
+    private(set) var piecesEarliest: Int64?
 
     init(_ parts: [SourcePart], units: BusinessUnits, settings: IngestSettings, load: UInt64) {
         self.parts = parts; self.units = units; self.settings = settings; self.load = load
@@ -354,6 +372,7 @@ final class ClickHouseRows {
         var b = RowBinary()
         func put(_ p: SessionPiece) {
             pieceGroups.insert(p.group)
+            for t in [p.a, p.b, p.c, p.d] where t != SessionPiece.none { piecesEarliest = min(piecesEarliest ?? t, t) }
             p.write(&b, load: load, bu: names[Int(p.bu)])
             b.endRow(batchRows, emit)
         }

@@ -135,8 +135,20 @@ enum GroupAssembly {
 /// A load whose swap did not happen (cut short after its commit) has no `plateau_rebuilt` row:
 /// the next load computes its groups again (`redo`).
 struct ClickHouseSessionRebuild {
-    static let partitionSeconds: Int64 = 2_592_000
-    static let partitionExpression = "intDiv(toUInt32(start_time), 2592000)"
+    /// Partitions of `plateau_sessions`: a week of start instants (52 a year).
+    static let partitionSeconds: Int64 = 604_800
+    static let partitionExpression = "intDiv(toUInt32(start_time), 604800)"
+    /// How far back a new piece can change a session other than by starts and ends logged apart
+    /// or ZPA records (whose groups are read whole): a start within 5 s of another of the same
+    /// person and address is one session, an ended session covers starts from 5 s before its
+    /// start. Pieces are read from this long before the first partition computed again.
+    static let margin: Int64 = 600
+
+    /// SQL: an instant column, with "none" (Int64 min) as the largest value.
+    static func noneAsMax(_ c: String) -> String { "if(\(c) = \(SessionPiece.none), toInt64(\(Int64.max)), \(c))" }
+
+    /// A session as compared before and after a load (BU by name).
+    struct SessionRow: Hashable { var source: String; var bu: String; var person: UInt64; var tag: UInt64; var start: Int64; var end: Int64 }
 
     var url: ClickHouseURL
     var client: ClickHouseClient
@@ -150,51 +162,63 @@ struct ClickHouseSessionRebuild {
     var redo: [UInt64]
     var beforeBatch: ((String, Int) throws -> Void)?
     var batchRows = 500_000
+    var log: ((String) -> Void)?
 
     struct Outcome { var sessions = 0; var partitions: [Int64] = []; var outOfRange = 0 }
 
     static func partition(_ t: Int64) -> Int64 { t / partitionSeconds }
 
     /// The sessions to swap in, written to the stage; returns the partitions to swap.
-    func stage(newGroups: Set<UInt64>, insert: (String, RowBinary) throws -> Void) throws -> Outcome {
+    func stage(newGroups: Set<UInt64>, newEarliest: Int64?, insert: (String, RowBinary) throws -> Void) throws -> Outcome {
         let db = url.database
-        // The old sessions that may change: of the groups with new pieces, and those that start
-        // late enough for a newer stamp to lengthen them (open sessions last up to the newest stamp).
-        var touched: [String] = []
         let loads = ([load] + redo).map(String.init).joined(separator: ", ")
-        if !newGroups.isEmpty || !redo.isEmpty {
-            touched.append("grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)))")
+        let mine = "(load = \(load) OR load GLOBAL IN (SELECT load FROM \(db).plateau_loads))"
+        let instant = "greatest(greatest(a, b), greatest(c, d))"  // (two arguments in ClickHouse 18)
+        // The earliest instant a session may change at: a new piece's (less the margin of the
+        // rules that look back: a start within 5 s of another, a start an ended session covers),
+        // a redone load's, the start of an open session a newer stamp lengthens.
+        var earliest = newEarliest.map { $0 - Self.margin }
+        if !redo.isEmpty, let r = try client.rows("SELECT toString(min(least(least(\(Self.noneAsMax("a")), \(Self.noneAsMax("b"))), least(\(Self.noneAsMax("c")), \(Self.noneAsMax("d")))))) FROM \(db).plateau_session_pieces WHERE load IN (\(loads))").first?.first,
+           let t = Int64(r) {
+            earliest = min(earliest ?? t, t - Self.margin)
         }
         for f in SessionFamily.allCases where newest[f.rawValue] != priorNewest[f.rawValue] {
             guard let old = priorNewest[f.rawValue] else { continue }
-            let from = max(0, min(old - settings.maxSessionSeconds, Int64(UInt32.max)))
-            touched.append("(source = \(ClickHouseSQL.literal(ClickHouseSchema.sourceName(f))) AND start_time >= toDateTime(\(from)))")
+            earliest = min(earliest ?? old, old - settings.maxSessionSeconds)
         }
-        guard !touched.isEmpty else { return Outcome() }
-        let affected = "(" + touched.joined(separator: " OR ") + ")"
-        var groups = newGroups
-        for r in try client.rows("SELECT DISTINCT toString(grp) FROM \(db).plateau_sessions WHERE \(affected)") {
-            if let g = r.first.flatMap(UInt64.init) { groups.insert(g) }
-        }
-        if !redo.isEmpty {
-            for r in try client.rows("SELECT DISTINCT toString(grp) FROM \(db).plateau_session_pieces WHERE load IN (\(loads))") {
-                if let g = r.first.flatMap(UInt64.init) { groups.insert(g) }
+        guard var bound = earliest else { return Outcome() }
+        // The sessions of the changed groups put together from every piece (starts and ends
+        // logged apart, ZPA sessions): what they were before, to find the earliest that changed.
+        let wholeChanged = "grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3))"
+        var before: [UInt64: Set<SessionRow>] = [:]
+        for r in try client.rows("""
+            SELECT toString(grp), toString(source), bu, toString(person), toString(tag), toString(toUInt32(start_time)), toString(toUInt32(end_time))
+            FROM \(db).plateau_sessions WHERE \(wholeChanged)
+            """) {
+            guard r.count == 7, let g = UInt64(r[0]), let p = UInt64(r[3]), let t = UInt64(r[4]), let a = Int64(r[5]), let e = Int64(r[6]) else {
+                throw ClickHouseRollups.unexpected(r)
             }
+            before[g, default: []].insert(SessionRow(source: r[1], bu: r[2], person: p, tag: t, start: a, end: e))
         }
-        var partitions = Set<Int64>()
-        for r in try client.rows("SELECT DISTINCT toString(\(Self.partitionExpression)) FROM \(db).plateau_sessions WHERE \(affected)") {
-            if let p = r.first.flatMap(Int64.init) { partitions.insert(p) }
+        var wholeGroups = Set<UInt64>()
+        for r in try client.rows("SELECT DISTINCT toString(grp) FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3)") {
+            if let g = r.first.flatMap(UInt64.init) { wholeGroups.insert(g) }
         }
-        // Every group with a session in those partitions, put together again; when a changed
-        // group's sessions reach another partition, that one is computed whole too.
+        _ = newGroups
+        // Every session from the start of the partition of `bound` on, put together from the
+        // pieces from a margin before it (and the whole of every group of starts and ends logged
+        // apart, or ZPA session, with a piece there); when a changed group's sessions changed
+        // before that partition, from the start of that one.
+        var from: Int64 = 0
         var sessions: [GroupSession] = []
+        let names = units.names
         while true {
-            let inPartitions = partitions.isEmpty ? "0" : "\(Self.partitionExpression) IN (\(partitions.sorted().map(String.init).joined(separator: ", ")))"
+            from = Self.partition(max(0, bound)) * Self.partitionSeconds
+            let lower = from - Self.margin
             let sql = """
                 SELECT \(SessionPiece.selectColumns) FROM \(db).plateau_session_pieces
-                WHERE (load = \(load) OR load GLOBAL IN (SELECT load FROM \(db).plateau_loads))
-                  AND (grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)))
-                       OR grp GLOBAL IN (SELECT grp FROM \(db).plateau_sessions WHERE \(affected) OR \(inPartitions)))
+                WHERE \(mine) AND (\(instant) >= \(lower)
+                  OR (kind IN (2, 3) AND grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE kind IN (2, 3) AND \(instant) >= \(lower) AND \(mine))))
                 """
             var pieces: [SessionPiece] = []
             for r in try client.rows(sql) {
@@ -202,11 +226,28 @@ struct ClickHouseSessionRebuild {
                 pieces.append(p)
             }
             sessions = GroupAssembly.sessions(pieces, newest: newest, maxOpen: settings.maxSessionSeconds)
-            var grown = partitions
-            for s in sessions where groups.contains(s.group) { grown.insert(Self.partition(max(0, s.session.start))) }
-            if grown == partitions { break }
-            partitions = grown
+            log?("sessions: from \(from) (\(pieces.count) pieces read, \(sessions.count) sessions, \(wholeGroups.count) whole groups changed)")
+            var after: [UInt64: Set<SessionRow>] = [:]
+            let allNames = units.names
+            for g in sessions where wholeGroups.contains(g.group) {
+                let s = g.session
+                after[g.group, default: []].insert(SessionRow(source: ClickHouseSchema.sourceName(g.family), bu: allNames[Int(s.bu)],
+                                                              person: s.person, tag: s.tag, start: s.start, end: s.end))
+            }
+            var changed: Int64?
+            for g in wholeGroups {
+                let a = before[g] ?? [], b = after[g] ?? []
+                for row in a.symmetricDifference(b) { changed = min(changed ?? row.start, row.start) }
+            }
+            if let c = changed, c < from { bound = c; continue }
+            break
         }
+        _ = names
+        var partitions = Set<Int64>()
+        for r in try client.rows("SELECT DISTINCT toString(\(Self.partitionExpression)) FROM \(db).plateau_sessions WHERE start_time >= toDateTime(\(max(0, min(from, Int64(UInt32.max)))))") {
+            if let p = r.first.flatMap(Int64.init) { partitions.insert(p) }
+        }
+        for g in sessions where g.session.start >= from { partitions.insert(Self.partition(g.session.start)) }
         guard !partitions.isEmpty else { return Outcome() }
 
         // Staged, then (after the commit) swapped in partition by partition on every shard.
@@ -221,13 +262,13 @@ struct ClickHouseSessionRebuild {
             index += 1
             b = RowBinary()
         }
-        let names = units.names.map { Array($0.utf8) }
+        let utf8Names = units.names.map { Array($0.utf8) }
         for g in sessions {
             let s = g.session
-            guard partitions.contains(Self.partition(max(0, s.start))) else { continue }
+            guard s.start >= from else { continue }
             guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { outcome.outOfRange += 1; continue }
             b.u64(load); b.u8(ClickHouseSchema.sourceValue(g.family)); b.u64(g.group)
-            b.bytes(names[Int(s.bu)]); b.u64(s.person); b.u64(s.tag)
+            b.bytes(utf8Names[Int(s.bu)]); b.u64(s.person); b.u64(s.tag)
             b.u32(UInt32(s.start)); b.u32(UInt32(s.end))
             b.rows += 1
             outcome.sessions += 1
