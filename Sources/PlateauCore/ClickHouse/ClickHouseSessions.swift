@@ -263,16 +263,21 @@ struct ClickHouseSessionRebuild {
             b = RowBinary()
         }
         let utf8Names = units.names.map { Array($0.utf8) }
-        for g in sessions {
+        // In start order, at most 100 weeks per INSERT (newer servers refuse a block that
+        // touches more partitions: `max_partitions_per_insert_block`, which 18.16 does not know).
+        var inBatch = Set<Int64>()
+        for g in sessions.filter({ $0.session.start >= from }).sorted(by: { $0.session.start < $1.session.start }) {
             let s = g.session
-            guard s.start >= from else { continue }
+            let p = Self.partition(s.start)
+            if !inBatch.contains(p) && inBatch.count == 100 { try flush(); inBatch = [] }
+            inBatch.insert(p)
             guard ClickHouseRows.storable(s.start), ClickHouseRows.storable(s.end) else { outcome.outOfRange += 1; continue }
             b.u64(load); b.u8(ClickHouseSchema.sourceValue(g.family)); b.u64(g.group)
             b.bytes(utf8Names[Int(s.bu)]); b.u64(s.person); b.u64(s.tag)
             b.u32(UInt32(s.start)); b.u32(UInt32(s.end))
             b.rows += 1
             outcome.sessions += 1
-            if b.rows >= batchRows { try flush() }
+            if b.rows >= batchRows { try flush(); inBatch = [] }
         }
         try flush()
         outcome.partitions = partitions.sorted()
