@@ -244,7 +244,7 @@ PY
   printf "%-44s %8.2f  (%.2f × one load; target ≤ 1.5)\n" "total of the $((appends + 1)) loads" "$total" "$ratio"
   printf "%-44s %8.2f\n" "one load of the final files" "$once"
   echo "the last append, stage by stage (--verbose):"
-  grep -E '(: [0-9.]+ s$)|sessions: [0-9]+ groups' "$run/last.err" | sed 's/^plateau: /  /'
+  grep -E '(: [0-9.]+ s$)|sessions: from ' "$run/last.err" | sed 's/^plateau: /  /'
   for table in plateau_facts plateau_meetings plateau_session_pieces plateau_sessions; do
     printf "rows of %-36s %10s after the appends, %10s after one load\n" "$table" "$(sql appends "SELECT count() FROM $table")" "$(sql once "SELECT count() FROM $table")"
   done

@@ -179,6 +179,7 @@ public struct ClickHouseLoad {
                                                newest: newest, priorNewest: prior.familyNewest, redo: prior.unswapped)
         rebuild.beforeBatch = beforeBatch
         rebuild.batchRows = batchRows
+        rebuild.log = log
         let rebuilt = try rebuild.stage(newGroups: rows.pieceGroups, newEarliest: rows.piecesEarliest, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
         report.sessionsRebuilt = rebuilt.sessions
         report.partitionsReplaced = rebuilt.partitions.count

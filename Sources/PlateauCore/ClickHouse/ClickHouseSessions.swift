@@ -64,21 +64,57 @@ struct SessionPiece {
         w.i64(a); w.i64(b); w.i64(c); w.i64(d); w.u8(flag)
     }
 
-    /// The columns a rebuild reads back, in `init?(row:)`'s order.
-    static let selectColumns = "family, kind, bu, toString(person), toString(tag), toString(a), toString(b), toString(c), toString(d), flag"
+    /// The columns a rebuild reads back (`FORMAT RowBinary`), in `decode`'s order.
+    static let selectColumns = "family, kind, bu, person, tag, a, b, c, d, flag"
+
+    /// Pieces from a `FORMAT RowBinary` answer of `selectColumns`; BU names to ids of `units`.
+    static func decode(_ bytes: [UInt8], units: BusinessUnits) throws -> [SessionPiece] {
+        var out: [SessionPiece] = []
+        var ids: [ArraySlice<UInt8>: UInt16] = [:]
+        var i = 0
+        let n = bytes.count
+        func need(_ k: Int) throws { if i + k > n { throw ClickHouseError.protocolError("a RowBinary answer ends inside a row") } }
+        func u64() throws -> UInt64 {
+            try need(8)
+            var v: UInt64 = 0
+            for k in 0..<8 { v |= UInt64(bytes[i + k]) << (8 * UInt64(k)) }
+            i += 8
+            return v
+        }
+        while i < n {
+            try need(2)
+            let family = bytes[i], kind = bytes[i + 1]
+            i += 2
+            var length = 0, shift = 0
+            while true {
+                try need(1)
+                let b = bytes[i]; i += 1
+                length |= Int(b & 0x7F) << shift
+                if b < 0x80 { break }
+                shift += 7
+                if shift > 35 { throw ClickHouseError.protocolError("a RowBinary string length is too long") }
+            }
+            try need(length)
+            let name = bytes[i..<(i + length)]
+            i += length
+            let bu: UInt16
+            if let known = ids[name] { bu = known } else { bu = units.id(String(decoding: name, as: UTF8.self)); ids[name] = bu }
+            let person = try u64(), tag = try u64()
+            let a = Int64(bitPattern: try u64()), b = Int64(bitPattern: try u64()), c = Int64(bitPattern: try u64()), d = Int64(bitPattern: try u64())
+            try need(1)
+            let flag = bytes[i]; i += 1
+            guard let k = Kind(rawValue: kind), Int(family) < SessionFamily.allCases.count else {
+                throw ClickHouseError.protocolError("plateau_session_pieces holds a piece of an unknown kind (\(kind)) or family (\(family))")
+            }
+            out.append(SessionPiece(family: family, kind: k, bu: bu, person: person, tag: tag, a: a, b: b, c: c, d: d, flag: flag))
+        }
+        return out
+    }
 
     init(family: UInt8, kind: Kind, bu: UInt16, person: UInt64, tag: UInt64, a: Int64,
          b: Int64 = SessionPiece.none, c: Int64 = SessionPiece.none, d: Int64 = SessionPiece.none, flag: UInt8 = 0) {
         self.family = family; self.kind = kind; self.bu = bu; self.person = person; self.tag = tag
         self.a = a; self.b = b; self.c = c; self.d = d; self.flag = flag
-    }
-
-    init?(row r: [String], units: BusinessUnits) {
-        guard r.count == 10, let family = UInt8(r[0]), let k = UInt8(r[1]).flatMap(Kind.init(rawValue:)),
-              let person = UInt64(r[3]), let tag = UInt64(r[4]), let a = Int64(r[5]), let b = Int64(r[6]),
-              let c = Int64(r[7]), let d = Int64(r[8]), let flag = UInt8(r[9]),
-              Int(family) < SessionFamily.allCases.count else { return nil }
-        self.init(family: family, kind: k, bu: units.id(r[2]), person: person, tag: tag, a: a, b: b, c: c, d: d, flag: flag)
     }
 
     /// Adds the piece to the accumulators a rebuild assembles: ZPA pieces to `zpa`, others to `rest`.
@@ -187,6 +223,7 @@ struct ClickHouseSessionRebuild {
             earliest = min(earliest ?? old, old - settings.maxSessionSeconds)
         }
         guard var bound = earliest else { return Outcome() }
+        let watch = Stopwatch()
         // The sessions of the changed groups put together from every piece (starts and ends
         // logged apart, ZPA sessions): what they were before, to find the earliest that changed.
         let wholeChanged = "grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3))"
@@ -200,6 +237,7 @@ struct ClickHouseSessionRebuild {
             }
             before[g, default: []].insert(SessionRow(source: r[1], bu: r[2], person: p, tag: t, start: a, end: e))
         }
+        let queried = watch.seconds
         var wholeGroups = Set<UInt64>()
         for r in try client.rows("SELECT DISTINCT toString(grp) FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3)") {
             if let g = r.first.flatMap(UInt64.init) { wholeGroups.insert(g) }
@@ -220,13 +258,14 @@ struct ClickHouseSessionRebuild {
                 WHERE \(mine) AND (\(instant) >= \(lower)
                   OR (kind IN (2, 3) AND grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE kind IN (2, 3) AND \(instant) >= \(lower) AND \(mine))))
                 """
-            var pieces: [SessionPiece] = []
-            for r in try client.rows(sql) {
-                guard let p = SessionPiece(row: r, units: units) else { throw ClickHouseRollups.unexpected(r) }
-                pieces.append(p)
-            }
+            let clock = Stopwatch()
+            let answer = try client.query(sql + "\nFORMAT RowBinary")
+            let fetched = clock.seconds
+            let pieces = try SessionPiece.decode(answer, units: units)
+            let decoded = clock.seconds
             sessions = GroupAssembly.sessions(pieces, newest: newest, maxOpen: settings.maxSessionSeconds)
-            log?("sessions: from \(from) (\(pieces.count) pieces read, \(sessions.count) sessions, \(wholeGroups.count) whole groups changed)")
+            log?(String(format: "sessions: from %lld: %d pieces read in %.3f s, decoded in %.3f s, %d sessions put together in %.3f s; %d whole groups changed",
+                        from, pieces.count, fetched, decoded - fetched, sessions.count, clock.seconds - decoded, wholeGroups.count))
             var after: [UInt64: Set<SessionRow>] = [:]
             let allNames = units.names
             for g in sessions where wholeGroups.contains(g.group) {
@@ -251,6 +290,7 @@ struct ClickHouseSessionRebuild {
         guard !partitions.isEmpty else { return Outcome() }
 
         // Staged, then (after the commit) swapped in partition by partition on every shard.
+        let computed = watch.seconds
         for (c, suffix) in try targets() { try c.execute("TRUNCATE TABLE \(db).plateau_sessions_stage\(suffix)") }
         var outcome = Outcome()
         var b = RowBinary()
@@ -281,6 +321,8 @@ struct ClickHouseSessionRebuild {
         }
         try flush()
         outcome.partitions = partitions.sorted()
+        log?(String(format: "sessions: the changed groups' sessions before in %.3f s; all computed in %.3f s; %d staged in %.3f s",
+                    queried, computed, outcome.sessions, watch.seconds - computed))
         return outcome
     }
 
