@@ -167,7 +167,9 @@ public enum ClickHouseSchema {
 
     /// Throws when the database holds plateau tables of another layout (an older plateau's):
     /// inserting into them or querying them would fail half-way, or count wrong.
-    public static func verify(_ client: ClickHouseClient, database: String) throws {
+    /// Returns whether every table is there already (nothing to create).
+    @discardableResult
+    public static func verify(_ client: ClickHouseClient, database: String, cluster: Bool = false) throws -> Bool {
         let rows = TSV.rows(try client.post(sql: """
             SELECT table, arrayStringConcat(arraySort(groupArray(name)), ',') FROM system.columns
             WHERE database = \(ClickHouseSQL.literal(database)) AND startsWith(table, 'plateau_')
@@ -183,13 +185,16 @@ public enum ClickHouseSchema {
                 throw ClickHouseError.data("\(database).\(r[0]) was made by another plateau version (it \(diff.joined(separator: " and ")); this one writes schema \(version)): load into a new database, or drop its plateau_* tables and load again")
             }
         }
+        let present = Set(rows.compactMap { $0.first })
+        return tables.allSatisfy { present.contains($0.name) && (!cluster || present.contains($0.name + "_local")) }
     }
 
     /// Creates what is missing: on the server of the URL, or on every shard of its cluster.
     public static func create(_ url: ClickHouseURL, log: ((String) -> Void)? = nil) throws {
         let client = ClickHouseClient(url)
         guard let cluster = url.cluster else {
-            try verify(client, database: url.database)
+            // Every later load finds the tables made: one query, no DDL.
+            if try verify(client, database: url.database) { return }
             for sql in singleServer(database: url.database) { try client.execute(sql, database: false) }
             return
         }
@@ -199,7 +204,7 @@ public enum ClickHouseSchema {
         for e in targets {
             log?("schema on \(e)")
             let c = ClickHouseClient(url, endpoint: e)
-            try verify(c, database: url.database)
+            if try verify(c, database: url.database, cluster: true) { continue }
             for sql in shard(database: url.database, cluster: cluster) { try c.execute(sql, database: false) }
         }
     }

@@ -163,7 +163,7 @@ enum GroupAssembly {
 }
 
 /// A load's sessions: the groups its pieces fall in, and those whose open sessions its newer
-/// stamps lengthen, put together again from all their pieces; the partitions (30-day spans of
+/// stamps lengthen, put together again from all their pieces; the partitions (UTC days of
 /// start instants) their old or new sessions lie in are computed whole — every session of every
 /// group in them — written to `plateau_sessions_stage` (`stage`, before the commit) and swapped
 /// in with `REPLACE PARTITION` on every shard (`swap`, after it; then a row in
@@ -171,9 +171,10 @@ enum GroupAssembly {
 /// A load whose swap did not happen (cut short after its commit) has no `plateau_rebuilt` row:
 /// the next load computes its groups again (`redo`).
 struct ClickHouseSessionRebuild {
-    /// Partitions of `plateau_sessions`: a week of start instants (52 a year).
-    static let partitionSeconds: Int64 = 604_800
-    static let partitionExpression = "intDiv(toUInt32(start_time), 604800)"
+    /// Partitions of `plateau_sessions`: a UTC day of start instants (a cron load of the newest
+    /// lines computes a few days again).
+    static let partitionSeconds: Int64 = 86_400
+    static let partitionExpression = "intDiv(toUInt32(start_time), 86400)"
     /// How far back a new piece can change a session other than by starts and ends logged apart
     /// or ZPA records (whose groups are read whole): a start within 5 s of another of the same
     /// person and address is one session, an ended session covers starts from 5 s before its
@@ -303,7 +304,7 @@ struct ClickHouseSessionRebuild {
             b = RowBinary()
         }
         let utf8Names = units.names.map { Array($0.utf8) }
-        // In start order, at most 100 weeks per INSERT (newer servers refuse a block that
+        // In start order, at most 100 days per INSERT (newer servers refuse a block that
         // touches more partitions: `max_partitions_per_insert_block`, which 18.16 does not know).
         var inBatch = Set<Int64>()
         for g in sessions.filter({ $0.session.start >= from }).sorted(by: { $0.session.start < $1.session.start }) {

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// The store a ClickHouse load gives the live follower (`LiveIngest` in store mode): the
 /// streams as the committed loads left them, and — as the load reads — what each file added
@@ -87,8 +89,33 @@ struct ClickHouseLoadState {
     static let committed = "load GLOBAL IN (SELECT load FROM plateau_loads)"
 
     static func fetch(_ client: ClickHouseClient, abandonAfter: Int64) throws -> ClickHouseLoadState {
+        // Five small queries, sent at once (a cron load every few minutes pays their round trips).
+        let queries = [
+            "SELECT toString(max(seq)), toString(maxForEach(family_newest)) FROM plateau_loads",
+            """
+            SELECT toString(stream), toString(max(seq)), argMax(state, seq) FROM plateau_files
+            WHERE stream != 0 AND \(committed) GROUP BY stream ORDER BY stream
+            """,
+            """
+            SELECT path, argMax(format, seq), toString(argMax(size, seq)), toString(argMax(lines, seq)), toString(argMax(records, seq)),
+                   argMax(error, seq), argMax(live, seq)
+            FROM plateau_files WHERE stream = 0 AND \(committed) GROUP BY path
+            """,
+            """
+            SELECT toString(load), load GLOBAL IN (SELECT load FROM plateau_loads) FROM plateau_begun
+            WHERE load GLOBAL IN (SELECT load FROM plateau_loads) OR started <= now() - \(abandonAfter)
+            """,
+            "SELECT toString(load) FROM plateau_loads WHERE load GLOBAL NOT IN (SELECT load FROM plateau_rebuilt)",
+        ]
+        let answers = Mutex<[Int: Result<[[String]], Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: queries.count) { i in
+            let r = Result { try client.rows(queries[i]) }
+            answers.withLock { $0[i] = r }
+        }
+        let rows = try (0..<queries.count).map { i in try answers.withLock { $0[i]! }.get() }
+
         var s = ClickHouseLoadState()
-        if let r = try client.rows("SELECT toString(max(seq)), toString(maxForEach(family_newest)) FROM plateau_loads").first, r.count == 2 {
+        if let r = rows[0].first, r.count == 2 {
             s.sequence = UInt64(r[0]) ?? 0
             let items = r[1].dropFirst().dropLast().split(separator: ",").map { Int64($0) }
             for (i, v) in items.enumerated() where i < s.familyNewest.count {
@@ -96,31 +123,21 @@ struct ClickHouseLoadState {
             }
         }
         let decoder = JSONDecoder()
-        for r in try client.rows("""
-            SELECT toString(stream), toString(max(seq)), argMax(state, seq) FROM plateau_files
-            WHERE stream != 0 AND \(committed) GROUP BY stream ORDER BY stream
-            """) {
+        for r in rows[1] {
             guard r.count == 3, let id = UInt64(r[0]), let seq = Int64(r[1]) else { throw ClickHouseRollups.unexpected(r) }
             guard let state = try? decoder.decode(StreamState.self, from: Data(r[2].utf8)) else {
                 throw ClickHouseError.data("plateau_files holds a stream state this plateau cannot read (stream \(id)); load into a new database")
             }
             s.streams.append(StoredStream(id: Int64(bitPattern: id), version: seq, state: state))
         }
-        for r in try client.rows("""
-            SELECT path, argMax(format, seq), toString(argMax(size, seq)), toString(argMax(lines, seq)), toString(argMax(records, seq)),
-                   argMax(error, seq), argMax(live, seq)
-            FROM plateau_files WHERE stream = 0 AND \(committed) GROUP BY path
-            """) where r.count == 7 && r[6] == "1" {
+        for r in rows[2] where r.count == 7 && r[6] == "1" {
             s.noted[r[0]] = signature(format: r[1], size: Int64(r[2]) ?? 0, lines: Int(r[3]) ?? 0, records: Int(r[4]) ?? 0, error: r[5])
         }
-        for r in try client.rows("""
-            SELECT toString(load), load GLOBAL IN (SELECT load FROM plateau_loads) FROM plateau_begun
-            WHERE load GLOBAL IN (SELECT load FROM plateau_loads) OR started <= now() - \(abandonAfter)
-            """) {
+        for r in rows[3] {
             guard r.count == 2, let l = UInt64(r[0]) else { continue }
             if r[1] == "1" { s.committedBegun.append(l) } else { s.abandoned.append(l) }
         }
-        for r in try client.rows("SELECT toString(load) FROM plateau_loads WHERE load GLOBAL NOT IN (SELECT load FROM plateau_rebuilt)") {
+        for r in rows[4] {
             if let l = r.first.flatMap(UInt64.init) { s.unswapped.append(l) }
         }
         return s
