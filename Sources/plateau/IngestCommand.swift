@@ -85,14 +85,16 @@ struct IngestCommand: ParsableCommand {
         var s = try Pipeline.setup(paths: paths, options: common)
         // People go to the database as keyed pseudonyms (the store's key, made at first use).
         s.settings.pseudonyms = try s.settings.pseudonyms ?? StoreWiring.pseudonyms(create: true)
-        let (discovered, documents) = try InputDiscovery.discoverAll(paths, custom: s.config.customSources, exclude: s.exclude)
-        guard discovered.contains(where: { ($0.format != nil && $0.format != .directory) || $0.custom != nil }) else {
+        // The first log found is enough to go on (a cron load every few minutes does not sniff
+        // every file twice); without one, the files are reported and nothing is loaded.
+        guard InputDiscovery.holdsALog(paths, custom: s.config.customSources, exclude: s.exclude) else {
+            let (discovered, documents) = try InputDiscovery.discoverAll(paths, custom: s.config.customSources, exclude: s.exclude)
             Pipeline.reportFiles(Ingest(settings: s.settings).run(discovered).inputs, documents: documents, options: common)
             throw IOError(path: paths.joined(separator: ", "), "no file in a known format: nothing to load")
         }
         var load = ClickHouseLoad(url: url, settings: s.settings)
         if common.verbose { load.log = { warn($0) } }
-        let progress = IngestProgress(totalBytes: discovered.reduce(Int64(0)) { $0 + $1.size })
+        let progress = IngestProgress(totalBytes: StoreIngest.totalBytes(paths))
         let meter = ProgressMeter(enabled: !common.quiet, unit: "bytes")
         let result: Result<ClickHouseLoad.Report, Error> = Pipeline.withProgress(progress, meter) {
             Result { try load.run(paths, exclude: s.exclude, progress: progress) }
@@ -102,7 +104,7 @@ struct IngestCommand: ParsableCommand {
             if case .usage(let m) = e { throw UsageError(message: m) }
             throw e
         }
-        Pipeline.reportFiles(report.inputs, documents: documents, options: common)
+        Pipeline.reportFiles(report.inputs, documents: [], options: common)
         if report.outOfRange > 0 {
             warn("\(report.outOfRange) facts, meetings or sessions with a time outside 1970 … 2106 not loaded (ClickHouse's DateTime cannot hold them; a file snapshot counts them)")
         }

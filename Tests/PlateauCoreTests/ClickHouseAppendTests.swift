@@ -7,7 +7,7 @@ import Testing
 /// ingest of the files as they are then, and nothing superseded stays in a table.
 @Suite(.serialized, .enabled(if: ClickHouseTestServer.available, "clickhouse-server is not installed (make test installs it)"))
 struct ClickHouseAppendTests {
-    /// A month of data (weeks of `plateau_sessions` partitions),
+    /// A month of data (days of `plateau_sessions` partitions),
     /// every feed, VPN logs of every vendor (ASA, GlobalProtect, FortiGate, Pulse, OpenVPN:
     /// sessions, starts and ends logged apart, status snapshots), uncompressed.
     static func generated() throws -> TempDir {
@@ -217,7 +217,7 @@ struct ClickHouseAppendTests {
     }
 
     /// A session still open at a load lasts up to its source's newest stamp: a later load whose
-    /// only new line is another person's, in the next partition (week) of `plateau_sessions`, lengthens
+    /// only new line is another person's, in the next partition (UTC day) of `plateau_sessions`, lengthens
     /// it — its group had no new piece, its partition nothing new.
     @Test func anOpenSessionLengthensWithANewerStampElsewhere() throws {
         let servers = try ClickHouseTestServer.start()
@@ -229,8 +229,8 @@ struct ClickHouseAppendTests {
             "<166>\(day) 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
         }
         let vpn = dir + "/vpn/asa.log"
-        // Weeks of start instants begin on Thursdays (1970-01-01 was one): Wednesday 2020-03-11
-        // 22:00 in Paris is in the week before Thursday 03-12's.
+        // Wednesday 2020-03-11 22:00 in Paris (21:00 UTC) is in the UTC day before Thursday's
+        // 08:00 (07:00 UTC).
         try write(vpn, start("Mar 11", "22:00:00", "a", "198.51.100.1"))
         let settings = paris()
         let url = servers[0].url(database: "open")
@@ -247,10 +247,10 @@ struct ClickHouseAppendTests {
         #expect(rows == [["36000"], ["1"]], "\(rows)")  // a: 22:00 (Paris) to b's 08:00; b: open at its own instant
     }
 
-    /// A session whose start and end are logged apart (Pulse), begun in one week and ended in
-    /// the next, its end loaded later: the load reads only the end, yet the session's row in the
-    /// earlier week's partition is the one replaced (its group is read whole and compared).
-    @Test func anEndLoadedLaterClosesASessionOfAnEarlierWeek() throws {
+    /// A session whose start and end are logged apart (Pulse), begun on a Wednesday and ended on
+    /// the Saturday, its end loaded later: the load reads only the end, yet the session's row in
+    /// Wednesday's partition is the one replaced (its group is read whole and compared).
+    @Test func anEndLoadedLaterClosesASessionOfAnEarlierDay() throws {
         let servers = try ClickHouseTestServer.start()
         defer { ClickHouseTestServer.cleanUp(servers) }
         let folder = TempDir()
@@ -263,8 +263,8 @@ struct ClickHouseAppendTests {
             "<166>\(day) 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
         }
         let log = dir + "/vpn/pulse.log"
-        // Wednesday 03-11 (the week before Thursday 03-12's); another VPN record on Saturday
-        // makes the newest stamp late enough that no open session of Wednesday is lengthened.
+        // Wednesday 03-11; another VPN record on Saturday makes the newest stamp late enough that
+        // the stamp rule computes only Friday and later again.
         try write(log, pulse("2020-03-11", "22:00:00", "VPN Tunneling: Session started for user (session: sid0001) with IPv4 address 10.1.1.1, hostname PC"))
         try write(dir + "/vpn/asa.log", asa("Mar 14", "10:00:00", "b", "198.51.100.2"))
         let settings = paris()

@@ -167,7 +167,11 @@ for root, _, names in os.walk(src):
         ends = [i + 1 for i, b in enumerate(data) if b == 10]
         files.append((rel, data, whole or len(ends) < 2, ends, period(os.path.basename(rel))))
 known = [p for *_, p in files if p]
-lo, hi = min(p[0] for p in known), max(p[1] for p in known)
+# The data's range: that of the daily files when there are some (a month's file of the last
+# month holds days up to the data's end only, not to the month's).
+daily = [p for p in known if (p[1] - p[0]).days == 1] or known
+lo, hi = min(p[0] for p in daily), max(p[1] for p in daily)
+files = [(rel, data, whole, ends, (max(p[0], lo), min(p[1], hi)) if p else None) for rel, data, whole, ends, p in files]
 total = sum(len(d) for _, d, *_ in files)
 def cut(ends, size, frac):
     if frac <= 0: return 0

@@ -180,7 +180,7 @@ public struct ClickHouseLoad {
         rebuild.beforeBatch = beforeBatch
         rebuild.batchRows = batchRows
         rebuild.log = log
-        let rebuilt = try rebuild.stage(newGroups: rows.pieceGroups, newEarliest: rows.piecesEarliest, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
+        let rebuilt = try rebuild.stage(wholeGroups: rows.wholeGroups, newEarliest: rows.piecesEarliest, firstLoad: prior.sequence == 0, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
         report.sessionsRebuilt = rebuilt.sessions
         report.partitionsReplaced = rebuilt.partitions.count
         stage("sessions computed again and staged")
@@ -300,6 +300,8 @@ final class ClickHouseRows {
     /// The session groups of the pieces written (`pieces`), and their earliest instant.
     private(set) var pieceGroups = Set<UInt64>()
     private(set) var piecesEarliest: Int64?
+    /// The groups of starts and ends logged apart, and of ZPA sessions, among them.
+    private(set) var wholeGroups = Set<UInt64>()
 
     init(_ parts: [SourcePart], units: BusinessUnits, settings: IngestSettings, load: UInt64) {
         self.parts = parts; self.units = units; self.settings = settings; self.load = load
@@ -373,6 +375,7 @@ final class ClickHouseRows {
         var b = RowBinary()
         func put(_ p: SessionPiece) {
             pieceGroups.insert(p.group)
+            if p.kind == .edge || p.kind == .zpa { wholeGroups.insert(p.group) }
             for t in [p.a, p.b, p.c, p.d] where t != SessionPiece.none { piecesEarliest = min(piecesEarliest ?? t, t) }
             p.write(&b, load: load, bu: names[Int(p.bu)])
             b.endRow(batchRows, emit)

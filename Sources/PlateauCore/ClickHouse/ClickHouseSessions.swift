@@ -206,7 +206,11 @@ struct ClickHouseSessionRebuild {
     static func partition(_ t: Int64) -> Int64 { t / partitionSeconds }
 
     /// The sessions to swap in, written to the stage; returns the partitions to swap.
-    func stage(newGroups: Set<UInt64>, newEarliest: Int64?, insert: (String, RowBinary) throws -> Void) throws -> Outcome {
+    /// - Parameters:
+    ///   - wholeGroups: the groups of this load's pieces that are read whole (edges, ZPA).
+    ///   - newEarliest: the earliest instant of this load's pieces.
+    ///   - firstLoad: no load was committed before (nothing to compare with).
+    func stage(wholeGroups newWhole: Set<UInt64>, newEarliest: Int64?, firstLoad: Bool, insert: (String, RowBinary) throws -> Void) throws -> Outcome {
         let db = url.database
         let loads = ([load] + redo).map(String.init).joined(separator: ", ")
         let mine = "(load = \(load) OR load GLOBAL IN (SELECT load FROM \(db).plateau_loads))"
@@ -227,30 +231,32 @@ struct ClickHouseSessionRebuild {
         let watch = Stopwatch()
         // The sessions of the changed groups put together from every piece (starts and ends
         // logged apart, ZPA sessions): what they were before, to find the earliest that changed.
-        let wholeChanged = "grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3))"
-        var before: [UInt64: Set<SessionRow>] = [:]
-        for r in try client.rows("""
-            SELECT toString(grp), toString(source), bu, toString(person), toString(tag), toString(toUInt32(start_time)), toString(toUInt32(end_time))
-            FROM \(db).plateau_sessions WHERE \(wholeChanged)
-            """) {
-            guard r.count == 7, let g = UInt64(r[0]), let p = UInt64(r[3]), let t = UInt64(r[4]), let a = Int64(r[5]), let e = Int64(r[6]) else {
-                throw ClickHouseRollups.unexpected(r)
+        var wholeGroups = newWhole
+        if !redo.isEmpty {
+            for r in try client.rows("SELECT DISTINCT toString(grp) FROM \(db).plateau_session_pieces WHERE load IN (\(redo.map(String.init).joined(separator: ", "))) AND kind IN (2, 3)") {
+                if let g = r.first.flatMap(UInt64.init) { wholeGroups.insert(g) }
             }
-            before[g, default: []].insert(SessionRow(source: r[1], bu: r[2], person: p, tag: t, start: a, end: e))
+        }
+        var before: [UInt64: Set<SessionRow>] = [:]
+        if !firstLoad && !wholeGroups.isEmpty {
+            let wholeChanged = "grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3))"
+            for r in try client.rows("""
+                SELECT toString(grp), toString(source), bu, toString(person), toString(tag), toString(toUInt32(start_time)), toString(toUInt32(end_time))
+                FROM \(db).plateau_sessions WHERE \(wholeChanged)
+                """) {
+                guard r.count == 7, let g = UInt64(r[0]), let p = UInt64(r[3]), let t = UInt64(r[4]), let a = Int64(r[5]), let e = Int64(r[6]) else {
+                    throw ClickHouseRollups.unexpected(r)
+                }
+                before[g, default: []].insert(SessionRow(source: r[1], bu: r[2], person: p, tag: t, start: a, end: e))
+            }
         }
         let queried = watch.seconds
-        var wholeGroups = Set<UInt64>()
-        for r in try client.rows("SELECT DISTINCT toString(grp) FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3)") {
-            if let g = r.first.flatMap(UInt64.init) { wholeGroups.insert(g) }
-        }
-        _ = newGroups
         // Every session from the start of the partition of `bound` on, put together from the
         // pieces from a margin before it (and the whole of every group of starts and ends logged
         // apart, or ZPA session, with a piece there); when a changed group's sessions changed
         // before that partition, from the start of that one.
         var from: Int64 = 0
         var sessions: [GroupSession] = []
-        let names = units.names
         while true {
             from = Self.partition(max(0, bound)) * Self.partitionSeconds
             let lower = from - Self.margin
@@ -282,7 +288,6 @@ struct ClickHouseSessionRebuild {
             if let c = changed, c < from { bound = c; continue }
             break
         }
-        _ = names
         var partitions = Set<Int64>()
         for r in try client.rows("SELECT DISTINCT toString(\(Self.partitionExpression)) FROM \(db).plateau_sessions WHERE start_time >= toDateTime(\(max(0, min(from, Int64(UInt32.max)))))") {
             if let p = r.first.flatMap(Int64.init) { partitions.insert(p) }

@@ -100,3 +100,16 @@ enum FileScan {
         for s in subdirectories { walk(s, &out, &visited) }
     }
 }
+
+extension InputDiscovery {
+    /// Whether some file under `paths` is a log in a known format (not the directory): sniffs
+    /// files in walk order and stops at the first one (a cron load's cheap check that it was
+    /// given the right folder).
+    public static func holdsALog(_ paths: [String], custom: [CustomSource] = [], exclude: Set<String> = []) -> Bool {
+        FileScan.scan(paths).contains { e in
+            guard e.stat?.regular == true, exclude.isEmpty || !exclude.contains(FileInfo.canonical(e.path)) else { return false }
+            let s = Sniffed.sniff(e.path, custom: custom)
+            return (s.format != nil && s.format != .directory) || s.custom != nil
+        }
+    }
+}
