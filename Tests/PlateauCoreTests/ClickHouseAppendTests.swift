@@ -2,6 +2,17 @@ import Foundation
 import Testing
 @testable import PlateauCore
 
+/// Cisco ASA lines as the ClickHouse tests write them: a session start (113039) and a
+/// disconnect with its duration (113019), on `day` 2020 (syslog without a zone: read in the load's).
+enum ASALine {
+    static func start(_ day: String = "Mar 25", _ t: String, _ user: String, _ ip: String) -> String {
+        "<166>\(day) 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
+    }
+    static func end(_ day: String = "Mar 25", _ t: String, _ user: String, _ ip: String, _ duration: String) -> String {
+        "<164>\(day) 2020 \(t) asa-vpn-01 : %ASA-4-113019: Group = GP, Username = \(user), IP = \(ip), Session disconnected. Session Type: SSL, Duration: \(duration), Bytes xmt: 1, Bytes rcv: 2, Reason: User Requested\n"
+    }
+}
+
 /// Issue 19: append-only loads. Files that grow between loads (cron every few minutes) are read
 /// from where the last load stopped; after every load the database answers exactly as one
 /// ingest of the files as they are then, and nothing superseded stays in a table.
@@ -154,16 +165,11 @@ struct ClickHouseAppendTests {
         let folder = TempDir()
         defer { folder.cleanup() }
         let dir = folder.path
-        func start(_ t: String, _ user: String, _ ip: String) -> String {
-            "<166>Mar 25 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
-        }
-        func end(_ t: String, _ user: String, _ ip: String, _ duration: String) -> String {
-            "<164>Mar 25 2020 \(t) asa-vpn-01 : %ASA-4-113019: Group = GP, Username = \(user), IP = \(ip), Session disconnected. Session Type: SSL, Duration: \(duration), Bytes xmt: 1, Bytes rcv: 2, Reason: User Requested\n"
-        }
+        let (start, end) = (ASALine.start, ASALine.end)
         let header = "user,start,end,host\n"
         func vdi(_ user: String, _ from: String, _ to: String) -> String { "\(user)@x.example,2020-03-25T\(from):00Z,2020-03-25T\(to):00Z,h\n" }
         let vpn = dir + "/vpn/asa.log", sessions = dir + "/vdi/sessions.csv"
-        try write(vpn, start("08:00:00", "a", "198.51.100.1") + start("09:00:00", "b", "198.51.100.2"))
+        try write(vpn, start("Mar 25", "08:00:00", "a", "198.51.100.1") + start("Mar 25", "09:00:00", "b", "198.51.100.2"))
         try write(sessions, header + vdi("a", "08:00", "09:00") + vdi("b", "08:30", "10:00"))
         let settings = paris()
         let url = servers[0].url(database: "rotated")
@@ -187,7 +193,7 @@ struct ClickHouseAppendTests {
         // The VPN log renamed away and a new one begun; the VDI file copied, then truncated and written again.
         let fm = FileManager.default
         try fm.moveItem(atPath: vpn, toPath: vpn + ".1")
-        try write(vpn, end("12:00:00", "a", "198.51.100.1", "4h:00m:00s") + start("13:00:00", "c", "198.51.100.3"))
+        try write(vpn, end("Mar 25", "12:00:00", "a", "198.51.100.1", "4h:00m:00s") + start("Mar 25", "13:00:00", "c", "198.51.100.3"))
         try fm.copyItem(atPath: sessions, toPath: sessions + ".1")
         try write(sessions, header + vdi("c", "11:00", "12:00"))
         let second = try ClickHouseLoad(url: url, settings: settings).run([dir])
@@ -203,7 +209,7 @@ struct ClickHouseAppendTests {
         try fm.copyItem(atPath: vpn, toPath: copy)
         let h = try #require(FileHandle(forWritingAtPath: copy))
         h.seekToEndOfFile()
-        h.write(Data(end("14:00:00", "b", "198.51.100.2", "5h:00m:00s").utf8))
+        h.write(Data(end("Mar 25", "14:00:00", "b", "198.51.100.2", "5h:00m:00s").utf8))
         try h.close()
         try fm.removeItem(atPath: vpn)
         try fm.moveItem(atPath: copy, toPath: vpn)
@@ -225,9 +231,7 @@ struct ClickHouseAppendTests {
         let folder = TempDir()
         defer { folder.cleanup() }
         let dir = folder.path
-        func start(_ day: String, _ t: String, _ user: String, _ ip: String) -> String {
-            "<166>\(day) 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
-        }
+        let start = ASALine.start
         let vpn = dir + "/vpn/asa.log"
         // Wednesday 2020-03-11 22:00 in Paris (21:00 UTC) is in the UTC day before Thursday's
         // 08:00 (07:00 UTC).
@@ -259,9 +263,7 @@ struct ClickHouseAppendTests {
         func pulse(_ date: String, _ time: String, _ message: String) -> String {
             "<134>1 \(date)T\(time)+01:00 pcs PulseSecure: - - - \(date) \(time) - pcs - [198.51.100.7] CORP\\jane.doe(Users)[Staff] - \(message)\n"
         }
-        func asa(_ day: String, _ t: String, _ user: String, _ ip: String) -> String {
-            "<166>\(day) 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
-        }
+        let asa = ASALine.start
         let log = dir + "/vpn/pulse.log"
         // Wednesday 03-11; another VPN record on Saturday makes the newest stamp late enough that
         // the stamp rule computes only Friday and later again.

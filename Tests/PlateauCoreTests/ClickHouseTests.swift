@@ -229,14 +229,9 @@ struct ClickHouseIntegrationTests {
         let folder = try awkwardFolder()
         defer { folder.cleanup() }
         let dir = folder.path
-        func start(_ t: String, _ user: String, _ ip: String) -> String {
-            "<166>Mar 25 2020 \(t) asa-vpn-01 : %ASA-6-113039: Group <GP> User <\(user)> IP <\(ip)> AnyConnect parent session started.\n"
-        }
-        func end(_ t: String, _ user: String, _ ip: String, _ duration: String) -> String {
-            "<164>Mar 25 2020 \(t) asa-vpn-01 : %ASA-4-113019: Group = GP, Username = \(user), IP = \(ip), Session disconnected. Session Type: SSL, Duration: \(duration), Bytes xmt: 1, Bytes rcv: 2, Reason: User Requested\n"
-        }
+        let (start, end) = (ASALine.start, ASALine.end)
         let log = dir + "/vpn/asa.log"
-        try write(log, start("08:00:00", "a", "198.51.100.1") + start("12:00:00", "c", "198.51.100.3") + end("12:30:00", "c", "198.51.100.3", "0h:30m:00s"))
+        try write(log, start("Mar 25", "08:00:00", "a", "198.51.100.1") + start("Mar 25", "12:00:00", "c", "198.51.100.3") + end("Mar 25", "12:30:00", "c", "198.51.100.3", "0h:30m:00s"))
         let settings = paris()
         let url = servers[0].url(database: "grown")
         let first = try ClickHouseLoad(url: url, settings: settings).run([dir])
@@ -244,7 +239,7 @@ struct ClickHouseIntegrationTests {
                           try ClickHouseRollups.fetch(url, timezone: settings.timezone))
         let handle = try #require(FileHandle(forWritingAtPath: log))
         handle.seekToEndOfFile()
-        handle.write(Data(end("15:00:00", "a", "198.51.100.1", "7h:00m:00s").utf8))
+        handle.write(Data(end("Mar 25", "15:00:00", "a", "198.51.100.1", "7h:00m:00s").utf8))
         try handle.close()
         let inputs = try InputDiscovery.discover([dir], custom: [])
         let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))

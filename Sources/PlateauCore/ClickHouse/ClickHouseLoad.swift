@@ -171,8 +171,8 @@ public struct ClickHouseLoad {
         try insert("plateau_feeds", feedRows, client: client, report: &report)
         stage("facts, meetings, pieces sent")
 
-        // Sessions: every group of pieces this load added to (or whose open sessions the newer
-        // stamps lengthen) computed again from all its pieces, partitions swapped whole.
+        // Sessions: computed again from the first day one may have changed, staged now, swapped
+        // in after the commit (`ClickHouseSessionRebuild`).
         var newest = prior.familyNewest
         for part in sink.parts { for f in newest.indices { newest[f] = max2(newest[f], part.acc.newest[f]) } }
         var rebuild = ClickHouseSessionRebuild(url: url, client: client, load: load, settings: settings, units: live.businessUnits,
@@ -193,7 +193,7 @@ public struct ClickHouseLoad {
         encoder.outputFormatting = [.sortedKeys]
         for (id, t) in touched.sorted(by: { $0.key < $1.key }) {
             let state = String(decoding: try encoder.encode(t.state), as: UTF8.self)
-            ClickHouseLoadState.fileRow(&files, load: load, seq: seq, stream: UInt64(bitPattern: id), live: t.state.device != nil || t.state.document && t.state.inode != nil,
+            ClickHouseLoadState.fileRow(&files, load: load, seq: seq, stream: UInt64(bitPattern: id), live: t.state.device != nil,
                                         report: t.report, error: t.report.account.fileError ?? "", state: state)
         }
         for p in problemRows {

@@ -162,12 +162,15 @@ enum GroupAssembly {
     }
 }
 
-/// A load's sessions: the groups its pieces fall in, and those whose open sessions its newer
-/// stamps lengthen, put together again from all their pieces; the partitions (UTC days of
-/// start instants) their old or new sessions lie in are computed whole — every session of every
-/// group in them — written to `plateau_sessions_stage` (`stage`, before the commit) and swapped
-/// in with `REPLACE PARTITION` on every shard (`swap`, after it; then a row in
-/// `plateau_rebuilt`). Nothing superseded stays behind, and a reader reads the table as it is.
+/// A load's sessions: every session from the first UTC day (partition of `plateau_sessions`)
+/// in which one may have changed — from the earliest instant of the load's pieces less
+/// `margin`, from a day before a family's old newest stamp when that moved (open sessions last
+/// up to it) — put together again from the pieces from `margin` before that day on, and from
+/// the whole of each group of starts and ends logged apart or ZPA session with a piece there
+/// (their reach is unbounded: those changed by the load are compared before and after, and the
+/// day moves back to the earliest change). Written to `plateau_sessions_stage` (`stage`, before
+/// the commit) and swapped in with `REPLACE PARTITION` on every shard (`swap`, after it; then a
+/// row in `plateau_rebuilt`). Nothing superseded stays behind, and a reader reads the table as it is.
 /// A load whose swap did not happen (cut short after its commit) has no `plateau_rebuilt` row:
 /// the next load computes its groups again (`redo`).
 struct ClickHouseSessionRebuild {
