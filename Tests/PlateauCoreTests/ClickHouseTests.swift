@@ -245,7 +245,11 @@ struct ClickHouseIntegrationTests {
         let memory = RollupBuilder.build(Ingest(settings: settings).run(inputs))
         let vpn = memory.value(.vpnPeakSessions, bu: BusinessUnits.all, day: CivilDate(year: 2020, month: 3, day: 25).day)
         #expect(vpn == 2)
-        let second = try ClickHouseLoad(url: url, settings: settings).run([dir])
+        // The progress line counts the bytes to read now: the new line, not the folder.
+        let progress = IngestProgress(totalBytes: 1 << 30)
+        let second = try ClickHouseLoad(url: url, settings: settings).run([dir], progress: progress)
+        let appended = Int64(end("Mar 25", "15:00:00", "a", "198.51.100.1", "7h:00m:00s").utf8.count)
+        #expect(progress.totalBytes == appended && progress.bytesDone == appended, "\(progress.bytesDone) of \(progress.totalBytes)")
         #expect(second.filesLoaded == [FileInfo.canonical(log)] && first.filesLoaded.count > 1)
         #expect(second.linesAdded == 1 && second.recordsAdded == 1)
         expectSameRollups(memory, try ClickHouseRollups.fetch(url, timezone: settings.timezone))

@@ -101,8 +101,10 @@ public final class LiveIngest: @unchecked Sendable {
     var store: (any StreamStore)?
     /// Store mode: at most this many bytes of a plain file per transaction.
     var storeBatchBytes: Int64 = 32 << 20
-    /// Store mode: bytes committed so far (the progress line).
+    /// Store mode: bytes committed so far (the progress line), of the bytes a poll finds to read.
     var storeProgress: IngestProgress?
+    /// Store mode: whether this poll set the progress line's total yet.
+    private var progressBegun = false
     /// Store mode: the first error the store gave (the poll stops reading at it).
     private(set) var storeError: Error?
     /// Store mode: directory files found at the first poll, read before the first batch.
@@ -178,7 +180,7 @@ public final class LiveIngest: @unchecked Sendable {
     public func poll() -> LiveChange {
         locked {
             let entries = FileScan.scan(roots)
-            if store != nil { committed = [] }
+            if store != nil { committed = []; progressBegun = false }
             if store != nil && !started { return resume(entries) }
             return started ? update(entries) : ingestAll(entries)
         }
@@ -585,6 +587,10 @@ extension LiveIngest {
             unreadDirectories = []
         }
         for f in work { f.prepare(directory: builder, settings: settings) }
+        // The progress line counts what is to be read now, not every byte under the roots (a
+        // gzip stream is decompressed again from its start).
+        let pending = work.reduce(Int64(0)) { $0 + ($1.compressed ? $1.stat.size : max(0, $1.stat.size - $1.rawOffset)) }
+        if progressBegun { storeProgress?.grow(pending) } else { storeProgress?.begin(pending); progressBegun = true }
         let order = work.sorted { $0.stat.size - $0.rawOffset > $1.stat.size - $1.rawOffset }
         let next = Atomic<Int>(0)
         let results = Mutex<(tally: [(path: String, lines: Int, records: Int)], error: Error?, conflict: Bool)>(([], nil, false))

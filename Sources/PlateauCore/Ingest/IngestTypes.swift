@@ -26,6 +26,8 @@ public final class IngestProgress: Sendable {
     public func add(_ n: Int64) { done.add(n, ordering: .relaxed) }
     public var bytesDone: Int64 { done.load(ordering: .relaxed) }
     public var totalBytes: Int64 { total.load(ordering: .relaxed) }
+    /// `n` more bytes to read in the current stretch.
+    public func grow(_ n: Int64) { total.add(n, ordering: .relaxed) }
     /// Starts a new stretch of reading (a live ingest's next read): `n` bytes to go from now.
     public func begin(_ n: Int64) {
         began.store(Self.clock(), ordering: .relaxed)
