@@ -81,6 +81,7 @@ struct IngestCommand: ParsableCommand {
     func runClickHouse() throws {
         guard !paths.isEmpty else { throw UsageError(message: "ingest: give the PATHs to load") }
         guard common.source == nil else { throw UsageError(message: "ingest reads PATHs; --source is for snapshot, alerts and watch") }
+        let began = Date()
         let url = try Pipeline.clickHouseURL(to)
         var s = try Pipeline.setup(paths: paths, options: common)
         // People go to the database as keyed pseudonyms (the store's key, made at first use).
@@ -93,8 +94,11 @@ struct IngestCommand: ParsableCommand {
             throw IOError(path: paths.joined(separator: ", "), "no file in a known format: nothing to load")
         }
         var load = ClickHouseLoad(url: url, settings: s.settings)
-        if common.verbose { load.log = { warn($0) } }
         let progress = IngestProgress(totalBytes: StoreIngest.totalBytes(paths))
+        if common.verbose {
+            load.log = { warn($0) }
+            warn(String(format: "setup (config, key, a first log found, the bytes counted): %.3f s", Date().timeIntervalSince(began)))
+        }
         let meter = ProgressMeter(enabled: !common.quiet, unit: "bytes")
         let result: Result<ClickHouseLoad.Report, Error> = Pipeline.withProgress(progress, meter) {
             Result { try load.run(paths, exclude: s.exclude, progress: progress) }

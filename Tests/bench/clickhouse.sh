@@ -8,7 +8,8 @@
 # Usage: clickhouse.sh PLATEAU_BINARY WORK_DIR
 # Environment: CH_SCALE (default 0.1), CH_PROXY_LINES (default 4), CH_RUNS (default 3: the
 # fastest of the snapshot runs is kept), CH_SHARDS (default 1; 2 or more: that many servers on
-# this machine as one cluster, loaded and queried through Distributed tables).
+# this machine as one cluster, loaded and queried through Distributed tables), CH_APPENDS,
+# CH_APPEND_MODE (below), CH_LOGS (a folder: the loads' --verbose output is copied there).
 set -euo pipefail
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -228,12 +229,9 @@ PY
   slowest=0
   for k in $(seq "$appends"); do
     step "$k"
-    if (( k == appends )); then  # the last one says where its time goes
-      t0=$(now); "$bin" ingest "$grow" --to "$grow_url" --quiet --verbose --config "$set_dir/plateau.toml" > /dev/null 2> "$run/last.err"; t1=$(now)
-      t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-    else
-      t=$(timed "$bin" ingest "$grow" --to "$grow_url" --quiet --config "$set_dir/plateau.toml")
-    fi
+    # every append says where its time goes (--verbose; the mean of the stages is printed)
+    t0=$(now); "$bin" ingest "$grow" --to "$grow_url" --quiet --verbose --config "$set_dir/plateau.toml" > /dev/null 2> "$run/append-$k.err"; t1=$(now)
+    t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
     total=$(awk -v a="$total" -v b="$t" 'BEGIN { print a + b }')
     slowest=$(awk -v a="$slowest" -v b="$t" 'BEGIN { print (b > a) ? b : a }')
   done
@@ -250,8 +248,10 @@ PY
   printf "%-44s %8.2f\n" "one load of the final files" "$once"
   echo "one load of the final files, stage by stage (--verbose):"
   grep -E '(: [0-9.]+ s$)|sessions: ' "$run/once.err" | sed 's/^plateau: /  /'
-  echo "the last append, stage by stage (--verbose):"
-  grep -E '(: [0-9.]+ s$)|sessions: ' "$run/last.err" | sed 's/^plateau: /  /'
+  echo "an append, stage by stage (--verbose; the mean of the $appends):"
+  cat "$run"/append-*.err | grep -E ': [0-9.]+ s$' | sed 's/^plateau: //' | awk -v n="$appends" '
+    { name = $0; sub(/: [0-9.]+ s$/, "", name); t = $NF == "s" ? $(NF - 1) : $NF; if (!(name in sum)) order[++count] = name; sum[name] += t }
+    END { for (i = 1; i <= count; i++) printf "  %s: %.3f s\n", order[i], sum[order[i]] / n }'
   for table in plateau_facts plateau_meetings plateau_session_pieces plateau_sessions; do
     printf "rows of %-36s %10s after the appends, %10s after one load\n" "$table" "$(sql appends "SELECT count() FROM $table")" "$(sql once "SELECT count() FROM $table")"
   done
@@ -266,5 +266,6 @@ PY
   else
     echo "check: FAILED, the snapshots differ:"; diff "$run/appends.csv" "$run/once.csv" | head -10; diff "$run/once.csv" "$run/memory.csv" | head -10; exit 1
   fi
+  if [[ -n ${CH_LOGS:-} ]]; then mkdir -p "$CH_LOGS" && cp "$run"/*.err "$CH_LOGS"/ && echo "the loads' --verbose output: $CH_LOGS"; fi
   awk -v r="$ratio" 'BEGIN { exit !(r <= 1.5) }' || echo "note: the appends took more than 1.5 × one load"
 fi

@@ -3,6 +3,7 @@ import Glibc
 #endif
 
 import Foundation
+import Synchronization
 
 /// `plateau ingest PATH ... --to clickhouse://...`: what plateau parsed and resolved, loaded
 /// into the tables of `ClickHouseSchema` (never a UPN, GUID or name: person keys only).
@@ -15,11 +16,13 @@ import Foundation
 /// Each stream's state (offsets, checksums, parser state, accounting) is a row of
 /// `plateau_files`, so any loader host continues where the last load stopped.
 ///
-/// Stages: schema → the state the committed loads left → read what is new → facts, meetings,
-/// usage-report rows, feeds, units and the session pieces it read (rows under the new load id)
-/// → the sessions of every group of pieces that changed, computed again and swapped in whole
-/// partitions (`ClickHouseSessionRebuild`) → the streams' new states → the load's row in
-/// `plateau_loads` (the commit). A load cut short leaves rows under a load id no committed row
+/// Stages: schema and the state the committed loads left (at once) → read what is new → its
+/// rows sent at once, all under the new load id: facts, meetings, usage-report rows, feeds,
+/// units, the streams' new states, and the session pieces it read, followed by the sessions of
+/// every group of pieces that changed, computed again and staged (`ClickHouseSessionRebuild`)
+/// → the load's row in `plateau_loads` (the commit) → the staged sessions swapped in whole
+/// partitions. A cron load waits on round trips more than it works: it makes few, most at
+/// once (`concurrently`). A load cut short leaves rows under a load id no committed row
 /// names: no query reads them, the retry reads the same bytes again (the offsets did not move),
 /// and a later load deletes them (`abandonAfter`).
 public struct ClickHouseLoad {
@@ -33,6 +36,9 @@ public struct ClickHouseLoad {
     public var beforeBatch: ((String, Int) throws -> Void)?
     /// A load begun this many seconds ago and never committed was cut short: its rows are deleted.
     public var abandonAfter: Int64 = 6 * 3600
+    /// The begun rows of committed loads are deleted (one mutation) once more than this many
+    /// have gathered, not by every load: a mutation costs the server more than the rows.
+    public var begunRowsKept = 48
     /// Threads for reading.
     public var workers = max(1, System.coreCount)
 
@@ -64,7 +70,7 @@ public struct ClickHouseLoad {
         public var partitionsReplaced = 0
         public var bytesSent = 0
         public var seconds = 0.0
-        /// Of `seconds`, the time spent sending rows (the rest is reading and parsing).
+        /// The time the INSERTs took, summed (several run at once: it may exceed `seconds`).
         public var insertSeconds = 0.0
         /// Facts, meetings and sessions with an instant outside 1970 … 2106, which ClickHouse's
         /// DateTime cannot hold: counted in memory, not loaded (the command says how many).
@@ -89,11 +95,9 @@ public struct ClickHouseLoad {
             report.stages.append((name, now - lap))
             lap = now
         }
-        try ClickHouseSchema.create(url, log: log)
         let client = ClickHouseClient(url)
-        stage("schema")
-        let prior = try ClickHouseLoadState.fetch(client, abandonAfter: abandonAfter)
-        stage("state of the committed loads")
+        let prior = try schemaAndState(client)
+        stage("schema and the state of the committed loads")
 
         // Read what is new.
         let sink = ClickHouseStreams(restored: prior.streams, settings: settings)
@@ -141,21 +145,21 @@ public struct ClickHouseLoad {
         let seq = prior.sequence + 1
         log?("load \(load) (sequence \(seq)): \(report.filesLoaded.count) files read")
         let began = UInt32(truncatingIfNeeded: Int(clock.now))
+        let sent = InsertLog()
         var begun = RowBinary()
         begun.u64(load); begun.u32(began); begun.rows = 1
-        try insert("plateau_begun", begun, client: client, report: &report)
+        try insert("plateau_begun", begun, client: client, log: sent)
 
+        // Every row of the load, sent at once (the loader waits on round trips more than it
+        // works): facts, meetings, usage-report rows, units, feeds, the files' new states; and
+        // the session pieces, then the sessions computed again from them and staged.
         let rows = ClickHouseRows(sink.parts, units: live.businessUnits, settings: settings, load: load)
-        for (table, writer) in [("plateau_facts", rows.facts), ("plateau_meetings", rows.meetings),
-                                ("plateau_organized", rows.organized), ("plateau_org_meeting_users", rows.orgMeetingUsers),
-                                ("plateau_session_pieces", rows.pieces)] as [(String, (Int, (RowBinary) -> Void) -> Void)] {
-            report.rows[table] = try send(table, client: client, report: &report, writer)
-        }
         var unitRows = RowBinary()
         for (id, name) in live.businessUnits.names.enumerated() where id > Int(BusinessUnits.unassigned) {
+            // A reader orders BUs by each name's smallest id: a name it would not change is not written.
+            if let known = prior.unitIDs[name], known <= id { continue }
             unitRows.u64(load); unitRows.u16(UInt16(id)); unitRows.string(name); unitRows.rows += 1
         }
-        try insert("plateau_units", unitRows, client: client, report: &report)
         var feedRows = RowBinary()
         let feedNames = Feeds.names(settings.customSources)
         var feeds = FeedTimes()
@@ -168,26 +172,7 @@ public struct ClickHouseLoad {
                 feedRows.rows += 1
             }
         }
-        try insert("plateau_feeds", feedRows, client: client, report: &report)
-        stage("facts, meetings, pieces sent")
-
-        // Sessions: computed again from the first day one may have changed, staged now, swapped
-        // in after the commit (`ClickHouseSessionRebuild`).
-        var newest = prior.familyNewest
-        for part in sink.parts { for f in newest.indices { newest[f] = max2(newest[f], part.acc.newest[f]) } }
-        var rebuild = ClickHouseSessionRebuild(url: url, client: client, load: load, settings: settings, units: live.businessUnits,
-                                               newest: newest, priorNewest: prior.familyNewest, redo: prior.unswapped)
-        rebuild.beforeBatch = beforeBatch
-        rebuild.batchRows = batchRows
-        rebuild.log = log
-        let rebuilt = try rebuild.stage(wholeGroups: rows.wholeGroups, newEarliest: rows.piecesEarliest, firstLoad: prior.sequence == 0, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
-        report.sessionsRebuilt = rebuilt.sessions
-        report.partitionsReplaced = rebuilt.partitions.count
-        stage("sessions computed again and staged")
-        report.rows["plateau_sessions"] = rebuilt.sessions
-        report.outOfRange = rows.outOfRange + rebuilt.outOfRange
-
-        // The streams' new states and the files' accounting, then the commit.
+        // The streams' new states and the files' accounting (read only with a committed load).
         var files = RowBinary()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -202,8 +187,47 @@ public struct ClickHouseLoad {
         for p in gone {
             ClickHouseLoadState.fileRow(&files, load: load, seq: seq, stream: 0, live: false, report: InputReport(path: p, format: nil, size: 0), error: "", state: "")
         }
-        try beforeBatch?("plateau_files", 0)
-        try insert("plateau_files", files, client: client, report: &report)
+        // Sessions: computed again from the first day one may have changed, staged now, swapped
+        // in after the commit (`ClickHouseSessionRebuild`).
+        var newest = prior.familyNewest
+        for part in sink.parts { for f in newest.indices { newest[f] = max2(newest[f], part.acc.newest[f]) } }
+        var rebuild = ClickHouseSessionRebuild(url: url, client: client, load: load, settings: settings, units: live.businessUnits,
+                                               newest: newest, priorNewest: prior.familyNewest, redo: prior.unswapped)
+        rebuild.beforeBatch = beforeBatch
+        rebuild.batchRows = batchRows
+        rebuild.log = log
+        let counts = Mutex<[String: Int]>([:])
+        var rebuilt = ClickHouseSessionRebuild.Outcome()
+        var tasks: [() throws -> Void] = [{
+            let n = try self.send("plateau_session_pieces", client: client, log: sent, rows.pieces)
+            counts.withLock { $0["plateau_session_pieces"] = n }
+            let watch = Stopwatch()
+            rebuilt = try rebuild.stage(wholeGroups: rows.wholeGroups, newEarliest: rows.piecesEarliest, firstLoad: prior.sequence == 0,
+                                        stageEmpty: prior.stagedRows == 0, insert: { table, batch in try self.insert(table, batch, client: client, log: sent) })
+            self.log?(String(format: "sessions computed again and staged: %.3f s", watch.seconds))
+        }]
+        for (table, writer) in [("plateau_facts", rows.facts), ("plateau_meetings", rows.meetings), ("plateau_organized", rows.organized),
+                                ("plateau_org_meeting_users", rows.orgMeetingUsers)] as [(String, (Int, (RowBinary) -> Void) -> Void)] {
+            tasks.append {
+                let n = try self.send(table, client: client, log: sent, writer)
+                counts.withLock { $0[table] = n }
+            }
+        }
+        tasks.append { try self.insert("plateau_units", unitRows, client: client, log: sent) }
+        tasks.append { try self.insert("plateau_feeds", feedRows, client: client, log: sent) }
+        tasks.append {
+            try self.beforeBatch?("plateau_files", 0)
+            try self.insert("plateau_files", files, client: client, log: sent)
+        }
+        try concurrently(tasks)
+        report.rows = counts.withLock { $0 }
+        report.sessionsRebuilt = rebuilt.sessions
+        report.partitionsReplaced = rebuilt.partitions.count
+        report.rows["plateau_sessions"] = rebuilt.sessions
+        report.outOfRange = rows.outOfRange + rebuilt.outOfRange
+        stage("rows sent, sessions staged")
+
+        // The commit.
         var commit = RowBinary()
         var newestRecord: Int64?, duplicates = 0
         for part in sink.parts { newestRecord = max2(newestRecord, part.acc.newestRecord); duplicates += part.acc.duplicateMeetings }
@@ -217,50 +241,82 @@ public struct ClickHouseLoad {
         commit.u64(UInt64(rebuilt.sessions))
         commit.rows = 1
         try beforeBatch?("plateau_loads", 0)
-        try insert("plateau_loads", commit, client: client, report: &report)
+        try insert("plateau_loads", commit, client: client, log: sent)
         // The new sessions swapped in (a load cut short from here on is committed: the next
         // load computes its groups again, having found no plateau_rebuilt row for it).
         try beforeBatch?("plateau_rebuilt", 0)
-        stage("files and commit")
-        try rebuild.swap(rebuilt.partitions, insert: { table, batch in try insert(table, batch, client: client, report: &report) })
+        stage("commit")
+        try rebuild.swap(rebuilt.partitions, insert: { table, batch in try insert(table, batch, client: client, log: sent) })
         stage("sessions swapped in")
-        // What is left of earlier loads cut short, and the begun rows of committed loads.
+        // What is left of earlier loads cut short, and (once enough have gathered: one mutation
+        // for many loads) the begun rows of committed loads.
         report.abandoned = prior.abandoned
-        try ClickHouseLoadState.removeGarbage(url, abandoned: prior.abandoned, committed: prior.committedBegun + [load], log: log)
+        let done = prior.committedBegun + [load]
+        if !prior.abandoned.isEmpty || done.count > begunRowsKept {
+            try ClickHouseLoadState.removeGarbage(url, abandoned: prior.abandoned, committed: done, log: log)
+        }
         stage("garbage")
+        report.insertSeconds = sent.seconds
+        report.bytesSent = sent.bytes
         for (name, seconds) in report.stages { log?(String(format: "%@: %.3f s", name, seconds)) }
         report.seconds = clock.seconds
         return report
     }
 
+    /// The schema made or checked, and the state of the committed loads. On one server both at
+    /// once (a cron load finds the tables there: one round trip); when tables were missing, the
+    /// state is read again once they are made.
+    func schemaAndState(_ client: ClickHouseClient) throws -> ClickHouseLoadState {
+        guard url.cluster == nil else {
+            try ClickHouseSchema.create(url, log: log)
+            return try ClickHouseLoadState.fetch(client, abandonAfter: abandonAfter)
+        }
+        var ready: Result<Bool, Error> = .success(false)
+        var state: Result<ClickHouseLoadState, Error> = .success(ClickHouseLoadState())
+        try concurrently([
+            { ready = Result { try ClickHouseSchema.verify(client, database: self.url.database) } },
+            { state = Result { try ClickHouseLoadState.fetch(client, abandonAfter: self.abandonAfter) } },
+        ])
+        if try ready.get() { return try state.get() }
+        try ClickHouseSchema.create(url, log: log)
+        return try ClickHouseLoadState.fetch(client, abandonAfter: abandonAfter)
+    }
+
     /// Sends one table's rows in batches of at most `batchRows`.
-    func send(_ table: String, client: ClickHouseClient, report: inout Report, _ write: (Int, (RowBinary) -> Void) -> Void) throws -> Int {
+    func send(_ table: String, client: ClickHouseClient, log sent: InsertLog, _ write: (Int, (RowBinary) -> Void) -> Void) throws -> Int {
         var failure: Error?
         var index = 0
-        var sent = 0
+        var count = 0
         write(batchRows) { batch in
             guard failure == nil else { return }
             do {
                 try beforeBatch?(table, index)
-                try insert(table, batch, client: client, report: &report)
-                sent += batch.rows
+                try insert(table, batch, client: client, log: sent)
+                count += batch.rows
             } catch { failure = error }
             index += 1
         }
         if let failure { throw failure }
-        return sent
+        return count
     }
 
-    func insert(_ table: String, _ batch: RowBinary, client: ClickHouseClient, report: inout Report) throws {
+    func insert(_ table: String, _ batch: RowBinary, client: ClickHouseClient, log sent: InsertLog) throws {
         guard batch.rows > 0 else { return }
         // Synchronous inserts through a Distributed table: the rows are on their shards (or
         // the insert failed) when the call returns, so the commit row never precedes them.
         let extra: [(String, String)] = url.cluster == nil ? [] : [("insert_distributed_sync", "1")]
         let clock = Stopwatch()
         try client.insert("INSERT INTO \(url.database).\(table) FORMAT RowBinary", data: batch.bytes, settings: extra)
-        report.insertSeconds += clock.seconds
-        report.bytesSent += batch.bytes.count
+        sent.add(seconds: clock.seconds, bytes: batch.bytes.count)
     }
+}
+
+/// What the INSERTs of a load sent, and their time (summed: they run at once).
+final class InsertLog: Sendable {
+    private let totals = Mutex<(seconds: Double, bytes: Int)>((0, 0))
+    func add(seconds: Double, bytes: Int) { totals.withLock { $0.seconds += seconds; $0.bytes += bytes } }
+    var seconds: Double { totals.withLock { $0.seconds } }
+    var bytes: Int { totals.withLock { $0.bytes } }
 }
 
 /// The person column of every table. `plateau ingest --to` always has a key, so there it is
@@ -291,24 +347,27 @@ struct SourcePart {
 
 /// The rows of each table, produced batch by batch from what a load read (per source).
 final class ClickHouseRows {
-    /// What could not be stored (instants outside DateTime's 1970 … 2106), counted as written.
-    var outOfRange = 0
+    /// What could not be stored (instants outside DateTime's 1970 … 2106), counted as written
+    /// (per table: the tables are written at once).
+    private var factsOutOfRange = 0, meetingsOutOfRange = 0
+    var outOfRange: Int { factsOutOfRange + meetingsOutOfRange }
     let parts: [SourcePart]
     let units: BusinessUnits
     let settings: IngestSettings
     let load: UInt64
-    /// The session groups of the pieces written (`pieces`), and their earliest instant.
-    private(set) var pieceGroups = Set<UInt64>()
+    /// The earliest instant of the pieces written (`pieces`).
     private(set) var piecesEarliest: Int64?
     /// The groups of starts and ends logged apart, and of ZPA sessions, among them.
     private(set) var wholeGroups = Set<UInt64>()
 
+    /// BU names by id (RowBinary strings, length-prefixed once), as they were when the rows were
+    /// made (the session rebuild may add names to `units` while the tables are written).
+    let buNames: [[UInt8]]
+
     init(_ parts: [SourcePart], units: BusinessUnits, settings: IngestSettings, load: UInt64) {
         self.parts = parts; self.units = units; self.settings = settings; self.load = load
+        buNames = units.names.map { Array($0.utf8) }
     }
-
-    /// BU names by id (RowBinary strings, length-prefixed once).
-    var buNames: [[UInt8]] { units.names.map { Array($0.utf8) } }
 
     /// DateTime holds 1970 … 2106: instants outside cannot be stored (nor are they in `Fact.days`).
     @inline(__always) static func storable(_ t: Int64) -> Bool { t >= 0 && t <= Int64(UInt32.max) }
@@ -325,7 +384,7 @@ final class ClickHouseRows {
             func untimed(_ g: UInt32, _ person: UInt64) {
                 let (m, bu, day) = Fact.unpack(g)
                 let midnight = Int64(day) * 86_400
-                guard ClickHouseRows.storable(midnight) else { outOfRange += 1; return }
+                guard ClickHouseRows.storable(midnight) else { factsOutOfRange += 1; return }
                 b.u64(load); b.bytes(source); b.u8(UInt8(m.index + 1)); b.u16(UInt16(truncatingIfNeeded: day))
                 b.u32(UInt32(midnight)); b.u32(UInt32(midnight)); b.u8(0)
                 b.bytes(names[Int(bu)]); b.u64(personColumn(person, settings))
@@ -339,7 +398,7 @@ final class ClickHouseRows {
                     b.bytes(names[Int(bu)]); b.u64(personColumn(k.person, settings))
                     b.endRow(batchRows, emit)
                 }
-                outOfRange += spans.outOfRange
+                factsOutOfRange += spans.outOfRange
             }
             // With spans, the facts known by their day alone; without, every fact (see above).
             part.acc.facts.forEach(untimed)
@@ -360,7 +419,7 @@ final class ClickHouseRows {
             }
             for (id, m) in all where Fact.days.contains(Int(m.day)) {
                 let end = m.start + Int64(m.seconds)
-                guard ClickHouseRows.storable(m.start), ClickHouseRows.storable(end) else { outOfRange += 1; continue }
+                guard ClickHouseRows.storable(m.start), ClickHouseRows.storable(end) else { meetingsOutOfRange += 1; continue }
                 b.u64(load); b.u64(maskedColumn(id, settings)); b.u16(UInt16(truncatingIfNeeded: m.start / 86_400))
                 b.u32(UInt32(m.start)); b.u32(UInt32(end)); b.bytes(names[Int(m.bu)]); b.i32(m.participants)
                 b.endRow(batchRows, emit)
@@ -374,7 +433,6 @@ final class ClickHouseRows {
         let names = buNames
         var b = RowBinary()
         func put(_ p: SessionPiece) {
-            pieceGroups.insert(p.group)
             if p.kind == .edge || p.kind == .zpa { wholeGroups.insert(p.group) }
             for t in [p.a, p.b, p.c, p.d] where t != SessionPiece.none { piecesEarliest = min(piecesEarliest ?? t, t) }
             p.write(&b, load: load, bu: names[Int(p.bu)])

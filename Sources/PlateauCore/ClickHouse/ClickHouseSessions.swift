@@ -213,7 +213,9 @@ struct ClickHouseSessionRebuild {
     ///   - wholeGroups: the groups of this load's pieces that are read whole (edges, ZPA).
     ///   - newEarliest: the earliest instant of this load's pieces.
     ///   - firstLoad: no load was committed before (nothing to compare with).
-    func stage(wholeGroups newWhole: Set<UInt64>, newEarliest: Int64?, firstLoad: Bool, insert: (String, RowBinary) throws -> Void) throws -> Outcome {
+    ///   - stageEmpty: `plateau_sessions_stage` holds no row (none left by a load cut short).
+    func stage(wholeGroups newWhole: Set<UInt64>, newEarliest: Int64?, firstLoad: Bool, stageEmpty: Bool = false,
+               insert: (String, RowBinary) throws -> Void) throws -> Outcome {
         let db = url.database
         let loads = ([load] + redo).map(String.init).joined(separator: ", ")
         let mine = "(load = \(load) OR load GLOBAL IN (SELECT load FROM \(db).plateau_loads))"
@@ -231,6 +233,7 @@ struct ClickHouseSessionRebuild {
             earliest = min(earliest ?? old, old - settings.maxSessionSeconds)
         }
         guard var bound = earliest else { return Outcome() }
+        log?("sessions: the new pieces from \(newEarliest.map(String.init) ?? "-"), \(redo.count) load(s) redone: from \(bound) on")
         let watch = Stopwatch()
         // The sessions of the changed groups put together from every piece (starts and ends
         // logged apart, ZPA sessions): what they were before, to find the earliest that changed.
@@ -240,26 +243,21 @@ struct ClickHouseSessionRebuild {
                 if let g = r.first.flatMap(UInt64.init) { wholeGroups.insert(g) }
             }
         }
+        let wholeChanged = "grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3))"
+        let beforeSQL = """
+            SELECT toString(grp), toString(source), bu, toString(person), toString(tag), toString(toUInt32(start_time)), toString(toUInt32(end_time))
+            FROM \(db).plateau_sessions WHERE \(wholeChanged)
+            """
         var before: [UInt64: Set<SessionRow>] = [:]
-        if !firstLoad && !wholeGroups.isEmpty {
-            let wholeChanged = "grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3))"
-            for r in try client.rows("""
-                SELECT toString(grp), toString(source), bu, toString(person), toString(tag), toString(toUInt32(start_time)), toString(toUInt32(end_time))
-                FROM \(db).plateau_sessions WHERE \(wholeChanged)
-                """) {
-                guard r.count == 7, let g = UInt64(r[0]), let p = UInt64(r[3]), let t = UInt64(r[4]), let a = Int64(r[5]), let e = Int64(r[6]) else {
-                    throw ClickHouseRollups.unexpected(r)
-                }
-                before[g, default: []].insert(SessionRow(source: r[1], bu: r[2], person: p, tag: t, start: a, end: e))
-            }
-        }
-        let queried = watch.seconds
         // Every session from the start of the partition of `bound` on, put together from the
         // pieces from a margin before it (and the whole of every group of starts and ends logged
         // apart, or ZPA session, with a piece there); when a changed group's sessions changed
-        // before that partition, from the start of that one.
+        // before that partition, from the start of that one. The pieces, the partitions there
+        // and (the first time) the sessions before are asked for at once.
         var from: Int64 = 0
         var sessions: [GroupSession] = []
+        var partitions = Set<Int64>()
+        var asked = false
         while true {
             from = Self.partition(max(0, bound)) * Self.partitionSeconds
             let lower = from - Self.margin
@@ -269,13 +267,26 @@ struct ClickHouseSessionRebuild {
                   OR (kind IN (2, 3) AND grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE kind IN (2, 3) AND \(instant) >= \(lower) AND \(mine))))
                 """
             let clock = Stopwatch()
-            let answer = try client.query(sql + "\nFORMAT RowBinary")
+            var answer: [UInt8] = [], existing: [[String]] = [], beforeRows: [[String]] = []
+            var tasks: [() throws -> Void] = [
+                { answer = try client.query(sql + "\nFORMAT RowBinary") },
+                { existing = try client.rows("SELECT DISTINCT toString(\(Self.partitionExpression)) FROM \(db).plateau_sessions WHERE start_time >= toDateTime(\(max(0, min(from, Int64(UInt32.max)))))") },
+            ]
+            if !asked && !firstLoad && !wholeGroups.isEmpty { tasks.append { beforeRows = try client.rows(beforeSQL) } }
+            asked = true
+            try concurrently(tasks)
+            for r in beforeRows {
+                guard r.count == 7, let g = UInt64(r[0]), let p = UInt64(r[3]), let t = UInt64(r[4]), let a = Int64(r[5]), let e = Int64(r[6]) else {
+                    throw ClickHouseRollups.unexpected(r)
+                }
+                before[g, default: []].insert(SessionRow(source: r[1], bu: r[2], person: p, tag: t, start: a, end: e))
+            }
             let fetched = clock.seconds
             let pieces = try SessionPiece.decode(answer, units: units)
             let decoded = clock.seconds
             sessions = GroupAssembly.sessions(pieces, newest: newest, maxOpen: settings.maxSessionSeconds)
-            log?(String(format: "sessions: from %lld: %d pieces read in %.3f s, decoded in %.3f s, %d sessions put together in %.3f s; %d whole groups changed",
-                        from, pieces.count, fetched, decoded - fetched, sessions.count, clock.seconds - decoded, wholeGroups.count))
+            log?(String(format: "sessions: from %lld: %d pieces (with the sessions before of %d whole groups changed, the partitions there) read in %.3f s, decoded in %.3f s, %d sessions put together in %.3f s",
+                        from, pieces.count, wholeGroups.count, fetched, decoded - fetched, sessions.count, clock.seconds - decoded))
             var after: [UInt64: Set<SessionRow>] = [:]
             let allNames = units.names
             for g in sessions where wholeGroups.contains(g.group) {
@@ -289,18 +300,17 @@ struct ClickHouseSessionRebuild {
                 for row in a.symmetricDifference(b) { changed = min(changed ?? row.start, row.start) }
             }
             if let c = changed, c < from { bound = c; continue }
+            for r in existing {
+                if let p = r.first.flatMap(Int64.init) { partitions.insert(p) }
+            }
             break
-        }
-        var partitions = Set<Int64>()
-        for r in try client.rows("SELECT DISTINCT toString(\(Self.partitionExpression)) FROM \(db).plateau_sessions WHERE start_time >= toDateTime(\(max(0, min(from, Int64(UInt32.max)))))") {
-            if let p = r.first.flatMap(Int64.init) { partitions.insert(p) }
         }
         for g in sessions where g.session.start >= from { partitions.insert(Self.partition(g.session.start)) }
         guard !partitions.isEmpty else { return Outcome() }
 
         // Staged, then (after the commit) swapped in partition by partition on every shard.
         let computed = watch.seconds
-        for (c, suffix) in try targets() { try c.execute("TRUNCATE TABLE \(db).plateau_sessions_stage\(suffix)") }
+        if !stageEmpty { for (c, suffix) in try targets() { try c.execute("TRUNCATE TABLE \(db).plateau_sessions_stage\(suffix)") } }
         var outcome = Outcome()
         var b = RowBinary()
         var index = 0
@@ -330,24 +340,33 @@ struct ClickHouseSessionRebuild {
         }
         try flush()
         outcome.partitions = partitions.sorted()
-        log?(String(format: "sessions: the changed groups' sessions before in %.3f s; all computed in %.3f s; %d staged in %.3f s",
-                    queried, computed, outcome.sessions, watch.seconds - computed))
+        log?(String(format: "sessions: all computed in %.3f s; %d staged in %.3f s", computed, outcome.sessions, watch.seconds - computed))
         return outcome
     }
 
-    /// The staged partitions swapped into `plateau_sessions` on every shard, the stage emptied,
-    /// and the load's row in `plateau_rebuilt`.
-    func swap(_ partitions: [Int64], insert: (String, RowBinary) throws -> Void) throws {
+    /// The staged partitions swapped into `plateau_sessions` on every shard (one ALTER of up to
+    /// 100 `REPLACE PARTITION`s; the shards at once), then the stage emptied and the load's row
+    /// in `plateau_rebuilt`, at once (the sessions are in place: a stage left full is emptied
+    /// by the next load).
+    func swap(_ partitions: [Int64], insert: @escaping (String, RowBinary) throws -> Void) throws {
         let db = url.database
-        for (c, suffix) in try targets() {
-            for p in partitions {
-                try c.execute("ALTER TABLE \(db).plateau_sessions\(suffix) REPLACE PARTITION \(p) FROM \(db).plateau_sessions_stage\(suffix)")
-            }
-            if !partitions.isEmpty { try c.execute("TRUNCATE TABLE \(db).plateau_sessions_stage\(suffix)") }
+        let targets = try targets()
+        if !partitions.isEmpty {
+            try concurrently(targets.map { (c, suffix) in {
+                for from in stride(from: 0, to: partitions.count, by: 100) {
+                    let commands = partitions[from..<min(from + 100, partitions.count)]
+                        .map { "REPLACE PARTITION \($0) FROM \(db).plateau_sessions_stage\(suffix)" }.joined(separator: ", ")
+                    try c.execute("ALTER TABLE \(db).plateau_sessions\(suffix) \(commands)")
+                }
+            } })
         }
         var done = RowBinary()
         done.u64(load); done.rows = 1
-        try insert("plateau_rebuilt", done)
+        var tasks: [() throws -> Void] = [{ try insert("plateau_rebuilt", done) }]
+        if !partitions.isEmpty {
+            tasks += targets.map { (c, suffix) in { try c.execute("TRUNCATE TABLE \(db).plateau_sessions_stage\(suffix)") } }
+        }
+        try concurrently(tasks)
     }
 
     /// The server, or every shard's local tables.

@@ -85,11 +85,16 @@ struct ClickHouseLoadState {
     var committedBegun: [UInt64] = []
     /// Committed loads whose new sessions were not swapped in (cut short after the commit).
     var unswapped: [UInt64] = []
+    /// Each BU name's smallest id over the committed loads (`plateau_units`, what a reader
+    /// orders BUs by): a load writes only the names it would change.
+    var unitIDs: [String: Int] = [:]
+    /// Rows in `plateau_sessions_stage` (left by a load cut short; 0 between loads).
+    var stagedRows = 0
 
     static let committed = "load GLOBAL IN (SELECT load FROM plateau_loads)"
 
     static func fetch(_ client: ClickHouseClient, abandonAfter: Int64) throws -> ClickHouseLoadState {
-        // Five small queries, sent at once (a cron load every few minutes pays their round trips).
+        // Seven small queries, sent at once (a cron load every few minutes pays their round trips).
         let queries = [
             "SELECT toString(max(seq)), toString(maxForEach(family_newest)) FROM plateau_loads",
             """
@@ -106,13 +111,12 @@ struct ClickHouseLoadState {
             WHERE load GLOBAL IN (SELECT load FROM plateau_loads) OR started <= now() - \(abandonAfter)
             """,
             "SELECT toString(load) FROM plateau_loads WHERE load GLOBAL NOT IN (SELECT load FROM plateau_rebuilt)",
+            "SELECT name, toString(min(id)) FROM plateau_units WHERE \(committed) GROUP BY name",
+            "SELECT toString(count()) FROM plateau_sessions_stage",
         ]
-        let answers = Mutex<[Int: Result<[[String]], Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: queries.count) { i in
-            let r = Result { try client.rows(queries[i]) }
-            answers.withLock { $0[i] = r }
-        }
-        let rows = try (0..<queries.count).map { i in try answers.withLock { $0[i]! }.get() }
+        let answers = Mutex<[Int: [[String]]]>([:])
+        try concurrently(queries.indices.map { i in { let r = try client.rows(queries[i]); answers.withLock { $0[i] = r } } })
+        let rows = answers.withLock { a in queries.indices.map { a[$0] ?? [] } }
 
         var s = ClickHouseLoadState()
         if let r = rows[0].first, r.count == 2 {
@@ -122,14 +126,24 @@ struct ClickHouseLoadState {
                 if let v, v != none { s.familyNewest[i] = v }
             }
         }
-        let decoder = JSONDecoder()
-        for r in rows[1] {
-            guard r.count == 3, let id = UInt64(r[0]), let seq = Int64(r[1]) else { throw ClickHouseRollups.unexpected(r) }
-            guard let state = try? decoder.decode(StreamState.self, from: Data(r[2].utf8)) else {
-                throw ClickHouseError.data("plateau_files holds a stream state this plateau cannot read (stream \(id)); load into a new database")
+        // The streams' states (JSON), decoded on every core: a cron load decodes hundreds.
+        let states = rows[1]
+        let chunks = max(1, min(System.coreCount, states.count / 64))
+        let decoded = Mutex<[Int: Result<[StoredStream], Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let decoder = JSONDecoder()
+            let result = Result { () throws -> [StoredStream] in
+                try states[(states.count * c / chunks)..<(states.count * (c + 1) / chunks)].map { r in
+                    guard r.count == 3, let id = UInt64(r[0]), let seq = Int64(r[1]) else { throw ClickHouseRollups.unexpected(r) }
+                    guard let state = try? decoder.decode(StreamState.self, from: Data(r[2].utf8)) else {
+                        throw ClickHouseError.data("plateau_files holds a stream state this plateau cannot read (stream \(id)); load into a new database")
+                    }
+                    return StoredStream(id: Int64(bitPattern: id), version: seq, state: state)
+                }
             }
-            s.streams.append(StoredStream(id: Int64(bitPattern: id), version: seq, state: state))
+            decoded.withLock { $0[c] = result }
         }
+        for c in 0..<chunks { s.streams += try decoded.withLock { $0[c]! }.get() }
         for r in rows[2] where r.count == 7 && r[6] == "1" {
             s.noted[r[0]] = signature(format: r[1], size: Int64(r[2]) ?? 0, lines: Int(r[3]) ?? 0, records: Int(r[4]) ?? 0, error: r[5])
         }
@@ -140,6 +154,10 @@ struct ClickHouseLoadState {
         for r in rows[4] {
             if let l = r.first.flatMap(UInt64.init) { s.unswapped.append(l) }
         }
+        for r in rows[5] where r.count == 2 {
+            if let id = Int(r[1]) { s.unitIDs[r[0]] = id }
+        }
+        s.stagedRows = rows[6].first?.first.flatMap { Int($0) } ?? 0
         return s
     }
 
