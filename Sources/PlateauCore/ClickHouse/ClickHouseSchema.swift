@@ -28,7 +28,7 @@ public enum ClickHouseSQL {
 /// it; a load is visible once its row is in `plateau_loads` (written last), so a load cut
 /// short leaves rows no query reads, and a retry writes under a new load id.
 public enum ClickHouseSchema {
-    public static let version = 3
+    public static let version = 4
 
     public struct Table: Sendable {
         public var name: String
@@ -72,10 +72,13 @@ public enum ClickHouseSchema {
               partition: "toYYYYMM(day)", order: "(day, bu, id)", shardKey: "id"),
         // What the parsers saw of sessions (`SessionPiece`), every load adding its own: sessions
         // with their ends or open, VPN starts, starts and ends logged apart, ZPA sessions.
-        // `grp`: the group they are put together in (family, person, tag; a ZPA session id).
+        // `grp`: the group they are put together in (family, person, tag; a ZPA session id);
+        // `t`: the piece's latest instant. Partitions: 7 days of `t`, so a load reading the
+        // pieces of the last days reads those partitions, not the history; in each, ordered by
+        // group, so whole groups are read by the primary key.
         Table(name: "plateau_session_pieces",
-              columns: "load UInt64, family UInt8, grp UInt64, kind UInt8, bu String, person UInt64, tag UInt64, a Int64, b Int64, c Int64, d Int64, flag UInt8",
-              partition: nil, order: "(grp)", shardKey: "person"),
+              columns: "load UInt64, family UInt8, grp UInt64, kind UInt8, bu String, person UInt64, tag UInt64, a Int64, b Int64, c Int64, d Int64, flag UInt8, t Int64",
+              partition: "intDiv(t, 604800)", order: "(grp, t)", shardKey: "person"),
         // Sessions of VPN, private access and VDI as the pieces of every committed load make
         // them: [start_time, end_time), an open one up to its source's newest stamp (at most
         // the maximum session length). `tag` tells apart two sessions of one person with the

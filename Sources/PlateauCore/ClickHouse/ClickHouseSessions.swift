@@ -58,10 +58,13 @@ struct SessionPiece {
         }
     }
 
+    /// The latest instant (column `t`: what a load's time window selects pieces by).
+    var latest: Int64 { max(max(a, b), max(c, d)) }
+
     /// One row of `plateau_session_pieces`.
     func write(_ w: inout RowBinary, load: UInt64, bu name: [UInt8]) {
         w.u64(load); w.u8(family); w.u64(group); w.u8(kind.rawValue); w.bytes(name); w.u64(person); w.u64(tag)
-        w.i64(a); w.i64(b); w.i64(c); w.i64(d); w.u8(flag)
+        w.i64(a); w.i64(b); w.i64(c); w.i64(d); w.u8(flag); w.i64(latest)
     }
 
     /// The columns a rebuild reads back (`FORMAT RowBinary`), in `decode`'s order.
@@ -219,7 +222,6 @@ struct ClickHouseSessionRebuild {
         let db = url.database
         let loads = ([load] + redo).map(String.init).joined(separator: ", ")
         let mine = "(load = \(load) OR load GLOBAL IN (SELECT load FROM \(db).plateau_loads))"
-        let instant = "greatest(greatest(a, b), greatest(c, d))"  // (two arguments in ClickHouse 18)
         // The earliest instant a session may change at: a new piece's (less the margin of the
         // rules that look back: a start within 5 s of another, a start an ended session covers),
         // a redone load's, the start of an open session a newer stamp lengthens.
@@ -261,10 +263,13 @@ struct ClickHouseSessionRebuild {
         while true {
             from = Self.partition(max(0, bound)) * Self.partitionSeconds
             let lower = from - Self.margin
+            // The window (its partitions only), and before it the rest of the whole groups.
             let sql = """
+                SELECT \(SessionPiece.selectColumns) FROM \(db).plateau_session_pieces WHERE \(mine) AND t >= \(lower)
+                UNION ALL
                 SELECT \(SessionPiece.selectColumns) FROM \(db).plateau_session_pieces
-                WHERE \(mine) AND (\(instant) >= \(lower)
-                  OR (kind IN (2, 3) AND grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE kind IN (2, 3) AND \(instant) >= \(lower) AND \(mine))))
+                WHERE \(mine) AND t < \(lower) AND kind IN (2, 3)
+                  AND grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE kind IN (2, 3) AND t >= \(lower) AND \(mine))
                 """
             let clock = Stopwatch()
             var answer: [UInt8] = [], existing: [[String]] = [], beforeRows: [[String]] = []
