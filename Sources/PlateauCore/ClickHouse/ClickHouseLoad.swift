@@ -96,7 +96,7 @@ public struct ClickHouseLoad {
             lap = now
         }
         let client = ClickHouseClient(url)
-        let prior = try schemaAndState(client)
+        let (prior, shards) = try schemaAndState(client)
         stage("schema and the state of the committed loads")
 
         // Read what is new.
@@ -196,6 +196,7 @@ public struct ClickHouseLoad {
         rebuild.beforeBatch = beforeBatch
         rebuild.batchRows = batchRows
         rebuild.log = log
+        rebuild.shards = shards
         let counts = Mutex<[String: Int]>([:])
         var rebuilt = ClickHouseSessionRebuild.Outcome()
         var tasks: [() throws -> Void] = [{
@@ -253,7 +254,7 @@ public struct ClickHouseLoad {
         report.abandoned = prior.abandoned
         let done = prior.committedBegun + [load]
         if !prior.abandoned.isEmpty || done.count > begunRowsKept {
-            try ClickHouseLoadState.removeGarbage(url, abandoned: prior.abandoned, committed: done, log: log)
+            try ClickHouseLoadState.removeGarbage(url, shards: shards, abandoned: prior.abandoned, committed: done, log: log)
         }
         stage("garbage")
         report.insertSeconds = sent.seconds
@@ -263,23 +264,22 @@ public struct ClickHouseLoad {
         return report
     }
 
-    /// The schema made or checked, and the state of the committed loads. On one server both at
-    /// once (a cron load finds the tables there: one round trip); when tables were missing, the
-    /// state is read again once they are made.
-    func schemaAndState(_ client: ClickHouseClient) throws -> ClickHouseLoadState {
-        guard url.cluster == nil else {
-            try ClickHouseSchema.create(url, log: log)
-            return try ClickHouseLoadState.fetch(client, abandonAfter: abandonAfter)
-        }
-        var ready: Result<Bool, Error> = .success(false)
+    /// The schema made or checked, and the state of the committed loads, at once (a cron load
+    /// finds the tables there: one round trip; on a cluster, after the one that names its
+    /// shards, which the load keeps); when tables were missing, the state is read again once
+    /// they are made. Returns the state and a cluster's shards (nil: one server).
+    func schemaAndState(_ client: ClickHouseClient) throws -> (ClickHouseLoadState, [ClickHouseURL.Endpoint]?) {
+        let shards = try url.cluster.map { _ in try ClickHouseSchema.shardEndpoints(url) }
+        let targets = shards.map { ClickHouseSchema.schemaTargets(url, shards: $0) } ?? [url.endpoint]
+        let ready = Mutex<[Int: Bool]>([:])
         var state: Result<ClickHouseLoadState, Error> = .success(ClickHouseLoadState())
-        try concurrently([
-            { ready = Result { try ClickHouseSchema.verify(client, database: self.url.database) } },
-            { state = Result { try ClickHouseLoadState.fetch(client, abandonAfter: self.abandonAfter) } },
-        ])
-        if try ready.get() { return try state.get() }
+        try concurrently(targets.indices.map { i in {
+            let ok = try ClickHouseSchema.verify(ClickHouseClient(self.url, endpoint: targets[i]), database: self.url.database, cluster: shards != nil)
+            ready.withLock { $0[i] = ok }
+        } } + [{ state = Result { try ClickHouseLoadState.fetch(client, abandonAfter: self.abandonAfter) } }])
+        if ready.withLock({ $0.values.allSatisfy { $0 } && $0.count == targets.count }) { return (try state.get(), shards) }
         try ClickHouseSchema.create(url, log: log)
-        return try ClickHouseLoadState.fetch(client, abandonAfter: abandonAfter)
+        return (try ClickHouseLoadState.fetch(client, abandonAfter: abandonAfter), shards)
     }
 
     /// Sends one table's rows in batches of at most `batchRows`.

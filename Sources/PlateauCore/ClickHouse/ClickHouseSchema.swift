@@ -201,15 +201,17 @@ public enum ClickHouseSchema {
             for sql in singleServer(database: url.database) { try client.execute(sql, database: false) }
             return
         }
-        let shards = try shardEndpoints(url)
-        var targets = shards
-        if !targets.contains(url.endpoint) { targets.append(url.endpoint) }
-        for e in targets {
+        for e in schemaTargets(url, shards: try shardEndpoints(url)) {
             log?("schema on \(e)")
             let c = ClickHouseClient(url, endpoint: e)
             if try verify(c, database: url.database, cluster: true) { continue }
             for sql in shard(database: url.database, cluster: cluster) { try c.execute(sql, database: false) }
         }
+    }
+
+    /// The servers a cluster's schema is made on: every shard, and the URL's own server.
+    static func schemaTargets(_ url: ClickHouseURL, shards: [ClickHouseURL.Endpoint]) -> [ClickHouseURL.Endpoint] {
+        shards.contains(url.endpoint) ? shards : shards + [url.endpoint]
     }
 
     /// The HTTP endpoints of the cluster's shards: the URL's `shards=`, else each replica's host

@@ -206,6 +206,8 @@ struct ClickHouseSessionRebuild {
     var beforeBatch: ((String, Int) throws -> Void)?
     var batchRows = 500_000
     var log: ((String) -> Void)?
+    /// A cluster's shards, when known (else asked for).
+    var shards: [ClickHouseURL.Endpoint]?
 
     struct Outcome { var sessions = 0; var partitions: [Int64] = []; var outOfRange = 0 }
 
@@ -245,10 +247,9 @@ struct ClickHouseSessionRebuild {
                 if let g = r.first.flatMap(UInt64.init) { wholeGroups.insert(g) }
             }
         }
-        let wholeChanged = "grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3))"
         let beforeSQL = """
             SELECT toString(grp), toString(source), bu, toString(person), toString(tag), toString(toUInt32(start_time)), toString(toUInt32(end_time))
-            FROM \(db).plateau_sessions WHERE \(wholeChanged)
+            FROM \(db).plateau_sessions PREWHERE grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE load IN (\(loads)) AND kind IN (2, 3))
             """
         var before: [UInt64: Set<SessionRow>] = [:]
         // Every session from the start of the partition of `bound` on, put together from the
@@ -263,13 +264,14 @@ struct ClickHouseSessionRebuild {
         while true {
             from = Self.partition(max(0, bound)) * Self.partitionSeconds
             let lower = from - Self.margin
-            // The window (its partitions only), and before it the rest of the whole groups.
+            // The window (its partitions only), and before it the rest of the whole groups
+            // (PREWHERE: the group column is read first, the others only for its rows).
             let sql = """
-                SELECT \(SessionPiece.selectColumns) FROM \(db).plateau_session_pieces WHERE \(mine) AND t >= \(lower)
+                SELECT \(SessionPiece.selectColumns) FROM \(db).plateau_session_pieces PREWHERE t >= \(lower) WHERE \(mine)
                 UNION ALL
                 SELECT \(SessionPiece.selectColumns) FROM \(db).plateau_session_pieces
-                WHERE \(mine) AND t < \(lower) AND kind IN (2, 3)
-                  AND grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE kind IN (2, 3) AND t >= \(lower) AND \(mine))
+                PREWHERE grp GLOBAL IN (SELECT grp FROM \(db).plateau_session_pieces WHERE kind IN (2, 3) AND t >= \(lower) AND \(mine))
+                WHERE t < \(lower) AND kind IN (2, 3) AND \(mine)
                 """
             let clock = Stopwatch()
             var answer: [UInt8] = [], existing: [[String]] = [], beforeRows: [[String]] = []
@@ -377,6 +379,6 @@ struct ClickHouseSessionRebuild {
     /// The server, or every shard's local tables.
     func targets() throws -> [(ClickHouseClient, String)] {
         guard url.cluster != nil else { return [(client, "")] }
-        return try ClickHouseSchema.shardEndpoints(url).map { (ClickHouseClient(url, endpoint: $0), "_local") }
+        return try (shards ?? ClickHouseSchema.shardEndpoints(url)).map { (ClickHouseClient(url, endpoint: $0), "_local") }
     }
 }

@@ -196,14 +196,10 @@ struct ClickHouseLoadState {
     /// Deletes the rows of loads cut short (every table), and the begun rows of committed loads,
     /// on the server or on every shard (mutations: ClickHouse applies them in the background;
     /// no reader reads the rows meanwhile, they belong to no committed load).
-    static func removeGarbage(_ url: ClickHouseURL, abandoned: [UInt64], committed: [UInt64], log: ((String) -> Void)?) throws {
+    /// - Parameter shards: a cluster's shards (nil: one server).
+    static func removeGarbage(_ url: ClickHouseURL, shards: [ClickHouseURL.Endpoint]?, abandoned: [UInt64], committed: [UInt64], log: ((String) -> Void)?) throws {
         guard !abandoned.isEmpty || !committed.isEmpty else { return }
-        let targets: [(ClickHouseClient, String)]
-        if url.cluster == nil {
-            targets = [(ClickHouseClient(url), "")]
-        } else {
-            targets = try ClickHouseSchema.shardEndpoints(url).map { (ClickHouseClient(url, endpoint: $0), "_local") }
-        }
+        let targets: [(ClickHouseClient, String)] = shards.map { $0.map { (ClickHouseClient(url, endpoint: $0), "_local") } } ?? [(ClickHouseClient(url), "")]
         let db = url.database
         for (c, suffix) in targets {
             if !abandoned.isEmpty {
