@@ -131,7 +131,8 @@ fi
 # The same files, uncompressed, loaded as a cron job would while they grow: 80 % of the data,
 # then CH_APPENDS appends of 1 % each (the last takes what is left), one load after each;
 # against one load of the final files into another database. Load times are wall times of
-# `plateau ingest --to`. CH_APPEND_MODE=time (default): the data arrives in time order, as logs
+# `plateau ingest --to`, each begun once the servers' background merges are done (`settle`).
+# CH_APPEND_MODE=time (default): the data arrives in time order, as logs
 # do — a file covers the period its name gives (a day, an ISO week, a month; the whole range
 # without one) and holds, at each step, the share of its lines up to that step's instant (the
 # instants chosen so that 80 %, 81 %, … of all bytes have arrived); CH_APPEND_MODE=every: every
@@ -223,21 +224,32 @@ PY
   }
   grow_url="clickhouse://default:$password@127.0.0.1:$http/appends$query"
   once_url="clickhouse://default:$password@127.0.0.1:$http/once$query"
-  timed() { local t0 t1; t0=$(now); "$@" > /dev/null; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'; }
+  # Each load starts on servers done with the background merges of the loads before (as a cron
+  # load every few minutes finds them): waited for, not timed.
+  settle() {
+    local h i
+    for h in "${https[@]}"; do
+      for i in $(seq 600); do
+        [[ $(curl -s -u "default:$password" "http://127.0.0.1:$h/" --data-binary "SELECT count() FROM system.merges") == 0 ]] && break
+        sleep 0.1
+      done
+    done
+  }
+  timed() { local t0 t1; settle; t0=$(now); "$@" > /dev/null; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'; }
   first=$(timed "$bin" ingest "$grow" --to "$grow_url" --quiet --config "$set_dir/plateau.toml")
   total=$first
   slowest=0
   for k in $(seq "$appends"); do
     step "$k"
     # every append says where its time goes (--verbose; the mean of the stages is printed)
-    t0=$(now); "$bin" ingest "$grow" --to "$grow_url" --quiet --verbose --config "$set_dir/plateau.toml" > /dev/null 2> "$run/append-$k.err"; t1=$(now)
+    settle; t0=$(now); "$bin" ingest "$grow" --to "$grow_url" --quiet --verbose --config "$set_dir/plateau.toml" > /dev/null 2> "$run/append-$k.err"; t1=$(now)
     t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
     total=$(awk -v a="$total" -v b="$t" 'BEGIN { print a + b }')
     slowest=$(awk -v a="$slowest" -v b="$t" 'BEGIN { print (b > a) ? b : a }')
   done
   cmp -s <(cd "$grow" && find . -type f -exec md5sum {} + | sort -k2) <(cd "$final" && find . -type f -exec md5sum {} + | sort -k2) \
     || die "the grown files differ from the final ones"
-  t0=$(now); "$bin" ingest "$final" --to "$once_url" --quiet --verbose --config "$set_dir/plateau.toml" > /dev/null 2> "$run/once.err"; t1=$(now)
+  settle; t0=$(now); "$bin" ingest "$final" --to "$once_url" --quiet --verbose --config "$set_dir/plateau.toml" > /dev/null 2> "$run/once.err"; t1=$(now)
   once=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
   ratio=$(awk -v a="$total" -v b="$once" 'BEGIN { printf "%.2f", a / b }')
   sql() { curl -s -u "default:$password" "http://127.0.0.1:$http/?database=$1" --data-binary "$2"; }
