@@ -83,7 +83,7 @@ public enum ClickHouseSchema {
         // them: [start_time, end_time), an open one up to its source's newest stamp (at most
         // the maximum session length). `tag` tells apart two sessions of one person with the
         // same ends (a VPN client address's hash, a ZPA session id's; 0 when the source has
-        // none); `load`: the load that computed the row. Partitions: 30 days of start instants.
+        // none); `load`: the load that computed the row. Partitions: a UTC day of start instants.
         Table(name: "plateau_sessions", columns: sessionColumns,
               partition: ClickHouseSessionRebuild.partitionExpression, order: "(source, start_time, bu, person)", shardKey: "person"),
         // A load's new sessions before they are swapped into plateau_sessions (empty between loads).
