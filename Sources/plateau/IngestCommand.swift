@@ -121,7 +121,7 @@ struct IngestCommand: ParsableCommand {
             out += "nothing new to load into \(url)\n"
         } else {
             let rows = ["plateau_facts", "plateau_meetings", "plateau_session_pieces"].map { "\(report.rows[$0] ?? 0) \($0.dropFirst(8).replacingOccurrences(of: "_", with: " "))" }.joined(separator: ", ")
-            out += String(format: "load %016llx into %@: +%d lines, +%d records; %@; %d sessions computed again in %d partitions; %.2f s (%@ sent in %.2f s)\n",
+            out += String(format: "load %016llx into %@: +%d lines, +%d records; %@; %d sessions computed again in %d partitions; %.2f s (%@ sent; its INSERTs, several at once, took %.2f s in all)\n",
                           report.load, url.description, report.linesAdded, report.recordsAdded, rows, report.sessionsRebuilt,
                           report.partitionsReplaced, report.seconds, humanBytes(Int64(report.bytesSent)), report.insertSeconds)
             if !report.abandoned.isEmpty {

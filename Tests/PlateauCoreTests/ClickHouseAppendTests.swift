@@ -137,6 +137,11 @@ struct ClickHouseAppendTests {
         #expect(try Self.count(growing, "SELECT count() FROM plateau_facts WHERE source = 'meetings'") > 100)
         #expect(try Self.count(growing, "SELECT count() FROM plateau_facts WHERE source = 'proxy' AND NOT startsWith(toString(metric), 'proxy.')") == 0)
         #expect(try Self.count(growing, "SELECT count() FROM plateau_facts WHERE source = 'meetings' AND NOT startsWith(toString(metric), 'meetings.')") == 0)
+        // BU names are written by the load that first gives them their place, not by every load
+        // (each of the 4 loads would write every name again).
+        let unitRows = try Self.count(growing, "SELECT count() FROM plateau_units")
+        let unitNames = try Self.count(growing, "SELECT uniqExact(name) FROM plateau_units")
+        #expect(unitNames > 3 && unitRows < 2 * unitNames, "\(unitRows) rows for \(unitNames) names")
         // The same meetings (as a set), and every fact key.
         for (what, sql) in [("meetings", "SELECT count() FROM (SELECT DISTINCT id, start_time, end_time, bu, participants FROM plateau_meetings)"),
                             ("fact keys", "SELECT count() FROM (SELECT DISTINCT source, metric, bu, person, intDiv(toUInt32(time), 43200) FROM plateau_facts)")] {

@@ -434,7 +434,7 @@ final class ClickHouseRows {
         var b = RowBinary()
         func put(_ p: SessionPiece) {
             if p.kind == .edge || p.kind == .zpa { wholeGroups.insert(p.group) }
-            for t in [p.a, p.b, p.c, p.d] where t != SessionPiece.none { piecesEarliest = min(piecesEarliest ?? t, t) }
+            if let t = p.earliest { piecesEarliest = min(piecesEarliest ?? t, t) }
             p.write(&b, load: load, bu: names[Int(p.bu)])
             b.endRow(batchRows, emit)
         }

@@ -73,12 +73,12 @@ public enum ClickHouseSchema {
         // What the parsers saw of sessions (`SessionPiece`), every load adding its own: sessions
         // with their ends or open, VPN starts, starts and ends logged apart, ZPA sessions.
         // `grp`: the group they are put together in (family, person, tag; a ZPA session id);
-        // `t`: the piece's latest instant. Partitions: 7 days of `t`, so a load reading the
+        // `t`: the piece's latest instant. Partitions: 30 days of `t`, so a load reading the
         // pieces of the last days reads those partitions, not the history; in each, ordered by
         // group, so whole groups are read by the primary key.
         Table(name: "plateau_session_pieces",
               columns: "load UInt64, family UInt8, grp UInt64, kind UInt8, bu String, person UInt64, tag UInt64, a Int64, b Int64, c Int64, d Int64, flag UInt8, t Int64",
-              partition: "intDiv(t, 604800)", order: "(grp, t)", shardKey: "person"),
+              partition: "intDiv(t, 2592000)", order: "(grp, t)", shardKey: "person"),
         // Sessions of VPN, private access and VDI as the pieces of every committed load make
         // them: [start_time, end_time), an open one up to its source's newest stamp (at most
         // the maximum session length). `tag` tells apart two sessions of one person with the

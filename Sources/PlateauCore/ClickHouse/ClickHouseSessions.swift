@@ -60,6 +60,12 @@ struct SessionPiece {
 
     /// The latest instant (column `t`: what a load's time window selects pieces by).
     var latest: Int64 { max(max(a, b), max(c, d)) }
+    /// The earliest instant (nil: none).
+    var earliest: Int64? {
+        let e = min(min(Self.noneAsMax(a), Self.noneAsMax(b)), min(Self.noneAsMax(c), Self.noneAsMax(d)))
+        return e == Int64.max ? nil : e
+    }
+    @inline(__always) static func noneAsMax(_ t: Int64) -> Int64 { t == none ? Int64.max : t }
 
     /// One row of `plateau_session_pieces`.
     func write(_ w: inout RowBinary, load: UInt64, bu name: [UInt8]) {
