@@ -235,22 +235,24 @@ PY
       done
     done
   }
-  timed() { local t0 t1; settle; t0=$(now); "$@" > /dev/null; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'; }
-  first=$(timed "$bin" ingest "$grow" --to "$grow_url" --quiet --config "$set_dir/plateau.toml")
+  # load DIR URL NAME: one timed load, its stages (--verbose) kept in $run/NAME.err; prints its seconds.
+  load() {
+    local t0 t1
+    settle; t0=$(now); "$bin" ingest "$1" --to "$2" --quiet --verbose --config "$set_dir/plateau.toml" > /dev/null 2> "$run/$3.err"; t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
+  }
+  first=$(load "$grow" "$grow_url" first)
   total=$first
   slowest=0
   for k in $(seq "$appends"); do
     step "$k"
-    # every append says where its time goes (--verbose; the mean of the stages is printed)
-    settle; t0=$(now); "$bin" ingest "$grow" --to "$grow_url" --quiet --verbose --config "$set_dir/plateau.toml" > /dev/null 2> "$run/append-$k.err"; t1=$(now)
-    t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+    t=$(load "$grow" "$grow_url" "append-$k")
     total=$(awk -v a="$total" -v b="$t" 'BEGIN { print a + b }')
     slowest=$(awk -v a="$slowest" -v b="$t" 'BEGIN { print (b > a) ? b : a }')
   done
   cmp -s <(cd "$grow" && find . -type f -exec md5sum {} + | sort -k2) <(cd "$final" && find . -type f -exec md5sum {} + | sort -k2) \
     || die "the grown files differ from the final ones"
-  settle; t0=$(now); "$bin" ingest "$final" --to "$once_url" --quiet --verbose --config "$set_dir/plateau.toml" > /dev/null 2> "$run/once.err"; t1=$(now)
-  once=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+  once=$(load "$final" "$once_url" once)
   ratio=$(awk -v a="$total" -v b="$once" 'BEGIN { printf "%.2f", a / b }')
   sql() { curl -s -u "default:$password" "http://127.0.0.1:$http/?database=$1" --data-binary "$2"; }
   printf "\n%-44s %8s\n" "appends: step" "seconds"
